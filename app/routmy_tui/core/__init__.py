@@ -1,0 +1,1 @@
+"""Plain-Python core: wire types, request building, the HTTP client, stream assembly."""

@@ -1,0 +1,482 @@
+"""Wire types: messages, tool calls, usage, assembled replies and recorded exchanges."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+JSON = Any
+"""A decoded JSON value."""
+
+ReplyStatus = Literal["streaming", "complete", "stopped", "interrupted", "error"]
+"""Lifecycle of an assistant reply, as stored and shown."""
+
+
+@dataclass
+class ToolCall:
+    """One function call requested by the model.
+
+    Attributes:
+        id: The call id the answer must quote (may be empty on odd servers).
+        name: Function name.
+        arguments: The raw JSON text of the arguments, exactly as sent.
+        type: Always "function" today.
+    """
+
+    id: str = ""
+    name: str = ""
+    arguments: str = ""
+    type: str = "function"
+
+    def parsed_arguments(self) -> tuple[JSON, str | None]:
+        """Parse the arguments.
+
+        Returns:
+            (value, None) when the text is valid JSON (empty text counts as `{}`),
+            else (None, a short description of the error).
+        """
+        if not self.arguments.strip():
+            return {}, None
+        try:
+            return json.loads(self.arguments), None
+        except json.JSONDecodeError as exc:
+            return None, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+
+    def to_wire(self) -> dict[str, Any]:
+        """The OpenAI `tool_calls[]` item for this call."""
+        return {
+            "id": self.id,
+            "type": self.type or "function",
+            "function": {"name": self.name, "arguments": self.arguments},
+        }
+
+
+@dataclass
+class ChatMessage:
+    """One message of a conversation, as sent to the API.
+
+    Attributes:
+        role: "system", "user", "assistant" or "tool".
+        content: The text (None for an assistant turn that only calls tools).
+        images: Image URLs (data URLs or https URLs): attachments on a user turn,
+            generated pictures on an assistant turn.
+        tool_calls: Calls made by an assistant turn.
+        tool_call_id: On a "tool" turn, the call it answers.
+        reasoning_details: Opaque reasoning items to pass back unchanged.
+    """
+
+    role: str
+    content: str | None = None
+    images: list[str] = field(default_factory=list)
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_call_id: str | None = None
+    reasoning_details: list[JSON] | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        """The message as a JSON object for the request body.
+
+        Text parts come before image parts; a message without images sends a plain string.
+        """
+        out: dict[str, Any] = {"role": self.role}
+        if self.images and self.role == "user":
+            parts: list[dict[str, Any]] = []
+            if self.content:
+                parts.append({"type": "text", "text": self.content})
+            for url in self.images:
+                parts.append({"type": "image_url", "image_url": {"url": url}})
+            out["content"] = parts
+        else:
+            out["content"] = self.content
+        if self.tool_calls:
+            out["tool_calls"] = [call.to_wire() for call in self.tool_calls]
+        if self.tool_call_id is not None:
+            out["tool_call_id"] = self.tool_call_id
+        if self.reasoning_details:
+            out["reasoning_details"] = self.reasoning_details
+        return out
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _float_or_none(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass
+class Usage:
+    """Token usage of one reply; every field may be missing.
+
+    Attributes:
+        prompt_tokens: Input tokens.
+        completion_tokens: Output tokens.
+        total_tokens: Their sum as the server reported it.
+        cost: `usage.cost` when the server sends it (credits or USD).
+        cached_tokens: `prompt_tokens_details.cached_tokens`.
+        reasoning_tokens: `completion_tokens_details.reasoning_tokens`.
+        raw: The usage object as received.
+    """
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+    cost: float | None = None
+    cached_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_wire(cls, data: Any) -> Usage | None:
+        """Build from a `usage` object; None when it is not an object."""
+        if not isinstance(data, dict):
+            return None
+        prompt_details = data.get("prompt_tokens_details")
+        completion_details = data.get("completion_tokens_details")
+        prompt = _int_or_none(data.get("prompt_tokens"))
+        completion = _int_or_none(data.get("completion_tokens"))
+        total = _int_or_none(data.get("total_tokens"))
+        if total is None and prompt is not None and completion is not None:
+            total = prompt + completion
+        return cls(
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            total_tokens=total,
+            cost=_float_or_none(data.get("cost")),
+            cached_tokens=_int_or_none(prompt_details.get("cached_tokens"))
+            if isinstance(prompt_details, dict)
+            else None,
+            reasoning_tokens=_int_or_none(completion_details.get("reasoning_tokens"))
+            if isinstance(completion_details, dict)
+            else None,
+            raw=data,
+        )
+
+    def quota_cost(self, multiplier: float | None) -> float | None:
+        """rout.my quota spent: total tokens times the model's `token_multiplier`."""
+        if multiplier is None or self.total_tokens is None:
+            return None
+        return self.total_tokens * multiplier
+
+
+KNOWN_FINISH_REASONS = frozenset({"stop", "length", "tool_calls", "content_filter", "error"})
+
+
+@dataclass
+class Reply:
+    """An assistant reply assembled from a stream or a whole response.
+
+    Attributes:
+        content: The visible text.
+        reasoning: Thinking text, shown apart.
+        reasoning_details: Reasoning items to pass back on a tool round trip.
+        refusal: A refusal message, when the model refused.
+        tool_calls: Assembled function calls.
+        images: Image URLs (data or https) the model produced.
+        usage: The last usage seen.
+        finish_reason: As the server sent it (unknown words are kept as they are).
+        native_finish_reason: The provider's own word, when sent.
+        model: Model that answered, when sent.
+        id: Completion id, when sent.
+        provider: Upstream provider, when sent.
+        status: Where the reply stands.
+        error: What went wrong, for status "error" or "interrupted".
+        notes: Odd inputs that were skipped (non-JSON data, unknown image items...).
+    """
+
+    content: str = ""
+    reasoning: str = ""
+    reasoning_details: list[JSON] = field(default_factory=list)
+    refusal: str | None = None
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    usage: Usage | None = None
+    finish_reason: str | None = None
+    native_finish_reason: str | None = None
+    model: str | None = None
+    id: str | None = None
+    provider: str | None = None
+    status: ReplyStatus = "streaming"
+    error: ApiError | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_message(self) -> ChatMessage:
+        """The assistant turn to send back in the next request."""
+        return ChatMessage(
+            role="assistant",
+            content=self.content if (self.content or not self.tool_calls) else None,
+            tool_calls=list(self.tool_calls),
+            reasoning_details=list(self.reasoning_details) or None,
+        )
+
+    def to_response_json(self) -> dict[str, Any]:
+        """The equivalent non-streamed `chat.completion` object (for the inspector)."""
+        message: dict[str, Any] = {"role": "assistant", "content": self.content or None}
+        if self.reasoning:
+            message["reasoning"] = self.reasoning
+        if self.reasoning_details:
+            message["reasoning_details"] = self.reasoning_details
+        if self.refusal:
+            message["refusal"] = self.refusal
+        if self.tool_calls:
+            message["tool_calls"] = [call.to_wire() for call in self.tool_calls]
+        if self.images:
+            message["images"] = [
+                {"type": "image_url", "image_url": {"url": url}} for url in self.images
+            ]
+        choice: dict[str, Any] = {
+            "index": 0,
+            "message": message,
+            "finish_reason": self.finish_reason,
+        }
+        if self.native_finish_reason is not None:
+            choice["native_finish_reason"] = self.native_finish_reason
+        out: dict[str, Any] = {
+            "id": self.id,
+            "object": "chat.completion",
+            "model": self.model,
+            "choices": [choice],
+        }
+        if self.provider:
+            out["provider"] = self.provider
+        if self.usage is not None:
+            out["usage"] = self.usage.raw
+        if self.error is not None:
+            out["error"] = {"message": self.error.message, "code": self.error.code}
+        return out
+
+
+class ApiError(Exception):
+    """Any failure of a request, in one shape.
+
+    Attributes:
+        message: The best human message found.
+        status: HTTP status, when there was a response.
+        kind: "http", "network", "timeout", "in_band" (an error inside a 200 stream),
+            "protocol" (a response we could not understand) or "config".
+        error_id: rout.my's `error_id`, when sent.
+        code: The body's `code` (a reason phrase or a number), as text.
+        retryable: Whether trying again may help (408, 429, 5xx, network, timeout).
+        retry_after: Seconds the server asked us to wait, when it said.
+        raw_body: The response body as text, for the inspector.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        kind: str = "http",
+        error_id: str | None = None,
+        code: str | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        raw_body: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.kind = kind
+        self.error_id = error_id
+        self.code = code
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.raw_body = raw_body
+
+    def summary(self) -> str:
+        """One line for the screen: status, message and error id."""
+        head = f"HTTP {self.status}" if self.status else self.kind.replace("_", "-")
+        text = f"{head}: {self.message}"
+        if self.error_id:
+            text += f" (error_id {self.error_id})"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form, for storage."""
+        return {
+            "message": self.message,
+            "status": self.status,
+            "kind": self.kind,
+            "error_id": self.error_id,
+            "code": self.code,
+            "retryable": self.retryable,
+            "retry_after": self.retry_after,
+            "raw_body": self.raw_body,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ApiError:
+        """Inverse of `to_dict`."""
+        return cls(
+            str(data.get("message", "")),
+            status=data.get("status"),
+            kind=str(data.get("kind", "http")),
+            error_id=data.get("error_id"),
+            code=data.get("code"),
+            retryable=bool(data.get("retryable", False)),
+            retry_after=data.get("retry_after"),
+            raw_body=data.get("raw_body"),
+        )
+
+    def __repr__(self) -> str:
+        return f"ApiError({self.summary()!r})"
+
+
+@dataclass
+class StreamLine:
+    """One raw line of a response stream, as received.
+
+    Attributes:
+        t: Seconds since the request was sent.
+        text: The line without its terminator.
+        note: Why the line was odd ("not JSON", "comment", ...) or None.
+    """
+
+    t: float
+    text: str
+    note: str | None = None
+
+
+@dataclass
+class Attempt:
+    """One try of a request that was retried.
+
+    Attributes:
+        error: Summary of what failed.
+        wait: Seconds waited before the next try.
+    """
+
+    error: str
+    wait: float
+
+
+@dataclass
+class Exchange:
+    """Everything that went over the wire for one reply; the key is never in it.
+
+    Attributes:
+        method: HTTP method.
+        url: Full URL.
+        request_headers: Headers sent, with Authorization masked.
+        request_body: The JSON body sent.
+        started_at: Wall-clock time (epoch seconds) the request left.
+        status: HTTP status of the last attempt, or None.
+        response_headers: Headers of the last attempt.
+        response_text: The body as text for a non-streamed or error response.
+        stream_lines: Every raw SSE line with its time, for streamed responses.
+        response_json: The response as one JSON object (assembled for streams).
+        t_headers: Seconds to the response headers.
+        t_first_token: Seconds to the first content or reasoning text.
+        t_done: Seconds to the end.
+        attempts: Earlier tries that failed and were retried.
+        error: The final failure, if any.
+    """
+
+    method: str = "POST"
+    url: str = ""
+    request_headers: dict[str, str] = field(default_factory=dict)
+    request_body: dict[str, Any] = field(default_factory=dict)
+    started_at: float = 0.0
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_text: str | None = None
+    stream_lines: list[StreamLine] = field(default_factory=list)
+    response_json: dict[str, Any] | None = None
+    t_headers: float | None = None
+    t_first_token: float | None = None
+    t_done: float | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    error: ApiError | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form, for storage and export."""
+        return {
+            "method": self.method,
+            "url": self.url,
+            "request_headers": self.request_headers,
+            "request_body": self.request_body,
+            "started_at": self.started_at,
+            "status": self.status,
+            "response_headers": self.response_headers,
+            "response_text": self.response_text,
+            "stream_lines": [[line.t, line.text, line.note] for line in self.stream_lines],
+            "response_json": self.response_json,
+            "t_headers": self.t_headers,
+            "t_first_token": self.t_first_token,
+            "t_done": self.t_done,
+            "attempts": [[a.error, a.wait] for a in self.attempts],
+            "error": self.error.to_dict() if self.error else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Exchange:
+        """Inverse of `to_dict`."""
+        error = data.get("error")
+        return cls(
+            method=data.get("method", "POST"),
+            url=data.get("url", ""),
+            request_headers=dict(data.get("request_headers") or {}),
+            request_body=dict(data.get("request_body") or {}),
+            started_at=float(data.get("started_at") or 0.0),
+            status=data.get("status"),
+            response_headers=dict(data.get("response_headers") or {}),
+            response_text=data.get("response_text"),
+            stream_lines=[StreamLine(t, text, note) for t, text, note in data.get("stream_lines") or []],
+            response_json=data.get("response_json"),
+            t_headers=data.get("t_headers"),
+            t_first_token=data.get("t_first_token"),
+            t_done=data.get("t_done"),
+            attempts=[Attempt(e, w) for e, w in data.get("attempts") or []],
+            error=ApiError.from_dict(error) if isinstance(error, dict) else None,
+        )
+
+
+@dataclass
+class ModelInfo:
+    """One model of the catalog; everything but the id is optional.
+
+    Attributes:
+        id: `provider/model-id`.
+        owned_by: Owner, when sent.
+        token_multiplier: rout.my quota factor.
+        is_available: False when listed but locked for this key.
+        name: Display name (OpenRouter-style catalogs).
+        context_length: Context window in tokens.
+        prompt_price: USD per prompt token.
+        completion_price: USD per completion token.
+        input_modalities: e.g. ["text", "image"].
+        output_modalities: e.g. ["text", "image"].
+        supported_parameters: Request fields the model accepts.
+        max_completion_tokens: Output cap.
+        raw: The item as received.
+    """
+
+    id: str
+    owned_by: str | None = None
+    token_multiplier: float | None = None
+    is_available: bool | None = None
+    name: str | None = None
+    context_length: int | None = None
+    prompt_price: float | None = None
+    completion_price: float | None = None
+    input_modalities: list[str] | None = None
+    output_modalities: list[str] | None = None
+    supported_parameters: list[str] | None = None
+    max_completion_tokens: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
