@@ -1,0 +1,133 @@
+"""The store's connection, its lock and transactions, and image storage shared by its parts."""
+
+from __future__ import annotations
+
+import base64
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from routmy_tui.store.db import StoreError
+from routmy_tui.store.records import image_hash, split_data_url
+
+
+class StoreBase:
+    """One connection guarded by a lock, so a worker thread may share the store.
+
+    Args:
+        conn: An open connection from `open_database`.
+        path: The database file.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = threading.RLock()
+        self._depth = 0  # Nested writes join the outer transaction.
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """The connection, for reads (each statement sees a consistent snapshot)."""
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.ProgrammingError as exc:
+                raise StoreError(f"the store is closed ({exc})") from exc
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"database error in {self.path}: {exc}") from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """The connection inside a `BEGIN IMMEDIATE` transaction, committed on success.
+
+        IMMEDIATE takes the write lock up front (waiting up to the busy timeout), so two
+        processes never fail half-way through a transaction on a lock upgrade.
+        """
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._conn
+                finally:
+                    self._depth -= 1
+                return
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.ProgrammingError as exc:
+                raise StoreError(f"the store is closed ({exc})") from exc
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"cannot write to {self.path}: {exc}") from exc
+            self._depth = 1
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.DatabaseError):
+                    raise StoreError(f"database error in {self.path}: {exc}") from exc
+                raise
+            finally:
+                self._depth = 0
+
+    def _store_images(self, conn: sqlite3.Connection, message_id: int, urls: list[str]) -> None:
+        """Make the message's images exactly `urls`, storing data URL bytes once per hash.
+
+        Positions already stored with the same URL are kept, so a checkpoint during streaming
+        only pays for pictures that arrived since the last one.
+        """
+        existing = {
+            row[0]: (row[1], row[2])
+            for row in conn.execute(
+                "SELECT position, hash, url FROM message_images WHERE message_id = ?",
+                (message_id,),
+            )
+        }
+        conn.execute(
+            "DELETE FROM message_images WHERE message_id = ? AND position >= ?",
+            (message_id, len(urls)),
+        )
+        now = time.time()
+        for position, url in enumerate(urls):
+            parsed = split_data_url(url)
+            if parsed is None:
+                row: tuple[str | None, str | None] = (None, url)
+            else:
+                mime, data = parsed
+                digest = image_hash(data)
+                row = (digest, None)
+                if existing.get(position) == row:
+                    continue
+                conn.execute(
+                    "INSERT OR IGNORE INTO images (hash, mime, data, created_at) VALUES (?,?,?,?)",
+                    (digest, mime, data, now),
+                )
+            if existing.get(position) != row:
+                conn.execute(
+                    "INSERT OR REPLACE INTO message_images (message_id, position, hash, url) "
+                    "VALUES (?,?,?,?)",
+                    (message_id, position, *row),
+                )
+
+    def _load_images(self, conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]:
+        """Image URLs of each message in `ids`, in order."""
+        out: dict[int, list[str]] = {}
+        for start in range(0, len(ids), 500):  # Stay under SQLite's bound-parameter limit.
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(
+                "SELECT mi.message_id, mi.url, i.mime, i.data FROM message_images mi "
+                "LEFT JOIN images i ON i.hash = mi.hash "
+                f"WHERE mi.message_id IN ({marks}) ORDER BY mi.message_id, mi.position",
+                chunk,
+            )
+            for message_id, url, mime, data in rows:
+                if url is None:
+                    if data is None:
+                        continue  # Dangling hash: the image was purged; skip rather than fail.
+                    url = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+                out.setdefault(message_id, []).append(url)
+        return out

@@ -1,0 +1,346 @@
+"""Messages as a tree: adding, checkpointing replies, paths, siblings and exchanges."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import zlib
+from typing import Any
+
+from routmy_tui.core.types import ChatMessage, Exchange, Reply
+from routmy_tui.store.base import StoreBase
+from routmy_tui.store.db import StoreError
+from routmy_tui.store.records import (
+    StoredMessage,
+    derive_title,
+    dumps,
+    mask_headers,
+    message_from_row,
+    reply_extra,
+    tool_calls_json,
+    usage_json,
+)
+
+_PATH_SQL = """
+WITH RECURSIVE up (id, depth) AS (
+    SELECT id, 0 FROM messages WHERE id = ?
+    UNION ALL
+    SELECT m.parent_id, up.depth + 1 FROM messages m JOIN up ON m.id = up.id
+    WHERE m.parent_id IS NOT NULL
+)
+SELECT messages.* FROM up JOIN messages ON messages.id = up.id ORDER BY up.depth DESC
+"""
+
+
+class MessagesMixin(StoreBase):
+    """Message methods of `Store`."""
+
+    def _messages(self, conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[StoredMessage]:
+        images = self._load_images(conn, [row["id"] for row in rows])
+        return [message_from_row(row, images.get(row["id"], [])) for row in rows]
+
+    def add_message(
+        self,
+        conversation_id: str,
+        parent_id: int | None,
+        message: ChatMessage,
+        *,
+        status: str = "complete",
+        model: str | None = None,
+    ) -> int:
+        """Store a message as a child of `parent_id` and make it the conversation's current leaf.
+
+        Call it for the user's message before the request leaves, and for the reply (status
+        "streaming") when it starts. To regenerate a reply, add the new one with the old reply's
+        parent; to edit a message, add the edited one with the old one's parent. The old branch
+        stays. The first user message of a branch names the conversation unless it was renamed.
+
+        Args:
+            conversation_id: The conversation.
+            parent_id: The previous message on the branch, None to start at the root.
+            message: The message (its images are stored once per content hash).
+            status: Reply status ("streaming" for a reply about to arrive).
+            model: The model that wrote (or will write) an assistant message.
+
+        Returns:
+            The new message id.
+
+        Raises:
+            StoreError: Unknown conversation, or a parent from another conversation.
+        """
+        now = time.time()
+        with self._write() as conn:
+            conv = conn.execute(
+                "SELECT title_custom FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+            if conv is None:
+                raise StoreError(f"no conversation {conversation_id}")
+            first_user = message.role == "user"
+            if parent_id is not None:
+                parent = conn.execute(
+                    "SELECT conversation_id FROM messages WHERE id = ?", (parent_id,)
+                ).fetchone()
+                if parent is None or parent[0] != conversation_id:
+                    raise StoreError(
+                        f"message {parent_id} is not in conversation {conversation_id}"
+                    )
+                if first_user:
+                    first_user = not any(
+                        row[0] == "user" for row in conn.execute(_PATH_ROLES_SQL, (parent_id,))
+                    )
+            cursor = conn.execute(
+                "INSERT INTO messages (conversation_id, parent_id, role, content, tool_calls_json,"
+                " tool_call_id, reasoning_details_json, status, model, created_at, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    conversation_id,
+                    parent_id,
+                    message.role,
+                    message.content,
+                    tool_calls_json(message.tool_calls),
+                    message.tool_call_id,
+                    dumps(message.reasoning_details),
+                    status,
+                    model,
+                    now,
+                    now,
+                ),
+            )
+            message_id = int(cursor.lastrowid or 0)
+            if message.images:
+                self._store_images(conn, message_id, message.images)
+            conn.execute(
+                "UPDATE conversations SET current_leaf_id = ?, updated_at = ? WHERE id = ?",
+                (message_id, now, conversation_id),
+            )
+            if first_user and not conv[0]:
+                conn.execute(
+                    "UPDATE conversations SET title = ? WHERE id = ?",
+                    (derive_title(message), conversation_id),
+                )
+        return message_id
+
+    def checkpoint_reply(self, message_id: int, reply: Reply) -> None:
+        """Save the reply as it stands: text, reasoning, tool calls, images, usage, status, error.
+
+        One short transaction; cheap enough to call about once a second while streaming, and
+        once more when the reply ends with its final status.
+
+        Args:
+            message_id: The assistant message created for this reply.
+            reply: The reply assembled so far.
+
+        Raises:
+            StoreError: No such message.
+        """
+        now = time.time()
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"no message {message_id}")
+            content = reply.content if (reply.content or not reply.tool_calls) else None
+            conn.execute(
+                "UPDATE messages SET content = ?, reasoning = ?, tool_calls_json = ?,"
+                " reasoning_details_json = ?, status = ?, error_json = ?,"
+                " model = coalesce(?, model), usage_json = ?, finish_reason = ?, extra_json = ?,"
+                " updated_at = ? WHERE id = ?",
+                (
+                    content,
+                    reply.reasoning,
+                    tool_calls_json(reply.tool_calls),
+                    dumps(reply.reasoning_details or None),
+                    reply.status,
+                    dumps(reply.error.to_dict()) if reply.error else None,
+                    reply.model,
+                    usage_json(reply.usage),
+                    reply.finish_reason,
+                    dumps(reply_extra(reply) or None),
+                    now,
+                    message_id,
+                ),
+            )
+            self._store_images(conn, message_id, reply.images)
+            conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, row[0]))
+
+    def set_message_status(self, message_id: int, status: str) -> None:
+        """Change only the status of a message (e.g. "stopped" when the user pressed Escape)."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE messages SET status = ?, updated_at = ? WHERE id = ?",
+                (status, time.time(), message_id),
+            )
+
+    def recover_interrupted(self) -> int:
+        """Mark every reply still "streaming" as "interrupted"; call once at start.
+
+        A reply is only left "streaming" when the process that received it died mid-reply;
+        what was checkpointed stays.
+
+        Returns:
+            How many replies were marked.
+        """
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'"
+            )
+            return int(cursor.rowcount)
+
+    def get_message(self, message_id: int) -> StoredMessage | None:
+        """The message with this id, or None."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchall()
+            return self._messages(conn, rows)[0] if rows else None
+
+    def path_to(self, message_id: int) -> list[StoredMessage]:
+        """The branch from the first message down to `message_id` (empty if unknown).
+
+        This is exactly what is sent (after the system prompt) when replying after that message.
+        """
+        with self._read() as conn:
+            return self._messages(conn, conn.execute(_PATH_SQL, (message_id,)).fetchall())
+
+    def current_path(self, conversation_id: str) -> list[StoredMessage]:
+        """The branch on screen: the path to the conversation's current leaf."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT current_leaf_id FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+            if row is None or row[0] is None:
+                return []
+            return self._messages(conn, conn.execute(_PATH_SQL, (row[0],)).fetchall())
+
+    def children(self, parent_id: int | None, conversation_id: str) -> list[StoredMessage]:
+        """Messages whose parent is `parent_id` (None: the first messages), oldest first."""
+        with self._read() as conn:
+            return self._messages(conn, self._child_rows(conn, parent_id, conversation_id))
+
+    def _child_rows(
+        self, conn: sqlite3.Connection, parent_id: int | None, conversation_id: str
+    ) -> list[sqlite3.Row]:
+        if parent_id is None:
+            return conn.execute(
+                "SELECT * FROM messages WHERE conversation_id = ? AND parent_id IS NULL"
+                " ORDER BY id",
+                (conversation_id,),
+            ).fetchall()
+        return conn.execute(
+            "SELECT * FROM messages WHERE parent_id = ? ORDER BY id", (parent_id,)
+        ).fetchall()
+
+    def _sibling_ids(self, conn: sqlite3.Connection, message_id: int) -> list[int]:
+        row = conn.execute(
+            "SELECT conversation_id, parent_id FROM messages WHERE id = ?", (message_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no message {message_id}")
+        if row[1] is None:
+            query = "SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL"
+            args: tuple[Any, ...] = (row[0],)
+        else:
+            query, args = "SELECT id FROM messages WHERE parent_id = ?", (row[1],)
+        return [r[0] for r in conn.execute(query + " ORDER BY id", args)]
+
+    def sibling_position(self, message_id: int) -> tuple[int, int]:
+        """Where a message stands among its siblings, for a "2/3" indicator.
+
+        Returns:
+            (position counted from 1, number of siblings including itself).
+
+        Raises:
+            StoreError: No such message.
+        """
+        with self._read() as conn:
+            ids = self._sibling_ids(conn, message_id)
+            return ids.index(message_id) + 1, len(ids)
+
+    def deepest_leaf(self, message_id: int) -> int:
+        """The end of the branch below `message_id`, following the newest child at each step."""
+        with self._read() as conn:
+            current = message_id
+            while True:
+                row = conn.execute(
+                    "SELECT max(id) FROM messages WHERE parent_id = ?", (current,)
+                ).fetchone()
+                if row is None or row[0] is None:
+                    return current
+                current = int(row[0])
+
+    def set_current_leaf(self, conversation_id: str, message_id: int | None) -> None:
+        """Choose the branch on screen by its last message (None: an empty conversation).
+
+        Raises:
+            StoreError: The message is not in this conversation.
+        """
+        with self._write() as conn:
+            if message_id is not None:
+                row = conn.execute(
+                    "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
+                ).fetchone()
+                if row is None or row[0] != conversation_id:
+                    raise StoreError(
+                        f"message {message_id} is not in conversation {conversation_id}"
+                    )
+            conn.execute(
+                "UPDATE conversations SET current_leaf_id = ? WHERE id = ?",
+                (message_id, conversation_id),
+            )
+
+    def switch_sibling(self, message_id: int, offset: int) -> int:
+        """Show the sibling `offset` steps away (-1 previous, +1 next, clamped at the ends).
+
+        The branch switches to that sibling's deepest leaf, which becomes the current leaf.
+
+        Returns:
+            The new current leaf id.
+        """
+        with self._write() as conn:
+            ids = self._sibling_ids(conn, message_id)
+            index = min(max(ids.index(message_id) + offset, 0), len(ids) - 1)
+            leaf = self.deepest_leaf(ids[index])
+            conversation_id = conn.execute(
+                "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()[0]
+            self.set_current_leaf(conversation_id, leaf)
+            return leaf
+
+    def save_exchange(self, message_id: int, exchange: Exchange) -> None:
+        """Record what went over the wire for a reply (replacing an earlier record).
+
+        Secret headers are masked again here, whatever the caller did. Stored zlib-compressed:
+        raw stream logs are large and repetitive.
+        """
+        data = exchange.to_dict()
+        data["request_headers"] = mask_headers(dict(data["request_headers"]))
+        data["response_headers"] = mask_headers(dict(data["response_headers"]))
+        blob = zlib.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), 6)
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO exchanges (message_id, data) VALUES (?, ?)",
+                (message_id, blob),
+            )
+
+    def get_exchange(self, message_id: int) -> Exchange | None:
+        """The recorded exchange of a reply, or None when there is none."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT data FROM exchanges WHERE message_id = ?", (message_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        try:
+            data = json.loads(zlib.decompress(row[0]).decode("utf-8"))
+        except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise StoreError(f"the exchange of message {message_id} is damaged: {exc}") from exc
+        return Exchange.from_dict(data)
+
+
+_PATH_ROLES_SQL = """
+WITH RECURSIVE up (id) AS (
+    SELECT ? UNION ALL SELECT m.parent_id FROM messages m JOIN up ON m.id = up.id
+    WHERE m.parent_id IS NOT NULL
+)
+SELECT messages.role FROM up JOIN messages ON messages.id = up.id
+"""
