@@ -1,0 +1,172 @@
+"""Type checks for config-file values; problems name keys and types, never values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+MISSING: Final = object()
+"""Returned by a check when the value is unusable and the key must be ignored."""
+
+CAPABILITY_NAMES = ("vision", "image_out", "tools", "reasoning")
+"""Capabilities a `[model_overrides."id"]` table may set (mirrors `core.catalog.Capability`)."""
+
+Check = Callable[[str, Any], tuple[Any, list[str]]]
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """Replace every occurrence of each secret in `text` with `***`."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _kind(value: Any) -> str:
+    """A TOML-ish name for the type of a value (never the value itself)."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _wrong(key: str, expected: str, value: Any) -> str:
+    return f"setting {key!r} should be {expected}, not {_kind(value)}; ignored"
+
+
+def _string(key: str, value: Any) -> tuple[Any, list[str]]:
+    if isinstance(value, str):
+        return value, []
+    return MISSING, [_wrong(key, "a string", value)]
+
+
+def _boolean(key: str, value: Any) -> tuple[Any, list[str]]:
+    if isinstance(value, bool):
+        return value, []
+    return MISSING, [_wrong(key, "true or false", value)]
+
+
+def _count(key: str, value: Any) -> tuple[Any, list[str]]:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value, []
+    return MISSING, [_wrong(key, "a whole number of 0 or more", value)]
+
+
+def _seconds(key: str, value: Any) -> tuple[Any, list[str]]:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value), []
+    return MISSING, [_wrong(key, "a number of seconds above 0", value)]
+
+
+def _optional_seconds(key: str, value: Any) -> tuple[Any, list[str]]:
+    # TOML has no null: 0 or false means "no limit".
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if value is False or (is_number and value == 0):
+        return None, []
+    return _seconds(key, value)
+
+
+def _table(key: str, value: Any) -> tuple[Any, list[str]]:
+    if isinstance(value, dict):
+        return dict(value), []
+    return MISSING, [_wrong(key, "a table", value)]
+
+
+def _string_table(key: str, value: Any) -> tuple[Any, list[str]]:
+    if not isinstance(value, dict):
+        return MISSING, [_wrong(key, "a table", value)]
+    out: dict[str, str] = {}
+    problems: list[str] = []
+    for name, item in value.items():
+        if isinstance(item, str):
+            out[name] = item
+        else:
+            problems.append(_wrong(f"{key}.{name}", "a string", item))
+    return out, problems
+
+
+def _presets(key: str, value: Any) -> tuple[Any, list[str]]:
+    if not isinstance(value, dict):
+        return MISSING, [_wrong(key, "a table of tables", value)]
+    out: dict[str, dict[str, Any]] = {}
+    problems: list[str] = []
+    for name, item in value.items():
+        if isinstance(item, dict):
+            out[name] = dict(item)
+        else:
+            problems.append(_wrong(f"{key}.{name}", "a table", item))
+    return out, problems
+
+
+def _string_list(key: str, value: Any) -> tuple[Any, list[str]]:
+    if not isinstance(value, list):
+        return MISSING, [_wrong(key, "an array of strings", value)]
+    good = [item for item in value if isinstance(item, str)]
+    if len(good) != len(value):
+        return good, [f"setting {key!r} should hold only strings; other items ignored"]
+    return good, []
+
+
+def _model_overrides(key: str, value: Any) -> tuple[Any, list[str]]:
+    if not isinstance(value, dict):
+        return MISSING, [_wrong(key, "a table of tables", value)]
+    out: dict[str, dict[str, bool]] = {}
+    problems: list[str] = []
+    for model_id, table in value.items():
+        where = f"{key}.{model_id!r}"
+        if not isinstance(table, dict):
+            problems.append(_wrong(where, "a table", table))
+            continue
+        flags: dict[str, bool] = {}
+        for capability, flag in table.items():
+            if capability not in CAPABILITY_NAMES:
+                known = ", ".join(CAPABILITY_NAMES)
+                problems.append(f"unknown capability {capability!r} in {where} (known: {known})")
+            elif not isinstance(flag, bool):
+                problems.append(_wrong(f"{where}.{capability}", "true or false", flag))
+            else:
+                flags[capability] = flag
+        out[model_id] = flags
+    return out, problems
+
+
+FILE_FIELDS: dict[str, Check] = {
+    "base_url": _string,
+    "api_key": _string,
+    "model": _string,
+    "demo": _boolean,
+    "data_dir": _string,
+    "cache_dir": _string,
+    "theme": _string,
+    "resume_last": _boolean,
+    "stream": _boolean,
+    "max_retries": _count,
+    "connect_timeout": _seconds,
+    "read_timeout": _optional_seconds,
+    "keymap": _string_table,
+    "params": _table,
+    "presets": _presets,
+    "system_prompt": _string,
+    "system_prompts": _string_table,
+    "favourite_models": _string_list,
+    "model_overrides": _model_overrides,
+}
+"""Settings the config file may hold, each with its check."""
+
+
+def check_value(key: str, value: Any) -> tuple[Any, list[str]]:
+    """Check one config-file value.
+
+    Returns:
+        (the usable value or `MISSING`, problems). Tables keep their good entries.
+    """
+    return FILE_FIELDS[key](key, value)
