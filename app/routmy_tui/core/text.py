@@ -1,0 +1,64 @@
+"""Text helpers: make model output safe for a terminal, shorten long strings."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["make_safe", "truncate_middle"]
+
+# C0 controls except TAB and LF, DEL, and C1 controls (ESC's 8-bit twin U+009B is a CSI).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x20):
+        if chr(code) not in "\n\t":
+            table[code] = chr(0x2400 + code)  # Unicode Control Pictures: ␛ for ESC, ␇ for BEL
+    table[0x7F] = "\u2421"  # ␡
+    for code in range(0x80, 0xA0):
+        table[code] = f"\\x{code:02x}"
+    return table
+
+
+_TABLE = _build_table()
+
+
+def make_safe(text: str) -> str:
+    """Replace terminal control characters with visible stand-ins.
+
+    Model output, tool arguments and error bodies are text, never terminal control: C0
+    controls other than newline and tab (ESC, BEL, BS, CR...) become Unicode Control
+    Pictures (ESC -> "␛"), DEL becomes "␡", and C1 controls become escapes like "\\x9b".
+
+    Args:
+        text: Any text.
+
+    Returns:
+        The same text when it has no control characters (the common case, checked by one
+        regex scan), else a copy with each one replaced.
+    """
+    if _UNSAFE.search(text) is None:
+        return text
+    return text.translate(_TABLE)
+
+
+def truncate_middle(text: str, limit: int, marker: str = "…") -> str:
+    """Shorten text to at most `limit` characters by cutting out its middle.
+
+    Args:
+        text: Any text.
+        limit: The most characters to return (values below 1 give "").
+        marker: What stands in for the part cut out.
+
+    Returns:
+        `text` itself when short enough, else its head, the marker and its tail.
+    """
+    if len(text) <= limit:
+        return text
+    if limit <= len(marker):
+        return text[: max(limit, 0)]
+    keep = limit - len(marker)
+    head = (keep + 1) // 2
+    tail = keep - head
+    return text[:head] + marker + (text[-tail:] if tail else "")
