@@ -148,6 +148,7 @@ def load_themes(dirs: Iterable[Path]) -> tuple[dict[str, ThemeSpec], list[str]]:
         (themes by name, one problem line per bad file, naming the file).
     """
     themes: dict[str, ThemeSpec] = {}
+    first_seen: dict[str, ThemeSpec] = {}
     problems: list[str] = []
     for folder in dirs:
         try:
@@ -161,12 +162,15 @@ def load_themes(dirs: Iterable[Path]) -> tuple[dict[str, ThemeSpec], list[str]]:
                 problems.append(f"theme file {path} {exc}; skipped")
                 continue
             themes[spec.name] = spec
-    _inherit_variables(themes)
+            first_seen.setdefault(spec.name, spec)
+    _inherit_variables(themes, first_seen)
     return themes, problems
 
 
-def _inherit_variables(themes: dict[str, ThemeSpec]) -> None:
-    bases = {True: themes.get(DEFAULT_THEME), False: themes.get("routmy-light")}
+def _inherit_variables(themes: dict[str, ThemeSpec], first_seen: dict[str, ThemeSpec]) -> None:
+    # Bases are the lowest-priority (shipped) versions, so an override of routmy-dark that
+    # sets a few variables still gets the rest from the shipped routmy-dark.
+    bases = {True: first_seen.get(DEFAULT_THEME), False: first_seen.get("routmy-light")}
     for spec in themes.values():
         base = bases[spec.dark] or bases[not spec.dark]
         if base is None or base is spec:
