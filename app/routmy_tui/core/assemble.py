@@ -266,6 +266,11 @@ class ReplyAssembler:
         self._flush()
         return self._reply
 
+    @property
+    def notes(self) -> list[str]:
+        """Odd inputs noted so far (cheap: does not join the text pieces)."""
+        return self._reply.notes
+
     def _flush(self) -> None:
         if self._content:
             self._reply.content += "".join(self._content)
