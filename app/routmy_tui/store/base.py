@@ -73,6 +73,15 @@ class StoreBase:
             finally:
                 self._depth = 0
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several store calls into one transaction: all of them are kept, or none.
+
+        Example: `with store.transaction(): ...add_message(...) several times...`
+        """
+        with self._write():
+            yield
+
     def _store_images(self, conn: sqlite3.Connection, message_id: int, urls: list[str]) -> None:
         """Make the message's images exactly `urls`, storing data URL bytes once per hash.
 

@@ -54,7 +54,7 @@ class MessagesMixin(StoreBase):
         Call it for the user's message before the request leaves, and for the reply (status
         "streaming") when it starts. To regenerate a reply, add the new one with the old reply's
         parent; to edit a message, add the edited one with the old one's parent. The old branch
-        stays. The first user message of a branch names the conversation unless it was renamed.
+        stays. The first user message names the conversation unless it was renamed.
 
         Args:
             conversation_id: The conversation.
@@ -72,11 +72,12 @@ class MessagesMixin(StoreBase):
         now = time.time()
         with self._write() as conn:
             conv = conn.execute(
-                "SELECT title_custom FROM conversations WHERE id = ?", (conversation_id,)
+                "SELECT title_custom, title FROM conversations WHERE id = ?", (conversation_id,)
             ).fetchone()
             if conv is None:
                 raise StoreError(f"no conversation {conversation_id}")
-            first_user = message.role == "user"
+            # The first user message ever stored names the conversation (stable across branches).
+            names_it = message.role == "user" and not conv[0] and not conv[1]
             if parent_id is not None:
                 parent = conn.execute(
                     "SELECT conversation_id FROM messages WHERE id = ?", (parent_id,)
@@ -84,10 +85,6 @@ class MessagesMixin(StoreBase):
                 if parent is None or parent[0] != conversation_id:
                     raise StoreError(
                         f"message {parent_id} is not in conversation {conversation_id}"
-                    )
-                if first_user:
-                    first_user = not any(
-                        row[0] == "user" for row in conn.execute(_PATH_ROLES_SQL, (parent_id,))
                     )
             cursor = conn.execute(
                 "INSERT INTO messages (conversation_id, parent_id, role, content, tool_calls_json,"
@@ -114,7 +111,7 @@ class MessagesMixin(StoreBase):
                 "UPDATE conversations SET current_leaf_id = ?, updated_at = ? WHERE id = ?",
                 (message_id, now, conversation_id),
             )
-            if first_user and not conv[0]:
+            if names_it:
                 conn.execute(
                     "UPDATE conversations SET title = ? WHERE id = ?",
                     (derive_title(message), conversation_id),
@@ -335,12 +332,3 @@ class MessagesMixin(StoreBase):
         except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise StoreError(f"the exchange of message {message_id} is damaged: {exc}") from exc
         return Exchange.from_dict(data)
-
-
-_PATH_ROLES_SQL = """
-WITH RECURSIVE up (id) AS (
-    SELECT ? UNION ALL SELECT m.parent_id FROM messages m JOIN up ON m.id = up.id
-    WHERE m.parent_id IS NOT NULL
-)
-SELECT messages.role FROM up JOIN messages ON messages.id = up.id
-"""

@@ -1,0 +1,311 @@
+"""Export a conversation's current branch as Markdown or JSON, and import such JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from routmy_tui.core.types import ApiError, ChatMessage, Reply, ReplyStatus, ToolCall, Usage
+from routmy_tui.store.db import StoreError
+from routmy_tui.store.records import StoredMessage, usage_json
+from routmy_tui.store.store import Store
+
+EXPORT_FORMAT = "routmy-tui/1"
+"""The `format` field of a JSON export."""
+
+_ROLES = ("system", "user", "assistant", "tool")
+# A reply exported while still streaming can no longer finish: it comes back interrupted.
+_STATUSES: dict[str, ReplyStatus] = {
+    "complete": "complete",
+    "stopped": "stopped",
+    "interrupted": "interrupted",
+    "streaming": "interrupted",
+    "error": "error",
+}
+
+
+def _load(store: Store, conversation_id: str) -> tuple[Any, list[StoredMessage]]:
+    conversation = store.get_conversation(conversation_id)
+    if conversation is None:
+        raise StoreError(f"no conversation {conversation_id}")
+    return conversation, store.current_path(conversation_id)
+
+
+def _stamp(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _fence(text: str, lang: str = "") -> str:
+    """A fenced code block that no backtick run inside `text` can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{lang}\n{text}\n{ticks}"
+
+
+def export_markdown(store: Store, conversation_id: str) -> str:
+    """The conversation's current branch as a Markdown document.
+
+    Contains the title, model, parameters, system prompt and each message (reasoning in a
+    collapsed block, tool calls as JSON blocks, images as Markdown images, and the status of a
+    reply that did not complete). Never contains headers or keys.
+
+    Raises:
+        StoreError: No such conversation.
+    """
+    conversation, path = _load(store, conversation_id)
+    out = [f"# {conversation.title or 'Conversation'}", ""]
+    out.append(f"- Model: `{conversation.model or 'unknown'}`")
+    out.append(f"- Created: {_stamp(conversation.created_at)}")
+    if conversation.params:
+        out.append(f"- Parameters: `{json.dumps(conversation.params, ensure_ascii=False)}`")
+    out.append("")
+    if conversation.system_prompt:
+        out += ["## System", "", conversation.system_prompt, ""]
+    for message in path:
+        out += _markdown_message(message)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _markdown_message(message: StoredMessage) -> list[str]:
+    if message.role == "assistant":
+        head = "## Assistant" + (f" · {message.model}" if message.model else "")
+    elif message.role == "tool":
+        head = f"## Tool result ({message.tool_call_id or 'no id'})"
+    else:
+        head = f"## {message.role.capitalize()}"
+    out = [head, ""]
+    if message.reasoning:
+        out += [
+            "<details><summary>Reasoning</summary>",
+            "",
+            message.reasoning,
+            "",
+            "</details>",
+            "",
+        ]
+    if message.content:
+        out += [message.content, ""]
+    for number, url in enumerate(message.images, 1):
+        out += [f"![image {number}]({url})", ""]
+    for call in message.tool_calls:
+        out += [f"**Tool call** `{call.name}` ({call.id or 'no id'})", ""]
+        out += [_fence(call.arguments, "json"), ""]
+    if message.status != "complete":
+        note = f"_Reply {message.status}"
+        note += f": {message.error.summary()}_" if message.error else "_"
+        out += [note, ""]
+    return out
+
+
+def _wire(message: StoredMessage) -> dict[str, Any]:
+    out = message.to_chat_message().to_wire()
+    if message.images and message.role != "user":
+        out["images"] = [{"type": "image_url", "image_url": {"url": url}} for url in message.images]
+    return out
+
+
+def export_json(store: Store, conversation_id: str) -> dict[str, Any]:
+    """The current branch as a JSON-able dict.
+
+    `messages` is in the OpenAI chat format (system prompt first), ready to send or to import;
+    `metadata` has one item per message, in the same order (status, model, usage, finish
+    reason, reasoning, time). Never contains headers or keys.
+
+    Raises:
+        StoreError: No such conversation.
+    """
+    conversation, path = _load(store, conversation_id)
+    messages: list[dict[str, Any]] = []
+    metadata: list[dict[str, Any]] = []
+    if conversation.system_prompt:
+        messages.append({"role": "system", "content": conversation.system_prompt})
+        metadata.append({"role": "system"})
+    for message in path:
+        messages.append(_wire(message))
+        item: dict[str, Any] = {
+            "role": message.role,
+            "status": message.status,
+            "created_at": message.created_at,
+        }
+        if message.model:
+            item["model"] = message.model
+        if message.usage is not None:
+            item["usage"] = json.loads(usage_json(message.usage) or "null")
+        if message.finish_reason:
+            item["finish_reason"] = message.finish_reason
+        if message.reasoning:
+            item["reasoning"] = message.reasoning
+        if message.error is not None:
+            error = message.error.to_dict()
+            error.pop("raw_body", None)  # Bodies can be large HTML pages; the summary is enough.
+            item["error"] = error
+        metadata.append(item)
+    return {
+        "format": EXPORT_FORMAT,
+        "title": conversation.title,
+        "model": conversation.model,
+        "system_prompt": conversation.system_prompt,
+        "params": conversation.params,
+        "created_at": conversation.created_at,
+        "updated_at": conversation.updated_at,
+        "messages": messages,
+        "metadata": metadata,
+    }
+
+
+def _fail(where: str, why: str) -> StoreError:
+    return StoreError(f"cannot import: {where}: {why}")
+
+
+def _parse_content(raw: Any, where: str) -> tuple[str | None, list[str]]:
+    """(text, image URLs) of an OpenAI `content` value: a string, null, or a list of parts."""
+    if raw is None or isinstance(raw, str):
+        return raw, []
+    if not isinstance(raw, list):
+        raise _fail(where, "content must be a string, null or a list of parts")
+    texts: list[str] = []
+    images: list[str] = []
+    for number, part in enumerate(raw):
+        if not isinstance(part, dict):
+            raise _fail(f"{where}[{number}]", "a content part must be an object")
+        if part.get("type") == "text" and isinstance(part.get("text"), str):
+            texts.append(part["text"])
+        elif part.get("type") == "image_url":
+            images.append(_image_url(part, f"{where}[{number}]"))
+        else:
+            raise _fail(f"{where}[{number}]", f"unsupported content part {part.get('type')!r}")
+    return ("\n\n".join(texts) if texts else None), images
+
+
+def _image_url(part: dict[str, Any], where: str) -> str:
+    value = part.get("image_url")
+    url = value.get("url") if isinstance(value, dict) else value
+    if not isinstance(url, str) or not url:
+        raise _fail(where, "an image part needs image_url.url")
+    return url
+
+
+def _parse_tool_calls(raw: Any, where: str) -> list[ToolCall]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise _fail(where, "tool_calls must be a list")
+    calls = []
+    for number, item in enumerate(raw):
+        function = item.get("function") if isinstance(item, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            raise _fail(f"{where}[{number}]", "a tool call needs function.name")
+        arguments = function.get("arguments", "")
+        if not isinstance(arguments, str):
+            arguments = json.dumps(arguments, ensure_ascii=False)
+        calls.append(
+            ToolCall(
+                id=str(item.get("id") or ""),
+                name=function["name"],
+                arguments=arguments,
+                type=str(item.get("type") or "function"),
+            )
+        )
+    return calls
+
+
+def _parse_message(raw: Any, where: str) -> ChatMessage:
+    if not isinstance(raw, dict):
+        raise _fail(where, "a message must be an object")
+    role = raw.get("role")
+    if role not in _ROLES:
+        raise _fail(where, f"role must be one of {', '.join(_ROLES)} (got {role!r})")
+    content, images = _parse_content(raw.get("content"), f"{where}.content")
+    extra_images = raw.get("images")
+    if isinstance(extra_images, list):
+        images += [_image_url(p, f"{where}.images") for p in extra_images if isinstance(p, dict)]
+    tool_call_id = raw.get("tool_call_id")
+    details = raw.get("reasoning_details")
+    return ChatMessage(
+        role=str(role),
+        content=content,
+        images=images,
+        tool_calls=_parse_tool_calls(raw.get("tool_calls"), f"{where}.tool_calls"),
+        tool_call_id=str(tool_call_id) if tool_call_id is not None else None,
+        reasoning_details=details if isinstance(details, list) else None,
+    )
+
+
+def import_json(store: Store, data: Any) -> str:
+    """Create a new conversation from a JSON export (ours, or a bare OpenAI `messages` list).
+
+    A leading system message becomes the system prompt. Our `metadata` restores each reply's
+    status, model, usage, finish reason and reasoning. All or nothing: on an error nothing is
+    stored.
+
+    Args:
+        store: Where to create it.
+        data: The decoded JSON: a dict with `messages`, or a list of messages.
+
+    Returns:
+        The new conversation id.
+
+    Raises:
+        StoreError: The data is not a conversation; the message says where and why.
+    """
+    if isinstance(data, list):
+        data = {"messages": data}
+    if not isinstance(data, dict):
+        raise _fail("top level", "expected an object with a 'messages' list")
+    fmt = data.get("format")
+    if fmt is not None and fmt != EXPORT_FORMAT:
+        raise _fail("format", f"unknown format {fmt!r} (expected {EXPORT_FORMAT!r})")
+    raw_messages = data.get("messages")
+    if not isinstance(raw_messages, list):
+        raise _fail("messages", "expected a list")
+    messages = [_parse_message(m, f"messages[{i}]") for i, m in enumerate(raw_messages)]
+    raw_meta = data.get("metadata")
+    metadata: list[Any] = raw_meta if isinstance(raw_meta, list) else []
+    metadata += [{}] * (len(messages) - len(metadata))
+    system_prompt = data.get("system_prompt")
+    if messages and messages[0].role == "system":
+        system_prompt = messages.pop(0).content
+        metadata.pop(0)
+    params = data.get("params")
+    title = data.get("title")
+    model = data.get("model")
+    with store.transaction():
+        conversation_id = store.create_conversation(
+            model=model if isinstance(model, str) else None,
+            system_prompt=system_prompt if isinstance(system_prompt, str) else None,
+            params=params if isinstance(params, dict) else {},
+            title=title if isinstance(title, str) and title.strip() else None,
+        )
+        parent: int | None = None
+        for message, meta in zip(messages, metadata, strict=False):
+            meta = meta if isinstance(meta, dict) else {}
+            meta_model = meta.get("model")
+            parent = store.add_message(
+                conversation_id,
+                parent,
+                message,
+                model=meta_model if isinstance(meta_model, str) else None,
+            )
+            if message.role == "assistant" and meta:
+                store.checkpoint_reply(parent, _reply_from(message, meta))
+    return conversation_id
+
+
+def _reply_from(message: ChatMessage, meta: dict[str, Any]) -> Reply:
+    status = meta.get("status")
+    error = meta.get("error")
+    reasoning = meta.get("reasoning")
+    finish = meta.get("finish_reason")
+    return Reply(
+        content=message.content or "",
+        reasoning=reasoning if isinstance(reasoning, str) else "",
+        reasoning_details=list(message.reasoning_details or []),
+        tool_calls=list(message.tool_calls),
+        images=list(message.images),
+        usage=Usage.from_wire(meta.get("usage")),
+        finish_reason=finish if isinstance(finish, str) else None,
+        status=_STATUSES.get(str(status), "complete"),
+        error=ApiError.from_dict(error) if isinstance(error, dict) else None,
+    )
