@@ -1,0 +1,440 @@
+"""The model catalog: parse `/v1/models`, work out capabilities, fuzzy-filter, cache on disk."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import logging
+import math
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from routmy_tui.core.catalog_match import Match, ModelIndex, filter_models
+from routmy_tui.core.errors import error_from_body
+from routmy_tui.core.text import make_safe, truncate_middle
+from routmy_tui.core.types import ApiError, ModelInfo
+
+__all__ = [
+    "CAPABILITIES",
+    "Capability",
+    "CapabilityBadge",
+    "CatalogCache",
+    "Match",
+    "ModelIndex",
+    "Source",
+    "capabilities",
+    "filter_models",
+    "parse_model",
+    "parse_models",
+    "parse_models_text",
+    "unsupported_params",
+]
+
+log = logging.getLogger(__name__)
+
+Capability = Literal["vision", "image_out", "tools", "reasoning"]
+"""What a model can do beyond text chat."""
+
+Source = Literal["catalog", "id", "seen", "user"]
+"""Where a capability badge came from: catalog fields, the id heuristic, an earlier
+response, or the user's override."""
+
+CAPABILITIES: tuple[Capability, ...] = ("vision", "image_out", "tools", "reasoning")
+
+_RAW_BODY_LIMIT = 20_000
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, float) and value.is_integer() and value > 0:
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip()) or None
+    return None
+
+
+def _price(value: Any) -> float | None:
+    """USD per token from a decimal string or number; negative means "varies" (None)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, int | float) and math.isfinite(value) and value >= 0:
+        return float(value)
+    return None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _str_list(value: Any) -> list[str] | None:
+    if not isinstance(value, list):
+        return None
+    return [item for item in value if isinstance(item, str)]
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _legacy_modalities(modality: Any) -> tuple[list[str] | None, list[str] | None]:
+    """OpenRouter's older `architecture.modality`, e.g. "text+image->text"."""
+    if not isinstance(modality, str) or "->" not in modality:
+        return None, None
+    left, _, right = modality.partition("->")
+    return [m for m in left.split("+") if m], [m for m in right.split("+") if m]
+
+
+def parse_model(item: Any) -> ModelInfo | None:
+    """One catalog item -> `ModelInfo`; None when it has no usable string id.
+
+    Every rich field is optional and type-checked: a field of the wrong type is left out,
+    never guessed.
+    """
+    if not isinstance(item, dict):
+        return None
+    model_id = item.get("id")
+    if not isinstance(model_id, str) or not model_id.strip():
+        return None
+    pricing = _dict(item.get("pricing"))
+    arch = _dict(item.get("architecture"))
+    top = _dict(item.get("top_provider"))
+    inputs = _str_list(arch.get("input_modalities"))
+    outputs = _str_list(arch.get("output_modalities"))
+    if inputs is None and outputs is None:
+        inputs, outputs = _legacy_modalities(arch.get("modality"))
+    multiplier = item.get("token_multiplier")
+    available = item.get("is_available")
+    return ModelInfo(
+        id=model_id.strip(),
+        owned_by=_str(item.get("owned_by")),
+        token_multiplier=_price(multiplier),
+        is_available=available if isinstance(available, bool) else None,
+        name=_str(item.get("name")),
+        context_length=_int(item.get("context_length")) or _int(top.get("context_length")),
+        prompt_price=_price(pricing.get("prompt")),
+        completion_price=_price(pricing.get("completion")),
+        input_modalities=inputs,
+        output_modalities=outputs,
+        supported_parameters=_str_list(item.get("supported_parameters")),
+        max_completion_tokens=_int(top.get("max_completion_tokens")),
+        raw=item,
+    )
+
+
+def _describe_text(text: str) -> str:
+    stripped = text.lstrip("\ufeff \t\r\n")
+    head = stripped[:300].lower()
+    if head.startswith(("<!doctype", "<html", "<head", "<body", "<title", "<h1")) or (
+        "<html" in head
+    ):
+        found = re.search(r"<title[^>]*>(.*?)</title>", stripped, re.I | re.S)
+        title = " ".join(html.unescape(found.group(1)).split()) if found else ""
+        title = truncate_middle(make_safe(title), 80)
+        return f"an HTML page: '{title}'" if title else "an HTML page"
+    if not stripped:
+        return "an empty body"
+    return f"text starting '{truncate_middle(make_safe(' '.join(stripped[:200].split())), 60)}'"
+
+
+def _not_json(text: str) -> ApiError:
+    return ApiError(
+        f"the model list was not JSON (got {_describe_text(text)})",
+        kind="protocol",
+        raw_body=text[:_RAW_BODY_LIMIT],
+    )
+
+
+def parse_models_text(raw: bytes | str) -> list[ModelInfo]:
+    """Parse a `/v1/models` body given as bytes or text (which may be an HTML page).
+
+    Raises:
+        ApiError: kind "protocol" when the body is not a JSON model list.
+    """
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    try:
+        body = json.loads(text.lstrip("\ufeff"))
+    except (json.JSONDecodeError, RecursionError):
+        raise _not_json(text) from None
+    if isinstance(body, str):
+        raise _not_json(text)
+    return parse_models(body)
+
+
+def parse_models(body: Any) -> list[ModelInfo]:
+    """Parse a decoded `/v1/models` body: `{"data": [...]}` or a bare list.
+
+    Items without a string id are skipped, as are repeated ids (the first is kept). Text or
+    bytes are handed to `parse_models_text` (the client passes the body text on when it was
+    not JSON).
+
+    Raises:
+        ApiError: kind "protocol" when the body is not a model list (an HTML page, an object
+            without `data`...); an error object inside the body is raised as that error.
+    """
+    if isinstance(body, bytes | str):
+        return parse_models_text(body)
+    if isinstance(body, dict):
+        items = body.get("data")
+        if not isinstance(items, list):
+            err = error_from_body(body, kind="in_band")
+            if err is not None:
+                raise err
+            raise ApiError(
+                "the model list had no `data` array",
+                kind="protocol",
+                raw_body=json.dumps(body)[:_RAW_BODY_LIMIT],
+            )
+    elif isinstance(body, list):
+        items = body
+    else:
+        raise ApiError(
+            f"the model list was not a list (got {type(body).__name__})",
+            kind="protocol",
+            raw_body=repr(body)[:_RAW_BODY_LIMIT],
+        )
+    models: list[ModelInfo] = []
+    seen: set[str] = set()
+    for item in items:
+        model = parse_model(item)
+        if model is not None and model.id not in seen:
+            seen.add(model.id)
+            models.append(model)
+    return models
+
+
+# ---------------------------------------------------------------------------------------------
+# Capabilities
+
+
+@dataclass(frozen=True)
+class CapabilityBadge:
+    """A capability and the evidence for it.
+
+    Attributes:
+        capability: Which capability.
+        value: Whether the model has it (False only from explicit evidence).
+        source: Where the evidence came from.
+    """
+
+    capability: Capability
+    value: bool
+    source: Source
+
+
+# The id heuristic: deliberately small. It only ever suggests a capability (never denies
+# one), and is the weakest evidence, below catalog fields and what responses showed.
+_NOT_CHAT_RE = re.compile(r"embed|tts|whisper|transcribe|moderation|rerank")
+_IMAGE_OUT_RE = re.compile(r"image|dall-e|flux")
+_VISION_RE = re.compile(
+    r"gpt-4o|gpt-4\.1|gpt-5|gemini|claude-[34]|claude-(?:sonnet|opus|haiku)|llava|pixtral"
+    r"|qwen[0-9.]*-vl|vision|-vl(?![a-z])"
+)
+_REASONING_RE = re.compile(
+    r"(?:^|/)o[134](?:-|$)|(?:^|[-/])r1(?![0-9a-z])|reasoning|reasoner|thinking|gpt-5"
+)
+_TOOLS_RE = re.compile(
+    r"gpt-|(?:^|/)o[134](?:-|$)|claude|gemini|mistral|mixtral|qwen|llama-3\.[1-9]|llama-4"
+)
+_REASONING_PARAMS = ("reasoning", "include_reasoning", "reasoning_effort")
+
+
+def _from_id(model_id: str) -> dict[str, bool]:
+    text = model_id.lower()
+    found: dict[str, bool] = {}
+    image_out = bool(_IMAGE_OUT_RE.search(text))
+    if image_out:
+        found["image_out"] = True
+    if _NOT_CHAT_RE.search(text):
+        return found
+    if _VISION_RE.search(text):
+        found["vision"] = True
+    if _REASONING_RE.search(text):
+        found["reasoning"] = True
+    if not image_out and _TOOLS_RE.search(text):
+        found["tools"] = True
+    return found
+
+
+def _from_catalog(model: ModelInfo) -> dict[str, bool]:
+    found: dict[str, bool] = {}
+    if model.input_modalities is not None:
+        found["vision"] = "image" in model.input_modalities
+    if model.output_modalities is not None:
+        found["image_out"] = "image" in model.output_modalities
+    params = model.supported_parameters
+    if params:  # an empty list says nothing
+        found["tools"] = "tools" in params
+        found["reasoning"] = any(p in params for p in _REASONING_PARAMS)
+    return found
+
+
+def capabilities(
+    model: ModelInfo,
+    observed: Mapping[str, bool] | None = None,
+    overrides: Mapping[str, bool] | None = None,
+) -> dict[Capability, CapabilityBadge]:
+    """What the model can do, each with where that was learnt.
+
+    Precedence: the user's override > catalog fields (modalities, supported parameters) >
+    what earlier responses showed > a small heuristic on the id. Only capabilities with some
+    evidence get a badge.
+
+    Args:
+        model: The model.
+        observed: Capabilities seen in earlier responses, e.g. `{"tools": True}`.
+        overrides: The user's per-model overrides (config `model_overrides`).
+
+    Returns:
+        Badges in `CAPABILITIES` order.
+    """
+    layers: list[tuple[Source, Mapping[str, bool]]] = [
+        ("user", overrides or {}),
+        ("catalog", _from_catalog(model)),
+        ("seen", observed or {}),
+        ("id", _from_id(model.id)),
+    ]
+    badges: dict[Capability, CapabilityBadge] = {}
+    for capability in CAPABILITIES:
+        for source, evidence in layers:
+            value = evidence.get(capability)
+            if isinstance(value, bool):
+                badges[capability] = CapabilityBadge(capability, value, source)
+                break
+    return badges
+
+
+KNOWN_PARAMS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "top_k",
+        "min_p",
+        "max_tokens",
+        "max_output_tokens",
+        "stop",
+        "seed",
+        "frequency_penalty",
+        "presence_penalty",
+        "repetition_penalty",
+        "logit_bias",
+        "logprobs",
+        "top_logprobs",
+        "response_format",
+        "tools",
+        "tool_choice",
+        "reasoning",
+        "reasoning_effort",
+    }
+)
+"""Request parameters a catalog's `supported_parameters` can speak for."""
+
+_PARAM_ALIASES: dict[str, tuple[str, ...]] = {
+    "max_output_tokens": ("max_tokens",),
+    "reasoning": ("include_reasoning", "reasoning_effort"),
+    "reasoning_effort": ("reasoning", "include_reasoning"),
+    "response_format": ("structured_outputs",),
+}
+
+
+def unsupported_params(model: ModelInfo) -> set[str] | None:
+    """Known request parameters the model's catalog entry does not list.
+
+    Returns:
+        The names, or None when the catalog says nothing (no or an empty
+        `supported_parameters`: then nothing can be ruled out).
+    """
+    supported = model.supported_parameters
+    if not supported:
+        return None
+    have = set(supported)
+    return {
+        name
+        for name in KNOWN_PARAMS
+        if name not in have and not any(alias in have for alias in _PARAM_ALIASES.get(name, ()))
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Disk cache
+
+
+class CatalogCache:
+    """The raw `/v1/models` body on disk, with the time it was fetched.
+
+    The raw body is kept (not parsed models) so that a newer parser can read more from it.
+    """
+
+    VERSION = 1
+
+    def __init__(self, path: Path) -> None:
+        """Args:
+        path: The cache file, e.g. `<cache_dir>/models.json`.
+        """
+        self.path = Path(path)
+
+    def load(self) -> tuple[list[ModelInfo], float] | None:
+        """The cached models and their fetch time (epoch seconds).
+
+        Returns:
+            None when the cache is missing, unreadable, corrupt or of another version;
+            never raises.
+        """
+        try:
+            data = json.loads(self.path.read_bytes())
+            if not isinstance(data, dict) or data.get("version") != self.VERSION:
+                return None
+            fetched_at = data.get("fetched_at")
+            if isinstance(fetched_at, bool) or not isinstance(fetched_at, int | float):
+                return None
+            return parse_models(data.get("body")), float(fetched_at)
+        except (OSError, ValueError, ApiError, RecursionError):
+            return None
+
+    def save(self, body: Any, fetched_at: float) -> None:
+        """Store a body atomically, mode 0600. Failures are logged, never raised: a cache
+        that cannot be written only costs a refetch next time."""
+        try:
+            data = json.dumps(
+                {"version": self.VERSION, "fetched_at": fetched_at, "body": body},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ).encode("utf-8")
+            _atomic_write(self.path, data)
+        except (OSError, TypeError, ValueError) as exc:
+            log.warning("could not write the model cache %s: %s", self.path, exc)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Temp file (0600) in the same folder, fsync, rename. Core may not import config, so
+    this is a small twin of `config.paths.atomic_write`."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
