@@ -520,3 +520,213 @@ def test_stream_through_decoder_end_to_end() -> None:
         if event is not None:
             assembler.feed_event(event)
     assert assembler.done and assembler.finish().content == "Héllo 世界"
+
+
+# --- tool calls -----------------------------------------------------------------------------
+
+
+def frag(
+    index: Any = None, id: Any = None, name: Any = None, args: Any = None, type: Any = None
+) -> dict[str, Any]:
+    """One `delta.tool_calls[]` item; None fields are left out, as servers do."""
+    item: dict[str, Any] = {}
+    if index is not None:
+        item["index"] = index
+    if id is not None:
+        item["id"] = id
+    if type is not None:
+        item["type"] = type
+    function: dict[str, Any] = {}
+    if name is not None:
+        function["name"] = name
+    if args is not None:
+        function["arguments"] = args
+    if function:
+        item["function"] = function
+    return item
+
+
+Calls = list[tuple[str, str, str]]
+
+TOOL_CASES: dict[str, tuple[list[list[dict[str, Any]]], Calls]] = {
+    "openai standard, two parallel calls": (
+        [
+            [frag(0, "call_a", "get_weather", "", "function")],
+            [frag(0, args='{"city":')],
+            [frag(0, args='"Paris"}')],
+            [frag(1, "call_b", "get_time", "", "function")],
+            [frag(1, args='{"tz":"CET"}')],
+        ],
+        [("call_a", "get_weather", '{"city":"Paris"}'), ("call_b", "get_time", '{"tz":"CET"}')],
+    ),
+    "id, type and name repeated on every fragment": (
+        [
+            [frag(0, "call_a", "get_weather", '{"ci', "function")],
+            [frag(0, "call_a", "get_weather", 'ty":"Oslo"}', "function")],
+        ],
+        [("call_a", "get_weather", '{"city":"Oslo"}')],
+    ),
+    "missing index, id on the first fragment only": (
+        [[frag(id="call_a", name="f", args="")], [frag(args='{"x":')], [frag(args="1}")]],
+        [("call_a", "f", '{"x":1}')],
+    ),
+    "missing index, whole calls with different ids": (
+        [
+            [frag(id="call_a", name="f", args='{"x":1}')],
+            [frag(id="call_b", name="g", args='{"y":2}')],
+        ],
+        [("call_a", "f", '{"x":1}'), ("call_b", "g", '{"y":2}')],
+    ),
+    "missing index, fragments quote their call's id": (
+        [
+            [frag(id="call_a", name="f", args='{"x":')],
+            [frag(id="call_b", name="g", args='{"y":')],
+            [frag(id="call_a", args="1}")],
+            [frag(id="call_b", args="2}")],
+        ],
+        [("call_a", "f", '{"x":1}'), ("call_b", "g", '{"y":2}')],
+    ),
+    "several calls all at index 0 with different ids": (
+        [
+            [frag(0, "call_a", "f", "")],
+            [frag(0, args='{"x":1}')],
+            [frag(0, "call_b", "g", "")],
+            [frag(0, args='{"y":2}')],
+        ],
+        [("call_a", "f", '{"x":1}'), ("call_b", "g", '{"y":2}')],
+    ),
+    "same function twice at index 0, each call whole": (
+        [
+            [frag(0, "call_a", "get_weather", '{"city":"Paris"}')],
+            [frag(0, "call_b", "get_weather", '{"city":"Rome"}')],
+        ],
+        [
+            ("call_a", "get_weather", '{"city":"Paris"}'),
+            ("call_b", "get_weather", '{"city":"Rome"}'),
+        ],
+    ),
+    "new id on every fragment with an empty name": (
+        [
+            [frag(0, "call_1", "search", "")],
+            [frag(0, "call_2", "", '{"q":')],
+            [frag(0, "call_3", "", '"cats"')],
+            [frag(0, "call_4", "", "}")],
+        ],
+        [("call_1", "search", '{"q":"cats"}')],
+    ),
+    "new id on every fragment, name repeated, arguments incomplete": (
+        [
+            [frag(0, "call_1", "search", '{"q":')],
+            [frag(0, "call_2", "search", '"dogs"}')],
+        ],
+        [("call_1", "search", '{"q":"dogs"}')],
+    ),
+    "new id on every fragment without an index": (
+        [
+            [frag(id="c1", name="search", args="")],
+            [frag(id="c2", args='{"q":')],
+            [frag(id="c3", args="1}")],
+        ],
+        [("c1", "search", '{"q":1}')],
+    ),
+    "name arriving after the arguments": (
+        [[frag(0, "call_a", None, '{"a":')], [frag(0, args="1}")], [frag(0, name="late_name")]],
+        [("call_a", "late_name", '{"a":1}')],
+    ),
+    "id arriving after the name": (
+        [[frag(0, name="f", args="{}")], [frag(0, id="call_late")]],
+        [("call_late", "f", "{}")],
+    ),
+    "empty ids": (
+        [[frag(0, "", "f", "{}")], [frag(1, "", "g", "{}")]],
+        [("", "f", "{}"), ("", "g", "{}")],
+    ),
+    "duplicate ids at different indexes": (
+        [[frag(0, "call_0", "f", "{}")], [frag(1, "call_0", "g", "[]")]],
+        [("call_0", "f", "{}"), ("call_0", "g", "[]")],
+    ),
+    "duplicate ids without index but different names": (
+        [[frag(id="dup", name="f", args="{}")], [frag(id="dup", name="g", args="{}")]],
+        [("dup", "f", "{}"), ("dup", "g", "{}")],
+    ),
+    "indexes out of order are sorted at the end": (
+        [[frag(1, "call_b", "g", "{}")], [frag(0, "call_a", "f", "{}")]],
+        [("call_a", "f", "{}"), ("call_b", "g", "{}")],
+    ),
+    "several fragments in one delta": (
+        [[frag(0, "call_a", "f", '{"x"'), frag(1, "call_b", "g", "{}"), frag(0, args=":1}")]],
+        [("call_a", "f", '{"x":1}'), ("call_b", "g", "{}")],
+    ),
+    "arguments sent as an object, index as a string": (
+        [[frag("0", "call_a", "f", {"x": 1})]],
+        [("call_a", "f", '{"x": 1}')],
+    ),
+    "an index-only fragment adds nothing": (
+        [[frag(0, "call_a", "f", "{}")], [frag(3)]],
+        [("call_a", "f", "{}")],
+    ),
+    "numeric id": (
+        [[frag(0, 7, "f", "{}")]],
+        [("7", "f", "{}")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(TOOL_CASES))
+def test_tool_call_shapes(case: str) -> None:
+    deltas, expected = TOOL_CASES[case]
+    assembler = ReplyAssembler()
+    for tool_calls in deltas:
+        delta = assembler.feed_chunk(chunk({"tool_calls": tool_calls}))
+        assert delta is not None and delta.tool_calls_changed
+    reply = assembler.finish()
+    assert [(c.id, c.name, c.arguments) for c in reply.tool_calls] == expected
+    assert all(c.type == "function" for c in reply.tool_calls)
+    assert reply.notes == []
+
+
+def test_tool_calls_with_finish_reason_stop_are_still_tool_calls() -> None:
+    assembler = feed_all(
+        chunk({"content": None, "tool_calls": [frag(0, "call_a", "f", "{}", "function")]}),
+        chunk({}, finish="stop"),
+    )
+    reply = assembler.finish()
+    assert reply.finish_reason == "stop" and [c.name for c in reply.tool_calls] == ["f"]
+    assert reply.to_message().content is None
+
+
+def test_invalid_json_arguments_are_kept_and_reported() -> None:
+    reply = feed_all(chunk({"tool_calls": [frag(0, "call_a", "f", '{"x": 1')]})).finish()
+    value, problem = reply.tool_calls[0].parsed_arguments()
+    assert value is None and problem is not None and "invalid JSON" in problem
+    assert reply.tool_calls[0].arguments == '{"x": 1'
+
+
+def test_tool_calls_list_is_live_while_streaming() -> None:
+    assembler = ReplyAssembler()
+    assembler.feed_chunk(chunk({"tool_calls": [frag(0, "call_a", "f", '{"a"')]}))
+    assert [c.arguments for c in assembler.reply.tool_calls] == ['{"a"']
+
+
+@pytest.mark.parametrize("bad", ["text", 5, [None, "x"]])
+def test_tool_calls_of_unknown_shape_are_noted(bad: Any) -> None:
+    assembler = ReplyAssembler()
+    assembler.feed_chunk(chunk({"tool_calls": bad, "content": "ok"}))
+    assert assembler.reply.content == "ok" and assembler.reply.notes
+    assert assembler.finish().tool_calls == []
+
+
+def test_tool_calls_given_as_a_single_object() -> None:
+    reply = feed_all(chunk({"tool_calls": frag(0, "call_a", "f", "{}")})).finish()
+    assert [(c.id, c.name) for c in reply.tool_calls] == [("call_a", "f")]
+
+
+def test_last_note_tags_every_odd_event_even_repeats() -> None:
+    assembler = ReplyAssembler()
+    assembler.feed_event(SSEEvent("", "ping"))
+    first = assembler.last_note
+    assembler.feed_event(SSEEvent("", json.dumps(chunk({"content": "x"}))))
+    assert first is not None and assembler.last_note is None
+    assembler.feed_event(SSEEvent("", "ping"))
+    assert assembler.last_note == first
+    assert assembler.notes == [first]

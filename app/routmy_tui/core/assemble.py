@@ -246,6 +246,9 @@ class ReplyAssembler:
     Attributes:
         done: `[DONE]` was seen.
         finished: A finish reason was seen for choice 0.
+        last_note: The note made by the latest `feed_event`/`feed_chunk` call (set even
+            when the note itself was a repeat and not added again), else None: lets a
+            caller tag the raw line that caused it.
     """
 
     def __init__(self) -> None:
@@ -259,6 +262,7 @@ class ReplyAssembler:
         self._need_meta = True
         self.done = False
         self.finished = False
+        self.last_note: str | None = None
 
     @property
     def reply(self) -> Reply:
@@ -281,6 +285,7 @@ class ReplyAssembler:
 
     def note(self, text: str) -> None:
         """Record an odd input once (identical notes are kept once, at most 50 in all)."""
+        self.last_note = text
         if text in self._noted:
             return
         notes = self._reply.notes
@@ -307,6 +312,7 @@ class ReplyAssembler:
         Returns:
             The delta, or None for `[DONE]`, pings, empty or non-JSON data (noted).
         """
+        self.last_note = None
         data: str = event.data
         if not data:
             return None
@@ -350,6 +356,7 @@ class ReplyAssembler:
         Returns:
             What the chunk added, or None when it added nothing (or was not an object).
         """
+        self.last_note = None
         if not isinstance(chunk, dict):
             self.note(f"skipped a chunk that is not an object: {_short(chunk)}")
             return None
