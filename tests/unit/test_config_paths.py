@@ -82,7 +82,9 @@ def test_atomic_write_replaces_and_applies_mode(tmp_path: Path) -> None:
 def test_failed_atomic_write_keeps_old_file_and_cleans_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "config.toml"
+    folder = tmp_path / "w"  # a folder of its own: tmp_path also holds the fixture's HOME
+    folder.mkdir()
+    target = folder / "config.toml"
     target.write_bytes(b"old = true\n")
 
     def boom(src: str, dst: str) -> None:
@@ -92,4 +94,4 @@ def test_failed_atomic_write_keeps_old_file_and_cleans_up(
     with pytest.raises(OSError):
         paths.atomic_write(target, b"new = true\n")
     assert target.read_bytes() == b"old = true\n"
-    assert os.listdir(tmp_path) == ["config.toml"]
+    assert os.listdir(folder) == ["config.toml"]
