@@ -730,3 +730,15 @@ def test_last_note_tags_every_odd_event_even_repeats() -> None:
     assembler.feed_event(SSEEvent("", "ping"))
     assert assembler.last_note == first
     assert assembler.notes == [first]
+
+
+def test_finish_reason_error_without_error_object_gets_a_stand_in() -> None:
+    assembler = ReplyAssembler()
+    delta = assembler.feed_chunk(chunk({"content": "part"}, finish="error"))
+    assert delta is not None and delta.error is not None and delta.error.kind == "in_band"
+    assert assembler.reply.error is delta.error
+    assembler.note_error(delta.error)  # a caller passing the delta's error on changes nothing
+    # A real error arriving later replaces the stand-in.
+    real = assembler.feed_chunk({"choices": [], "error": {"code": 503, "message": "Upstream gone"}})
+    assert real is not None and real.error is not None
+    assert assembler.reply.error is real.error and assembler.reply.notes == []

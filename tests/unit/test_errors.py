@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import random
 import socket
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -344,3 +346,17 @@ def test_error_from_exception(exc: BaseException, kind: str, needle: str, retrya
 def test_error_from_exception_passes_api_error_through() -> None:
     original = ApiError("x", status=500)
     assert error_from_exception(original) is original
+
+
+def test_streaming_modules_load_neither_httpx_nor_ui_libraries() -> None:
+    # httpx's package imports its CLI, which loads rich: the parsing path must not need it.
+    code = (
+        "import sys\n"
+        "import routmy_tui.core.sse, routmy_tui.core.assemble\n"
+        "import routmy_tui.core.errors, routmy_tui.core.text\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'rich', 'textual')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

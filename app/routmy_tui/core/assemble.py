@@ -260,6 +260,7 @@ class ReplyAssembler:
         self._details: dict[tuple[str, int], dict[str, Any]] = {}
         self._noted: set[str] = set()
         self._need_meta = True
+        self._stand_in_error = False  # reply.error is a stand-in for finish_reason "error"
         self.done = False
         self.finished = False
         self.last_note: str | None = None
@@ -297,9 +298,12 @@ class ReplyAssembler:
 
     def note_error(self, error: ApiError) -> None:
         """Record an error on the reply (the first one stays; later ones become notes)."""
-        if self._reply.error is None:
+        if error is self._reply.error:
+            return
+        if self._reply.error is None or self._stand_in_error:
+            self._stand_in_error = False
             self._reply.error = error
-        elif self._reply.error is not error:
+        else:
             self.note(f"another error: {error.summary()}")
 
     def is_stream_finished(self) -> bool:
@@ -414,6 +418,11 @@ class ReplyAssembler:
             if error is not None:
                 error.raw_body = json.dumps(chunk, ensure_ascii=False)
                 self.note_error(error)
+        if finish == "error" and error is None and reply.error is None:
+            # No error object came (yet): say so rather than let the reply look complete.
+            error = ApiError("The provider ended the reply with an error", kind="in_band")
+            self.note_error(error)
+            self._stand_in_error = True
         if not (content or reasoning or images or tools_changed or usage or finish or error):
             return None
         return ReplyDelta(content, reasoning, images or [], tools_changed, usage, finish, error)

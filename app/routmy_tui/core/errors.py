@@ -10,14 +10,16 @@ import math
 import random
 import re
 import ssl
+import sys
 import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from routmy_tui.core.types import ApiError
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "RETRYABLE_STATUSES",
@@ -411,6 +413,29 @@ def error_from_exception(exc: BaseException) -> ApiError:
     """
     if isinstance(exc, ApiError):
         return exc
+    # httpx is not imported here at module level: its package imports its CLI, which loads
+    # rich. An httpx exception can only exist once httpx is loaded, so look there first.
+    if "httpx" in sys.modules:
+        from_httpx = _from_httpx(exc)
+        if from_httpx is not None:
+            return from_httpx
+    if isinstance(exc, TimeoutError):
+        return ApiError("Timed out", kind="timeout", retryable=True)
+    if isinstance(exc, ssl.SSLError):
+        return ApiError(f"TLS error: {exc}", kind="network")
+    if isinstance(exc, OSError):
+        return ApiError(f"Network error ({_os_reason(exc)})", kind="network", retryable=True)
+    text = str(exc).strip()
+    return ApiError(
+        f"{type(exc).__name__}: {text}" if text else type(exc).__name__, kind="protocol"
+    )
+
+
+def _from_httpx(exc: BaseException) -> ApiError | None:
+    import httpx
+
+    if isinstance(exc, httpx.InvalidURL):
+        return ApiError(f"Bad server URL: {exc}", kind="config")
     if isinstance(exc, httpx.HTTPError):
         where = _host_of(exc)
         if isinstance(exc, httpx.ConnectTimeout):
@@ -456,7 +481,7 @@ def error_from_exception(exc: BaseException) -> ApiError:
                 kind="network",
                 retryable=True,
             )
-        if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        if isinstance(exc, httpx.UnsupportedProtocol):
             return ApiError(f"Bad server URL: {exc}", kind="config")
         if isinstance(exc, httpx.DecodingError):
             return ApiError(f"Could not decode the response body: {exc}", kind="protocol")
@@ -468,15 +493,4 @@ def error_from_exception(exc: BaseException) -> ApiError:
                 kind="network",
                 retryable=True,
             )
-    if isinstance(exc, TimeoutError):
-        return ApiError("Timed out", kind="timeout", retryable=True)
-    if isinstance(exc, ssl.SSLError):
-        return ApiError(f"TLS error: {exc}", kind="network")
-    if isinstance(exc, OSError):
-        return ApiError(f"Network error ({_os_reason(exc)})", kind="network", retryable=True)
-    if isinstance(exc, httpx.InvalidURL):
-        return ApiError(f"Bad server URL: {exc}", kind="config")
-    text = str(exc).strip()
-    return ApiError(
-        f"{type(exc).__name__}: {text}" if text else type(exc).__name__, kind="protocol"
-    )
+    return None
