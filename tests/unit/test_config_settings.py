@@ -95,6 +95,19 @@ def test_data_dir_from_file_then_override(env: dict[str, str], tmp_path: Path) -
     assert s.data_dir == tmp_path / "clidata"
 
 
+def test_relative_folders_in_the_file_are_relative_to_the_file(env: dict[str, str]) -> None:
+    path = write_config(env, 'data_dir = "mydata"\n')
+    assert load_settings(env=env).data_dir == path.parent / "mydata"
+
+
+def test_key_whitespace_is_stripped_and_empty_key_is_none(env: dict[str, str]) -> None:
+    write_config(env, 'api_key = ""\n')
+    assert load_settings(env=env).api_key is None
+    s = load_settings(env={**env, "ROUTMY_API_KEY": f"  {FAKE_KEY}\n"})
+    assert s.api_key == FAKE_KEY
+    assert load_settings({"api_key": " "}, env).api_key is None
+
+
 def test_tilde_in_paths_is_expanded(env: dict[str, str]) -> None:
     write_config(env, 'cache_dir = "~/mycache"\n')
     s = load_settings(env=env)

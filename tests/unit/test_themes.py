@@ -13,6 +13,7 @@ from routmy_tui.config.themes import (
     REQUIRED_VARIABLES,
     load_theme_file,
     load_themes,
+    resolve_theme,
     shipped_themes_dir,
     theme_dirs,
     user_themes_dir,
@@ -127,3 +128,35 @@ def test_colour_values_accepted(value: str) -> None:
 @pytest.mark.parametrize("value", ["#ab", "#abcde", "teall", "", "rgb(", 12, None])
 def test_colour_values_rejected(value: object) -> None:
     assert not is_color(value)
+
+
+def test_shipped_and_user_themes_convert_to_textual_themes(tmp_path: Path) -> None:
+    # Only tests may import Textual; this checks the colour strings we accept are ones the
+    # UI's conversion (`textual.theme.Theme`) can use.
+    from textual.color import Color
+    from textual.theme import Theme
+
+    (tmp_path / "words.toml").write_text(
+        'name = "words"\nprimary = "Teal"\nbackground = "rgb(10, 20, 30)"\nerror = "ansi_red"\n'
+    )
+    themes, problems = load_themes([shipped_themes_dir(), tmp_path])
+    assert problems == []
+    assert themes["words"].colors["primary"] == "teal"
+    for spec in themes.values():
+        theme = Theme(name=spec.name, dark=spec.dark, variables=spec.variables, **spec.colors)
+        generated = theme.to_color_system().generate()
+        assert generated["primary"]
+        # Colour variables must parse too (the app adds `variables` on top of the generated set).
+        for key in REQUIRED_VARIABLES:
+            if key != "code-theme":
+                Color.parse(spec.variables[key])
+
+
+def test_resolve_theme_falls_back() -> None:
+    themes, _ = load_themes([shipped_themes_dir()])
+    assert resolve_theme(themes, "routmy-light") is themes["routmy-light"]
+    assert resolve_theme(themes, "gone") is themes[DEFAULT_THEME]
+    assert resolve_theme(themes, None) is themes[DEFAULT_THEME]
+    only = {"x": themes["routmy-light"]}
+    assert resolve_theme(only, "gone") is themes["routmy-light"]
+    assert resolve_theme({}, "x") is None

@@ -234,17 +234,25 @@ def load_settings(
             continue
         checked, key_problems = check_value(key, value)
         problems.extend(f"{p} in {config_path}" for p in key_problems)
-        if checked is not MISSING:
-            values[key] = checked
+        if checked is MISSING:
+            continue
+        if key in _PATH_FIELDS:
+            # Relative folders in the file are relative to the file, not to where we started.
+            checked = config_path.parent / _as_path(checked)
+        values[key] = checked
 
-    if env.get("ROUTMY_API_KEY"):
-        values["api_key"] = env["ROUTMY_API_KEY"]
+    env_key = env.get("ROUTMY_API_KEY", "").strip()
+    if env_key:
+        values["api_key"] = env_key
     if env.get("ROUTMY_BASE_URL"):
         values["base_url"] = env["ROUTMY_BASE_URL"]
 
     values.update(overrides)
     for key in _PATH_FIELDS:
         values[key] = _as_path(values[key])
+    if isinstance(values.get("api_key"), str):
+        # Pasted keys often carry a newline or spaces; an empty key is no key.
+        values["api_key"] = values["api_key"].strip() or None
     if isinstance(values.get("base_url"), str):
         values["base_url"] = values["base_url"].strip().rstrip("/") or DEFAULT_BASE_URL
     values["problems"] = [redact(p, secrets) for p in problems]

@@ -96,7 +96,9 @@ def load_theme_file(path: Path) -> ThemeSpec:
         if not is_color(value):
             shown = repr(value)[:40] if isinstance(value, str) else type(value).__name__
             raise ThemeError(f"{key!r} is not a colour ({shown})")
-        colors[key] = value.strip()
+        text = value.strip()
+        # Textual's parser wants colour words in lower case ("Red" fails there).
+        colors[key] = text if text.startswith("#") or "(" in text else text.lower()
     if "primary" not in colors:
         raise ThemeError("'primary' colour is missing")
     variables_raw = data.get("variables", {})
@@ -165,6 +167,24 @@ def load_themes(dirs: Iterable[Path]) -> tuple[dict[str, ThemeSpec], list[str]]:
             first_seen.setdefault(spec.name, spec)
     _inherit_variables(themes, first_seen)
     return themes, problems
+
+
+def resolve_theme(themes: Mapping[str, ThemeSpec], name: str | None) -> ThemeSpec | None:
+    """The theme to use for a requested name.
+
+    Args:
+        themes: Loaded themes (see `load_themes`).
+        name: The wanted theme (the `theme` setting).
+
+    Returns:
+        That theme, else `DEFAULT_THEME`, else any theme; None when there are none (the UI
+        then keeps Textual's own theme).
+    """
+    if name and name in themes:
+        return themes[name]
+    if DEFAULT_THEME in themes:
+        return themes[DEFAULT_THEME]
+    return next(iter(themes.values()), None)
 
 
 def _inherit_variables(themes: dict[str, ThemeSpec], first_seen: dict[str, ThemeSpec]) -> None:
