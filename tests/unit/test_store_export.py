@@ -110,7 +110,7 @@ def test_key_never_reaches_the_database_file(store: Store, tmp_path: Path) -> No
     assert back.request_headers["Authorization"] == "Bearer ***"
     assert FAKE_KEY not in json.dumps(back.to_dict())
     store.close()
-    for file in tmp_path.iterdir():
+    for file in tmp_path.glob("db.sqlite*"):
         assert FAKE_KEY.encode() not in file.read_bytes(), file
 
 

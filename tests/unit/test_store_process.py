@@ -33,6 +33,22 @@ KILLED_MID_REPLY = textwrap.dedent(
     """
 )
 
+STREAMING_ELSEWHERE = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from routmy_tui.core.types import ChatMessage
+    from routmy_tui.store import Store
+
+    store = Store.open(Path(sys.argv[1]))
+    cid = store.create_conversation("m")
+    u = store.add_message(cid, None, ChatMessage("user", "q"))
+    store.add_message(cid, u, ChatMessage("assistant", "so far"), status="streaming")
+    print("ready", flush=True)
+    sys.stdin.readline()  # Keep "streaming" until the parent says stop.
+    """
+)
+
 WRITER = textwrap.dedent(
     """
     import sys, time
@@ -112,3 +128,25 @@ def test_two_processes_writing_concurrently_lose_nothing(tmp_path: Path) -> None
             hits = store.search(f"{name} 199")
             assert [h.message_id for h in hits if h.message_id] == [branch[-1].id]
         assert store.get_draft(cid) in {"alpha 150", "beta 150"}
+
+
+def test_reply_streaming_in_another_live_process_is_not_marked_interrupted(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    Store.open(path).close()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STREAMING_ELSEWHERE, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
+        with Store.open(path) as store:
+            assert store.recover_interrupted() == 0
+            proc.kill()
+            proc.wait(timeout=30)
+            assert store.recover_interrupted() == 1
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)

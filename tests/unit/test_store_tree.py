@@ -247,14 +247,20 @@ def test_error_and_stopped_statuses(store: Store) -> None:
         store.checkpoint_reply(12345, Reply())
 
 
-def test_recover_interrupted_marks_only_streaming(store: Store) -> None:
-    cid = store.create_conversation("m")
-    u1 = store.add_message(cid, None, user("q"))
-    a1 = store.add_message(cid, u1, bot("part"), status="streaming")
-    assert store.recover_interrupted() == 1
-    assert store.get_message(a1).status == "interrupted"  # type: ignore[union-attr]
-    assert store.get_message(u1).status == "complete"  # type: ignore[union-attr]
-    assert store.recover_interrupted() == 0
+def test_recover_interrupted_marks_only_orphaned_streaming(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    first = Store.open(path)
+    cid = first.create_conversation("m")
+    u1 = first.add_message(cid, None, user("q"))
+    a1 = first.add_message(cid, u1, bot("part"), status="streaming")
+    with Store.open(path) as second:
+        # The first store is still open and may be receiving the reply: leave it alone.
+        assert second.recover_interrupted() == 0
+        first.close()
+        assert second.recover_interrupted() == 1
+        assert second.get_message(a1).status == "interrupted"  # type: ignore[union-attr]
+        assert second.get_message(u1).status == "complete"  # type: ignore[union-attr]
+        assert second.recover_interrupted() == 0
 
 
 def test_drafts_survive_reopen(tmp_path: Path) -> None:

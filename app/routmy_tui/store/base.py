@@ -3,15 +3,44 @@
 from __future__ import annotations
 
 import base64
+import os
 import sqlite3
+import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from routmy_tui.store.db import StoreError
 from routmy_tui.store.records import image_hash, split_data_url
+
+_OPEN_TOKENS: set[str] = set()
+"""Tokens of the stores open in this process (to tell a live reply from an orphaned one)."""
+
+
+def owner_alive(owner: str | None) -> bool:
+    """Whether the store that wrote a "streaming" reply may still be receiving it.
+
+    `owner` is "pid:token". Another process counts as alive while its pid exists; in this
+    process, while the store with that token is open.
+    """
+    pid_text, _, token = (owner or "").partition(":")
+    if not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return token in _OPEN_TOKENS
+    if sys.platform == "win32":
+        return False  # os.kill would terminate it; treat it as gone.
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # Exists, owned by someone else.
+    return True
 
 
 class StoreBase:
@@ -20,6 +49,10 @@ class StoreBase:
     Args:
         conn: An open connection from `open_database`.
         path: The database file.
+
+    Attributes:
+        path: The database file.
+        owner: "pid:token" written on replies this store is streaming.
     """
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
@@ -27,6 +60,12 @@ class StoreBase:
         self.path = path
         self._lock = threading.RLock()
         self._depth = 0  # Nested writes join the outer transaction.
+        self._token = uuid.uuid4().hex
+        self.owner = f"{os.getpid()}:{self._token}"
+        _OPEN_TOKENS.add(self._token)
+
+    def _forget_owner(self) -> None:
+        _OPEN_TOKENS.discard(self._token)
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:

@@ -71,8 +71,6 @@ def _create_private(path: Path) -> None:
     if not path.exists():
         with contextlib.suppress(FileExistsError):
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    elif path.stat().st_mode & 0o077:
-        os.chmod(path, 0o600)  # Tighten a database another tool left readable by others.
 
 
 def _inspect(conn: sqlite3.Connection, path: Path) -> int:
@@ -154,6 +152,11 @@ def open_database(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         _migrate(conn, path)
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)  # Tighten a database another tool left readable by others.
+    except OSError as exc:
+        conn.close()
+        raise StoreError(f"cannot secure the database {path}: {exc.strerror or exc}") from exc
     except StoreError:
         conn.close()
         raise

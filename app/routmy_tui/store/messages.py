@@ -9,7 +9,7 @@ import zlib
 from typing import Any
 
 from routmy_tui.core.types import ChatMessage, Exchange, Reply
-from routmy_tui.store.base import StoreBase
+from routmy_tui.store.base import StoreBase, owner_alive
 from routmy_tui.store.db import StoreError
 from routmy_tui.store.records import (
     StoredMessage,
@@ -88,8 +88,9 @@ class MessagesMixin(StoreBase):
                     )
             cursor = conn.execute(
                 "INSERT INTO messages (conversation_id, parent_id, role, content, tool_calls_json,"
-                " tool_call_id, reasoning_details_json, status, model, created_at, updated_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " tool_call_id, reasoning_details_json, status, model, owner, created_at,"
+                " updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     conversation_id,
                     parent_id,
@@ -100,6 +101,7 @@ class MessagesMixin(StoreBase):
                     dumps(message.reasoning_details),
                     status,
                     model,
+                    self.owner if status == "streaming" else None,
                     now,
                     now,
                 ),
@@ -143,7 +145,7 @@ class MessagesMixin(StoreBase):
                 "UPDATE messages SET content = ?, reasoning = ?, tool_calls_json = ?,"
                 " reasoning_details_json = ?, status = ?, error_json = ?,"
                 " model = coalesce(?, model), usage_json = ?, finish_reason = ?, extra_json = ?,"
-                " updated_at = ? WHERE id = ?",
+                " owner = ?, updated_at = ? WHERE id = ?",
                 (
                     content,
                     reply.reasoning,
@@ -155,6 +157,7 @@ class MessagesMixin(StoreBase):
                     usage_json(reply.usage),
                     reply.finish_reason,
                     dumps(reply_extra(reply) or None),
+                    self.owner,
                     now,
                     message_id,
                 ),
@@ -171,19 +174,25 @@ class MessagesMixin(StoreBase):
             )
 
     def recover_interrupted(self) -> int:
-        """Mark every reply still "streaming" as "interrupted"; call once at start.
+        """Mark orphaned "streaming" replies as "interrupted"; call at start.
 
-        A reply is only left "streaming" when the process that received it died mid-reply;
-        what was checkpointed stays.
+        A reply stays "streaming" when the process receiving it died mid-reply; what was
+        checkpointed is kept. Replies still being received by another live instance (another
+        process, or another open Store in this one) are left alone.
 
         Returns:
             How many replies were marked.
         """
         with self._write() as conn:
-            cursor = conn.execute(
-                "UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'"
+            rows = conn.execute(
+                "SELECT id, owner FROM messages WHERE status = 'streaming'"
+            ).fetchall()
+            orphans = [(row[0],) for row in rows if not owner_alive(row[1])]
+            conn.executemany(
+                "UPDATE messages SET status = 'interrupted' WHERE id = ? AND status = 'streaming'",
+                orphans,
             )
-            return int(cursor.rowcount)
+            return len(orphans)
 
     def get_message(self, message_id: int) -> StoredMessage | None:
         """The message with this id, or None."""

@@ -41,6 +41,7 @@ MIGRATIONS: list[list[str]] = [
             usage_json TEXT,
             finish_reason TEXT,
             extra_json TEXT,
+            owner TEXT,
             created_at REAL NOT NULL,
             updated_at REAL NOT NULL
         )""",

@@ -42,6 +42,7 @@ class Store(MessagesMixin, SearchMixin):
     def close(self) -> None:
         """Close the connection (idempotent)."""
         with self._lock:
+            self._forget_owner()
             self._conn.close()
 
     def __enter__(self) -> Store:
