@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -286,3 +287,38 @@ def test_transaction_is_all_or_nothing(store: Store) -> None:
         store.add_message(cid, None, user("one"))
         raise RuntimeError("boom")
     assert store.current_path(cid) == []
+
+
+def test_select_branch_shows_a_message_from_another_branch(store: Store) -> None:
+    cid = store.create_conversation("m")
+    u1 = store.add_message(cid, None, user("q"))
+    a1 = store.add_message(cid, u1, bot("old answer"))
+    u2 = store.add_message(cid, a1, user("follow-up"))
+    store.add_message(cid, u1, bot("new answer"))
+    assert store.select_branch(a1) == u2
+    assert contents(store.current_path(cid)) == ["q", "old answer", "follow-up"]
+    with pytest.raises(StoreError):
+        store.select_branch(999)
+
+
+def test_store_is_shared_safely_by_threads(store: Store) -> None:
+    cid = store.create_conversation("m")
+    errors: list[BaseException] = []
+
+    def work(name: str) -> None:
+        try:
+            parent = None
+            for n in range(100):
+                parent = store.add_message(cid, parent, user(f"{name} {n}"))
+                store.current_path(cid)
+        except BaseException as exc:  # Reported below; a thread must not die silently.
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert store.list_conversations()[0].message_count == 200
+    assert store.integrity_check() == ["ok"]

@@ -294,6 +294,26 @@ class MessagesMixin(StoreBase):
                 (message_id, conversation_id),
             )
 
+    def select_branch(self, message_id: int) -> int:
+        """Put a message on screen (e.g. a search hit): its branch, down to the deepest leaf,
+        becomes the conversation's current branch.
+
+        Returns:
+            The new current leaf id.
+
+        Raises:
+            StoreError: No such message.
+        """
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"no message {message_id}")
+            leaf = self.deepest_leaf(message_id)
+            self.set_current_leaf(row[0], leaf)
+            return leaf
+
     def switch_sibling(self, message_id: int, offset: int) -> int:
         """Show the sibling `offset` steps away (-1 previous, +1 next, clamped at the ends).
 
