@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from routmy_tui.core.types import ChatMessage
-from routmy_tui.store import Store, StoreError, open_database
+from routmy_tui.store import Store, StoreError, db, open_database
 from routmy_tui.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 
@@ -147,3 +147,37 @@ def test_use_after_close_is_a_store_error(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(StoreError, match="closed"):
         store.create_conversation("m")
+
+
+def test_forward_migration_applies_once_and_keeps_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "db.sqlite"
+    with Store.open(path) as store:
+        cid = store.create_conversation("m")
+    extra = ["CREATE TABLE tags (name TEXT)", "INSERT INTO tags VALUES ('migrated')"]
+    monkeypatch.setattr(db, "MIGRATIONS", [*db.MIGRATIONS, extra])
+    monkeypatch.setattr(db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    for _ in range(2):  # The second open must not run it again.
+        with Store.open(path) as store:
+            assert store.get_conversation(cid) is not None
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+        assert conn.execute("SELECT name FROM tags").fetchall() == [("migrated",)]
+
+
+def test_failing_migration_rolls_back_completely(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "db.sqlite"
+    Store.open(path).close()
+    broken = ["CREATE TABLE tags (name TEXT)", "THIS IS NOT SQL"]
+    monkeypatch.setattr(db, "MIGRATIONS", [*db.MIGRATIONS, broken])
+    monkeypatch.setattr(db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(StoreError):
+        Store.open(path)
+    monkeypatch.undo()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        assert "tags" not in names
