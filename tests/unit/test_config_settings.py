@@ -207,12 +207,13 @@ def test_mask_key_shapes() -> None:
     assert mask_key("abcdefghijklmnop") == "set (…mnop)"
 
 
-def test_with_changes_returns_a_new_frozen_copy(env: dict[str, str]) -> None:
+def test_with_changes_returns_a_new_copy(env: dict[str, str]) -> None:
     s = load_settings(env=env)
-    t = s.with_changes(model="a/b")
-    assert t.model == "a/b" and s.model is None
-    with pytest.raises(AttributeError):
-        s.model = "x"  # type: ignore[misc]
+    t = s.with_changes(model="a/b", api_key=FAKE_KEY)
+    assert t.model == "a/b" and t.api_key == FAKE_KEY
+    assert s.model is None and s.api_key is None
+    with pytest.raises(TypeError):
+        s.with_changes(nonsense=1)
 
 
 def test_settings_built_directly_has_paths() -> None:

@@ -31,12 +31,13 @@ def _default_cache_dir() -> Path:
     return paths.cache_dir()
 
 
-@dataclass(frozen=True)
+@dataclass
 class Settings:
     """Everything the app can be told, built once at start (see `load_settings`).
 
-    Frozen: make a changed copy with `with_changes`. The API key is kept out of `repr`/`str`;
-    use `settings_summary` for anything shown on screen.
+    Treat it as read-only and make changed copies with `with_changes`; it is not frozen only
+    so that code holding a reference can swap in a new key. The API key is kept out of
+    `repr`/`str`; use `settings_summary` for anything shown on screen.
     """
 
     base_url: str = DEFAULT_BASE_URL
