@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import signal
 from typing import Any
 
 import httpx
@@ -361,3 +362,11 @@ def test_server_binds_loopback_and_stop_frees_the_port() -> None:
         httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=5)
     with DemoServer(port=port, tps=0) as again:
         assert httpx.get(again.base_url + "/models", timeout=10).status_code == 200
+
+
+def test_serving_thread_leaves_signal_handlers_alone() -> None:
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    with DemoServer(tps=0) as server:
+        assert httpx.get(server.base_url + "/models", timeout=10).status_code == 200
+        assert {sig: signal.getsignal(sig) for sig in before} == before
+    assert {sig: signal.getsignal(sig) for sig in before} == before

@@ -110,13 +110,11 @@ def build_items(plan: Plan) -> list[Item]:
         items.append((RAW, chunks.event([], usage=usage)))
     else:
         items.append((RAW, chunks.delta({}, plan.finish_reason, usage=usage)))
-    if faults.odd:
-        items = _oddify(items, chunks)
     if faults.hold:
         items.append((HOLD, None))
     elif not faults.nodone:
         items.append((RAW, b"data: [DONE]\n\n"))
-    return items
+    return _oddify(items, chunks) if faults.odd else items
 
 
 def _oddify(items: list[Item], chunks: _Chunks) -> list[Item]:
@@ -157,16 +155,18 @@ async def pace(plan: Plan, items: list[Item]) -> AsyncIterator[Any]:
     20,000 tokens takes a few dozen writes. Yields ABORT to ask for a dropped connection.
     """
     loop = asyncio.get_running_loop()
-    yield PROCESSING
+    odd = plan.faults.odd
+    # fault:odd ends these comment lines with a bare CR, which SSE also allows.
+    processing = PROCESSING.replace(b"\n", b"\r") if odd else PROCESSING
+    yield processing
     if plan.ttft > 0:
         await asyncio.sleep(plan.ttft / 2)
-        yield PROCESSING
+        yield processing
         await asyncio.sleep(plan.ttft / 2)
     else:
-        yield PROCESSING
+        yield processing
     start, sent = loop.time(), 0
     buffer: list[bytes] = []
-    odd = plan.faults.odd
     for kind, data in items:
         if kind == TOK and plan.tps > 0:
             wait = start + sent / plan.tps - loop.time()
