@@ -742,3 +742,35 @@ def test_finish_reason_error_without_error_object_gets_a_stand_in() -> None:
     real = assembler.feed_chunk({"choices": [], "error": {"code": 503, "message": "Upstream gone"}})
     assert real is not None and real.error is not None
     assert assembler.reply.error is real.error and assembler.reply.notes == []
+
+
+def test_buffered_pieces_are_exact_when_read_mid_stream() -> None:
+    assembler = ReplyAssembler()
+    detail = {"type": "reasoning.text", "index": 0}
+    for i in range(50):
+        assembler.feed_chunk(
+            chunk(
+                {
+                    "content": f"c{i} ",
+                    "reasoning": f"r{i} ",
+                    "reasoning_details": [{**detail, "text": f"r{i} "}],
+                    "tool_calls": [
+                        frag(0, "call_a" if i == 0 else None, "f" if i == 0 else None, f"{i},")
+                    ],
+                }
+            )
+        )
+        if i % 7 == 0:
+            reply = assembler.reply
+            assert reply.content.endswith(f"c{i} ") and reply.tool_calls[0].arguments.endswith(
+                f"{i},"
+            )
+            assert reply.reasoning_details[0]["text"] == reply.reasoning
+    reply = assembler.finish()
+    assert reply.content == "".join(f"c{i} " for i in range(50))
+    assert (
+        reply.reasoning
+        == reply.reasoning_details[0]["text"]
+        == "".join(f"r{i} " for i in range(50))
+    )
+    assert reply.tool_calls[0].arguments == "".join(f"{i}," for i in range(50))

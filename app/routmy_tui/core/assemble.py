@@ -140,7 +140,7 @@ class _ToolCalls:
     `id`, `type` and `name` keep their first non-empty value; arguments concatenate.
     """
 
-    __slots__ = ("_by_id", "_by_index", "_index", "_last", "calls")
+    __slots__ = ("_by_id", "_by_index", "_index", "_last", "_pieces", "calls")
 
     def __init__(self, calls: list[ToolCall]) -> None:
         self.calls = calls
@@ -148,6 +148,9 @@ class _ToolCalls:
         self._by_id: dict[str, ToolCall] = {}
         self._index: dict[int, int | None] = {}  # id(call) -> wire index, for ordering
         self._last: ToolCall | None = None
+        # Argument fragments not yet joined, per call: `str +=` on an attribute copies the
+        # whole string each time, which is quadratic for long arguments.
+        self._pieces: dict[int, tuple[ToolCall, list[str]]] = {}
 
     def feed(self, fragments: Any, note: Note) -> bool:
         """Apply one delta's `tool_calls`; returns whether any call changed."""
@@ -194,7 +197,11 @@ class _ToolCalls:
             if name and not call.name:
                 call.name = name
             if args:
-                call.arguments += args
+                entry = self._pieces.get(id(call))
+                if entry is None:
+                    self._pieces[id(call)] = (call, [args])
+                else:
+                    entry[1].append(args)
             self._last = call
             changed = True
         return changed
@@ -209,14 +216,29 @@ class _ToolCalls:
         if current is None:
             return None
         if call_id and current.id and call_id != current.id:
-            if name and not (name == current.name and _incomplete(current.arguments)):
+            if name and not (name == current.name and _incomplete(self._joined(current))):
                 return None
         elif name and current.name and name != current.name:
             return None
         return current
 
+    def _joined(self, call: ToolCall) -> str:
+        entry = self._pieces.get(id(call))
+        if entry is not None and entry[1]:
+            call.arguments += "".join(entry[1])
+            entry[1].clear()
+        return call.arguments
+
+    def flush(self) -> None:
+        """Join the argument fragments received so far into each call's `arguments`."""
+        for call, pieces in self._pieces.values():
+            if pieces:
+                call.arguments += "".join(pieces)
+                pieces.clear()
+
     def finish(self) -> None:
         """Drop empty calls and order the rest by wire index (creation order breaks ties)."""
+        self.flush()
         calls = [c for c in self.calls if c.id or c.name or c.arguments]
         indexes = [self._index.get(id(c)) for c in calls]
         if all(i is not None for i in indexes):
@@ -257,7 +279,9 @@ class ReplyAssembler:
         self._content: list[str] = []
         self._reasoning: list[str] = []
         self._tools = _ToolCalls(self._reply.tool_calls)
-        self._details: dict[tuple[str, int], dict[str, Any]] = {}
+        # Streamed reasoning items by (type, index): the stored item, its text field and
+        # text fragments not yet joined into it (joined on read, to stay linear).
+        self._details: dict[tuple[str, int], tuple[dict[str, Any], str, list[str]]] = {}
         self._noted: set[str] = set()
         self._need_meta = True
         self._stand_in_error = False  # reply.error is a stand-in for finish_reason "error"
@@ -277,6 +301,11 @@ class ReplyAssembler:
         return self._reply.notes
 
     def _flush(self) -> None:
+        self._tools.flush()
+        for item, key, pending in self._details.values():
+            if pending:
+                item[key] = str(item.get(key) or "") + "".join(pending)
+                pending.clear()
         if self._content:
             self._reply.content += "".join(self._content)
             self._content.clear()
@@ -516,15 +545,16 @@ class ReplyAssembler:
             if not isinstance(index, int) or kind == "reasoning.encrypted":
                 stored.append(dict(item))
                 continue
-            previous = self._details.get((kind, index))
-            if previous is None:
+            entry = self._details.get((kind, index))
+            if entry is None:
                 copy = dict(item)
-                self._details[(kind, index)] = copy
+                self._details[(kind, index)] = (copy, key, [])
                 stored.append(copy)
                 continue
+            previous, _, pending = entry
             for name, value in item.items():
                 if name == key and isinstance(value, str):
-                    previous[name] = str(previous.get(name) or "") + value
+                    pending.append(value)
                 elif value is not None and previous.get(name) is None:
                     previous[name] = value
         return "".join(shown)
