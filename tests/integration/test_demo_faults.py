@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import textwrap
@@ -279,3 +280,24 @@ def test_start_is_cheap_and_early_requests_wait_in_the_backlog() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["HTTP/1.1 200 OK", "disconnected", "stopped None"]
     assert done.stderr == ""
+
+
+def test_run_forever_prints_the_url_and_stops_on_ctrl_c() -> None:
+    code = "from routmy_tui.demo.server import run_forever; run_forever(port=0, tps=0)"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        url = line.split()[3]
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/v1")
+        assert httpx.get(url + "/models", timeout=10).status_code == 200
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0, err
+        assert err == ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
