@@ -437,7 +437,9 @@ class Exchange:
             status=data.get("status"),
             response_headers=dict(data.get("response_headers") or {}),
             response_text=data.get("response_text"),
-            stream_lines=[StreamLine(t, text, note) for t, text, note in data.get("stream_lines") or []],
+            stream_lines=[
+                StreamLine(t, text, note) for t, text, note in data.get("stream_lines") or []
+            ],
             response_json=data.get("response_json"),
             t_headers=data.get("t_headers"),
             t_first_token=data.get("t_first_token"),

@@ -1,0 +1,402 @@
+"""The async HTTP client: models, chats (streamed or not), retries, a record of each exchange."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from routmy_tui import __version__
+from routmy_tui.core.assemble import ReplyAssembler, ReplyDelta
+from routmy_tui.core.catalog import parse_models
+from routmy_tui.core.errors import (
+    backoff_delay,
+    error_from_body,
+    error_from_exception,
+    error_from_response,
+)
+from routmy_tui.core.secret import Secret
+from routmy_tui.core.sse import SSEDecoder
+from routmy_tui.core.types import ApiError, Attempt, Exchange, ModelInfo, Reply, StreamLine
+
+MASK = "Bearer ********"
+FINISH_GRACE = 2.0
+"""Seconds to wait for `[DONE]` after the finish chunk before closing the stream ourselves."""
+
+
+@dataclass
+class RequestSent:
+    """A try of the request left (attempt counts from 1)."""
+
+    attempt: int
+
+
+@dataclass
+class Retrying:
+    """A try failed with a retryable error; the next one starts after `wait` seconds."""
+
+    attempt: int
+    wait: float
+    error: ApiError
+
+
+@dataclass
+class HeadersReceived:
+    """The response headers arrived with this status."""
+
+    status: int
+
+
+@dataclass
+class ReplyUpdated:
+    """New reply text, reasoning, tool calls, images or usage arrived."""
+
+    delta: ReplyDelta
+
+
+@dataclass
+class ReplyFinished:
+    """The run ended; `reply.status` says how ("complete", "interrupted" or "error")."""
+
+    reply: Reply
+
+
+ChatEvent = RequestSent | Retrying | HeadersReceived | ReplyUpdated | ReplyFinished
+
+
+class ChatRun:
+    """One chat request: its events, the live reply and the recorded exchange.
+
+    Iterate `events()` once. If the consuming task is cancelled, the connection is
+    closed, the reply keeps what arrived and is marked "stopped".
+    """
+
+    def __init__(self, client: RoutmyClient, body: dict[str, Any]) -> None:
+        self._client = client
+        self.body = body
+        self.assembler = ReplyAssembler()
+        self.exchange = Exchange(
+            method="POST",
+            url=client.url("chat/completions"),
+            request_headers=client.public_headers(),
+            request_body=body,
+        )
+        self.last_activity = time.monotonic()
+        """Monotonic time of the last bytes received (or of the request leaving)."""
+        self._t0 = 0.0
+
+    @property
+    def reply(self) -> Reply:
+        """The reply as assembled so far."""
+        return self.assembler.reply
+
+    def elapsed(self) -> float:
+        """Seconds since the current try left."""
+        return time.monotonic() - self._t0 if self._t0 else 0.0
+
+    async def events(self) -> AsyncIterator[ChatEvent]:
+        """Send the request (with retries) and yield what happens, ending with ReplyFinished."""
+        try:
+            async for event in self._run():
+                yield event
+        except asyncio.CancelledError:
+            self._end("stopped", None)
+            raise
+        except GeneratorExit:
+            self._end("stopped", None)
+            raise
+
+    async def _run(self) -> AsyncIterator[ChatEvent]:
+        client = self._client
+        attempt = 0
+        while True:
+            attempt += 1
+            self.assembler = ReplyAssembler()
+            self.exchange.stream_lines = []
+            self.exchange.started_at = time.time()
+            self._t0 = self.last_activity = time.monotonic()
+            yield RequestSent(attempt)
+            error: ApiError | None = None
+            try:
+                async for event in self._attempt():
+                    yield event
+            except ApiError as exc:
+                error = exc
+            except (httpx.HTTPError, OSError) as exc:
+                error = error_from_exception(exc)
+            if error is None:
+                return
+            started = self._has_output()
+            if error.retryable and not started and attempt <= client.max_retries:
+                wait = backoff_delay(attempt, error.retry_after)
+                self.exchange.attempts.append(Attempt(error.summary(), wait))
+                yield Retrying(attempt, wait, error)
+                await asyncio.sleep(wait)
+                continue
+            status = "interrupted" if started and error.kind in ("network", "timeout") else "error"
+            self._end(status, error)
+            yield ReplyFinished(self.reply)
+            return
+
+    def _has_output(self) -> bool:
+        reply = self.reply
+        return bool(reply.content or reply.reasoning or reply.tool_calls or reply.images)
+
+    def _end(self, status: str, error: ApiError | None) -> None:
+        exchange = self.exchange
+        if exchange.t_done is None and self._t0:
+            exchange.t_done = time.monotonic() - self._t0
+        if error is not None:
+            self.assembler.note_error(error)
+            exchange.error = error
+        if self.reply.status == "streaming":
+            self.assembler.finish(status)
+        if exchange.response_json is None and exchange.status is not None and exchange.status < 400:
+            exchange.response_json = self.reply.to_response_json()
+
+    async def _attempt(self) -> AsyncIterator[ChatEvent]:
+        client = self._client
+        exchange = self.exchange
+        async with client.http.stream(
+            "POST", exchange.url, content=json.dumps(self.body).encode()
+        ) as response:
+            now = time.monotonic()
+            self.last_activity = now
+            exchange.t_headers = now - self._t0
+            exchange.status = response.status_code
+            exchange.response_headers = dict(response.headers)
+            yield HeadersReceived(response.status_code)
+            if response.status_code >= 400:
+                raw = await response.aread()
+                exchange.response_text = raw.decode("utf-8", "replace")
+                raise error_from_response(
+                    response.status_code, response.headers, raw, response.reason_phrase
+                )
+            content_type = response.headers.get("content-type", "")
+            if "text/event-stream" in content_type:
+                async for event in self._read_stream(response):
+                    yield event
+            else:
+                async for event in self._read_whole(response):
+                    yield event
+
+    async def _read_whole(self, response: httpx.Response) -> AsyncIterator[ChatEvent]:
+        raw = await response.aread()
+        self.last_activity = time.monotonic()
+        text = raw.decode("utf-8", "replace")
+        self.exchange.response_text = text
+        try:
+            body = json.loads(text)
+        except json.JSONDecodeError:
+            if text.lstrip().startswith("data:"):
+                # A non-stream request answered with SSE: read it as a stream.
+                async for event in self._feed_sse([raw]):
+                    yield event
+                return
+            raise error_from_response(response.status_code, response.headers, raw) from None
+        in_band = error_from_body(body, response.status_code) if isinstance(body, dict) else None
+        if in_band is not None and not (isinstance(body, dict) and body.get("choices")):
+            raise in_band
+        self.assembler.feed_response(body)
+        self._mark_first_token()
+        self.exchange.response_json = body if isinstance(body, dict) else None
+        yield ReplyUpdated(
+            ReplyDelta(
+                content=self.reply.content,
+                reasoning=self.reply.reasoning,
+                images=list(self.reply.images),
+                tool_calls_changed=bool(self.reply.tool_calls),
+                usage=self.reply.usage,
+                finish_reason=self.reply.finish_reason,
+            )
+        )
+        self._end("complete", None)
+        yield ReplyFinished(self.reply)
+
+    async def _read_stream(self, response: httpx.Response) -> AsyncIterator[ChatEvent]:
+        async for event in self._feed_sse(self._chunks_with_grace(response)):
+            yield event
+
+    async def _chunks_with_grace(self, response: httpx.Response) -> AsyncIterator[bytes]:
+        """The body's bytes; once the reply has finished, stop after a short grace period."""
+        iterator = response.aiter_bytes().__aiter__()
+        finished_at: float | None = None
+        while True:
+            if finished_at is None and self.assembler.is_stream_finished():
+                finished_at = time.monotonic()
+            if self.assembler.done:
+                return
+            try:
+                if finished_at is None:
+                    chunk = await iterator.__anext__()
+                else:
+                    remaining = FINISH_GRACE - (time.monotonic() - finished_at)
+                    if remaining <= 0:
+                        return
+                    chunk = await asyncio.wait_for(iterator.__anext__(), remaining)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                return
+            except (httpx.HTTPError, OSError):
+                if finished_at is not None:
+                    return  # the reply was whole; a reset after the finish changes nothing
+                raise
+            yield chunk
+
+    async def _feed_sse(self, chunks: Any) -> AsyncIterator[ChatEvent]:
+        decoder = SSEDecoder()
+        assembler = self.assembler
+        lines = self.exchange.stream_lines
+        t0 = self._t0
+        last_data_index = -1
+        pending: list[ReplyDelta] = []
+
+        def handle(items: list[tuple[str, Any]], now: float) -> None:
+            nonlocal last_data_index
+            for text, event in items:
+                if text:
+                    note = "comment" if text.startswith(":") else None
+                    if text.startswith("data"):
+                        last_data_index = len(lines)
+                    lines.append(StreamLine(now - t0, text, note))
+                if event is None:
+                    continue
+                notes_before = len(assembler.notes)
+                delta = assembler.feed_event(event)
+                if len(assembler.notes) > notes_before and last_data_index >= 0:
+                    lines[last_data_index].note = assembler.notes[-1]
+                if delta is not None:
+                    pending.append(delta)
+
+        async for chunk in chunks:
+            now = time.monotonic()
+            self.last_activity = now
+            handle(decoder.feed(chunk), now)
+            for event in self._flush(pending):
+                yield event
+        handle(decoder.close(), time.monotonic())
+        for event in self._flush(pending):
+            yield event
+        error = assembler.reply.error
+        if error is not None:
+            self._end("error", error)
+        elif assembler.is_stream_finished():
+            self._end("complete", None)
+        else:
+            self._end(
+                "interrupted",
+                ApiError(
+                    "The stream ended before the reply finished",
+                    kind="network",
+                    status=self.exchange.status,
+                ),
+            )
+        yield ReplyFinished(self.reply)
+
+    def _flush(self, pending: list[ReplyDelta]) -> list[ChatEvent]:
+        if not pending:
+            return []
+        out: list[ChatEvent] = []
+        for delta in pending:
+            if delta.error is not None:
+                self.assembler.note_error(delta.error)
+                self.exchange.error = delta.error
+            if delta.content or delta.reasoning or delta.images or delta.tool_calls_changed:
+                self._mark_first_token()
+            out.append(ReplyUpdated(delta))
+        pending.clear()
+        return out
+
+    def _mark_first_token(self) -> None:
+        if self.exchange.t_first_token is None and self._t0:
+            self.exchange.t_first_token = time.monotonic() - self._t0
+
+
+class RoutmyClient:
+    """An OpenAI-compatible API client on one shared `httpx.AsyncClient`.
+
+    Args:
+        base_url: e.g. "https://api.rout.my/v1".
+        api_key: The key, or None (the model list works without one).
+        connect_timeout: Seconds to connect.
+        read_timeout: Seconds of silence allowed between bytes (None: no limit).
+        max_retries: Automatic retries of retryable failures before any output.
+        transport: An httpx transport (tests).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: Secret | None = None,
+        *,
+        connect_timeout: float = 10.0,
+        read_timeout: float | None = 600.0,
+        max_retries: int = 3,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.max_retries = max_retries
+        self.has_key = api_key is not None and bool(api_key.reveal())
+        headers = {
+            "User-Agent": f"routmy-tui/{__version__}",
+            "Content-Type": "application/json",
+            "Accept": "text/event-stream, application/json",
+        }
+        self.http = httpx.AsyncClient(
+            timeout=httpx.Timeout(
+                connect=connect_timeout, read=read_timeout, write=60.0, pool=connect_timeout
+            ),
+            headers=headers,
+            transport=transport,
+        )
+        if api_key is not None and api_key.reveal():
+            # httpx masks this header in its own reprs.
+            self.http.headers["Authorization"] = f"Bearer {api_key.reveal()}"
+
+    def url(self, path: str) -> str:
+        """The full URL of an API path."""
+        return f"{self.base_url}/{path}"
+
+    def public_headers(self) -> dict[str, str]:
+        """The request headers with the Authorization value masked."""
+        out = {k: v for k, v in self.http.headers.items() if k.lower() != "authorization"}
+        if self.has_key:
+            out["authorization"] = MASK
+        return out
+
+    def chat(self, body: dict[str, Any]) -> ChatRun:
+        """Prepare a chat request; iterate `run.events()` to send it."""
+        return ChatRun(self, body)
+
+    async def list_models(self) -> tuple[list[ModelInfo], Any]:
+        """Fetch the catalog.
+
+        Returns:
+            The parsed models and the raw JSON body (for the cache).
+
+        Raises:
+            ApiError: on any failure, including a body that is not a model list.
+        """
+        try:
+            response = await self.http.get(self.url("models"))
+        except (httpx.HTTPError, OSError) as exc:
+            raise error_from_exception(exc) from None
+        if response.status_code >= 400:
+            raise error_from_response(
+                response.status_code, response.headers, response.content, response.reason_phrase
+            )
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = response.text
+        return parse_models(body), body
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self.http.aclose()

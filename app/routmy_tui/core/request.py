@@ -1,0 +1,120 @@
+"""Request building: conversation plus parameters -> the JSON body of a chat completion."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from routmy_tui.core.types import ChatMessage
+
+# Fields sent at the top level of the body when set, in this order.
+_PARAM_FIELDS = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_output_tokens",
+    "stop",
+    "response_format",
+    "tools",
+    "tool_choice",
+    "reasoning",
+    "modalities",
+    "image_config",
+    "metadata",
+)
+
+
+@dataclass
+class ChatParams:
+    """Request parameters of a conversation; None means "not sent".
+
+    Attributes:
+        temperature: Sampling temperature.
+        top_p: Nucleus sampling.
+        max_tokens: Maximum generated tokens.
+        max_output_tokens: The Gemini-style spelling of the same cap.
+        stop: A stop sequence or a list of them.
+        response_format: e.g. `{"type": "json_object"}`.
+        tools: OpenAI-style function tools.
+        tool_choice: "auto", "none", "required" or a named function.
+        reasoning: e.g. `{"effort": "high"}` or `{"max_tokens": 2000, "exclude": True}`.
+        modalities: e.g. `["image", "text"]` for image-output models.
+        image_config: e.g. `{"aspect_ratio": "16:9", "image_size": "1K"}`.
+        metadata: Client metadata passed through.
+        extra: Arbitrary fields merged into the body last (the escape hatch).
+    """
+
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    max_output_tokens: int | None = None
+    stop: str | list[str] | None = None
+    response_format: dict[str, Any] | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    reasoning: dict[str, Any] | None = None
+    modalities: list[str] | None = None
+    image_config: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> ChatParams:
+        """Build from a mapping (config file, store); unknown keys go to `extra`."""
+        if not data:
+            return cls()
+        known = {f.name for f in fields(cls)}
+        kwargs: dict[str, Any] = {}
+        extra: dict[str, Any] = dict(data.get("extra") or {})
+        for key, value in data.items():
+            if key == "extra":
+                continue
+            if key in known:
+                kwargs[key] = value
+            else:
+                extra[key] = value
+        return cls(**kwargs, extra=extra)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The set fields as a plain dict (for storage and TOML)."""
+        out: dict[str, Any] = {
+            name: getattr(self, name) for name in _PARAM_FIELDS if getattr(self, name) is not None
+        }
+        if self.extra:
+            out["extra"] = dict(self.extra)
+        return out
+
+
+def build_chat_body(
+    model: str,
+    messages: Iterable[ChatMessage],
+    params: ChatParams | None = None,
+    *,
+    stream: bool = True,
+) -> dict[str, Any]:
+    """The JSON body for `POST /chat/completions`.
+
+    Args:
+        model: Model id.
+        messages: The conversation path, system message first when there is one.
+        params: Parameters; `extra` is merged in last and wins over everything.
+        stream: Ask for Server-Sent Events (and for usage in the stream).
+
+    Returns:
+        The body as a dict, keys in a stable, readable order.
+    """
+    params = params or ChatParams()
+    body: dict[str, Any] = {
+        "model": model,
+        "messages": [message.to_wire() for message in messages],
+    }
+    if stream:
+        body["stream"] = True
+        body["stream_options"] = {"include_usage": True}
+    for name in _PARAM_FIELDS:
+        value = getattr(params, name)
+        if value is not None:
+            body[name] = value
+    body.update(params.extra)
+    return body
