@@ -1,0 +1,87 @@
+"""`routmy-tui` command line: arguments -> settings -> the app (or a subcommand)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Sequence
+
+from routmy_tui import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="routmy-tui",
+        description="A full-screen terminal client for rout.my and OpenAI-compatible chat APIs.",
+        epilog="Environment: ROUTMY_API_KEY, ROUTMY_BASE_URL, XDG_CONFIG_HOME, XDG_DATA_HOME. "
+        "Subcommand: `routmy-tui demo-server [--port N]` runs the demo backend alone.",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="use the built-in demo backend (no key, no network)"
+    )
+    parser.add_argument(
+        "--base-url", metavar="URL", help="API base URL (default https://api.rout.my/v1)"
+    )
+    parser.add_argument("--model", metavar="ID", help="model id to use, e.g. openai/gpt-4o")
+    parser.add_argument(
+        "--config", metavar="FILE", help="config file to read (and write the key to)"
+    )
+    parser.add_argument("--data-dir", metavar="DIR", help="where conversations are stored")
+    parser.add_argument("--version", action="version", version=f"routmy-tui {__version__}")
+    return parser
+
+
+def _demo_server_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="routmy-tui demo-server", description="Run the built-in demo backend on 127.0.0.1."
+    )
+    parser.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    parser.add_argument(
+        "--tps", type=float, default=80.0, help="tokens per second (0: as fast as possible)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `routmy-tui` command."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["demo-server"]:
+        server_args = _demo_server_parser().parse_args(args_list[1:])
+        from routmy_tui.demo.server import run_forever
+
+        run_forever(port=server_args.port, tps=server_args.tps)
+        return 0
+
+    args = _parser().parse_args(args_list)
+    from routmy_tui.config.settings import load_settings
+
+    settings = load_settings(
+        {
+            "base_url": args.base_url,
+            "model": args.model,
+            "config_path": args.config,
+            "data_dir": args.data_dir,
+            "demo": True if args.demo else None,
+        }
+    )
+    server = None
+    if settings.demo:
+        from routmy_tui.demo.server import DemoServer
+
+        server = DemoServer().start()
+        # The demo backend never needs the user's real key: keep it off the wire.
+        settings = dataclasses.replace(settings, base_url=server.base_url, api_key=None)
+
+    from routmy_tui.ui.app import RoutmyApp
+
+    try:
+        RoutmyApp(settings).run()
+    finally:
+        if server is not None:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""The Textual application: themes, keys, the command palette and the screens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from rich.style import Style
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from routmy_tui.config.settings import Settings, save_config_values
+from routmy_tui.config.themes import load_themes, theme_dirs
+from routmy_tui.core.client import RoutmyClient
+from routmy_tui.core.request import ChatParams
+from routmy_tui.core.secret import Secret
+from routmy_tui.ui.chat_screen import ChatScreen
+from routmy_tui.ui.controller import Conversation
+from routmy_tui.ui.items import Palette
+from routmy_tui.ui.key_dialog import KeyDialog
+from routmy_tui.ui.themes import to_textual_theme
+
+
+def make_client(settings: Settings) -> RoutmyClient:
+    """The API client for these settings."""
+    return RoutmyClient(
+        settings.base_url,
+        Secret(settings.api_key) if settings.api_key else None,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        max_retries=settings.max_retries,
+    )
+
+
+class RoutmyApp(App[None]):
+    """routmy-tui."""
+
+    TITLE = "routmy-tui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    def __init__(self, settings: Settings, client: RoutmyClient | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.client = client or make_client(settings)
+        self.theme_problems: list[str] = []
+        self._themes_loaded = False
+
+    # --- start-up ---------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        """Start on the chat screen."""
+        settings = self.settings
+        model = settings.model or ("demo/chat" if settings.demo else "")
+        conversation = Conversation(
+            model=model,
+            system_prompt=settings.system_prompt,
+            params=ChatParams.from_dict(settings.params),
+            stream=settings.stream,
+        )
+        return ChatScreen(conversation)
+
+    def on_mount(self) -> None:
+        """Apply the theme and keymap, then report config problems."""
+        self._load_themes()
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        for problem in [*self.settings.problems, *self.theme_problems]:
+            self.notify(problem, title="Config", severity="warning", timeout=8)
+
+    def _load_themes(self) -> None:
+        specs, problems = load_themes(theme_dirs())
+        self.theme_problems = problems
+        for spec in specs.values():
+            self.register_theme(to_textual_theme(spec))
+        wanted = self.settings.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.theme_problems.append(f"theme {wanted!r} not found; using routmy-dark")
+            if "routmy-dark" in self.available_themes:
+                self.theme = "routmy-dark"
+
+    def palette(self) -> Palette:
+        """Message styles from the current theme's variables."""
+        variables = self.theme_variables
+        theme = self.current_theme
+
+        def colour(name: str, fallback: str) -> str:
+            return str(variables.get(name) or fallback)
+
+        return Palette(
+            user_label=Style(color=colour("user-label", theme.primary), bold=True),
+            assistant_label=Style(
+                color=colour("assistant-label", theme.accent or "magenta"), bold=True
+            ),
+            dim=Style(color=colour("status-foreground", "grey62")),
+            reasoning=Style(color=colour("reasoning-foreground", "grey50"), italic=True),
+            error=Style(color=theme.error or "red", bold=True),
+            warning=Style(color=theme.warning or "yellow"),
+            tool=Style(color=theme.success or "green"),
+            selected=Style(color=theme.warning or "yellow", bold=True, underline=True),
+            code_theme=colour("code-theme", "monokai"),
+        )
+
+    def watch_theme(self, theme: str) -> None:
+        """Re-colour the conversation when the theme changes."""
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen) and screen.is_mounted:
+                from routmy_tui.ui.conversation_view import ConversationView
+
+                screen.query_one(ConversationView).set_palette(self.palette())
+
+    def connection_label(self) -> str:
+        """Where requests go, for the header."""
+        host = urlsplit(self.settings.base_url).netloc or self.settings.base_url
+        if self.settings.demo:
+            return "demo backend (offline)"
+        key = "key set" if self.client.has_key else "no key"
+        return f"{host} · {key}"
+
+    # --- key ----------------------------------------------------------------------------
+
+    def ask_for_key(self) -> None:
+        """Ask for a key, save it to the config file (0600) and use it at once."""
+
+        def done(key: str | None) -> None:
+            if not key:
+                return
+            try:
+                save_config_values(self.settings.config_path, {"api_key": key})
+            except OSError as exc:
+                self.notify(f"Could not save the key: {exc.strerror}", severity="error")
+            self.settings.api_key = key
+            old = self.client
+            self.client = make_client(self.settings)
+            self.call_later(old.aclose)
+            for screen in self.screen_stack:
+                if isinstance(screen, ChatScreen) and screen.controller is not None:
+                    screen.controller.client = self.client
+                    screen.refresh_welcome()
+                    screen._update_header()
+            self.notify(f"Key saved to {self.settings.config_path}")
+
+        self.push_screen(KeyDialog(str(self.settings.config_path)), done)
+
+    # --- palette --------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Our commands first, then Textual's."""
+        if isinstance(screen, ChatScreen):
+            yield SystemCommand("New conversation", "Start an empty chat", screen.action_new_chat)
+            yield SystemCommand(
+                "Stop reply", "Stop the reply and keep what arrived", screen.action_stop
+            )
+            yield SystemCommand("Retry reply", "Ask again for the last reply", screen.action_retry)
+            yield SystemCommand(
+                "Enter API key", "Save a rout.my key to the config file", self.ask_for_key
+            )
+        yield from super().get_system_commands(screen)
+
+    async def on_unmount(self) -> None:
+        """Close the connection pool."""
+        await self.client.aclose()

@@ -1,0 +1,142 @@
+"""The chat screen: header, conversation, composer, footer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from routmy_tui.core.text import make_safe
+from routmy_tui.ui.composer import Composer
+from routmy_tui.ui.controller import ChatController, Conversation, ReplyEnded
+from routmy_tui.ui.conversation_view import ConversationView
+from routmy_tui.ui.header import AppHeader
+
+if TYPE_CHECKING:
+    from routmy_tui.ui.app import RoutmyApp
+
+
+class ChatScreen(Screen[None]):
+    """Where the user talks to a model."""
+
+    CSS_PATH = "chat_screen.tcss"
+
+    BINDINGS = [
+        Binding("escape", "stop", "Stop", id="stop", priority=True),
+        Binding("ctrl+r", "retry", "Retry", id="retry"),
+        Binding("ctrl+n", "new_chat", "New", id="new-conversation"),
+        Binding("ctrl+k", "enter_key", "API key", id="api-key"),
+        Binding("ctrl+l", "focus_composer", "Compose", show=False, id="focus-composer"),
+    ]
+
+    def __init__(self, conversation: Conversation) -> None:
+        super().__init__()
+        self.conversation = conversation
+        self.controller: ChatController | None = None
+
+    @property
+    def routmy(self) -> RoutmyApp:
+        """The app, typed."""
+        from routmy_tui.ui.app import RoutmyApp
+
+        assert isinstance(self.app, RoutmyApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(id="header")
+        yield Static(self._welcome_text(), id="welcome", markup=False)
+        yield ConversationView(id="conversation")
+        yield Composer(id="composer")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        view = self.query_one(ConversationView)
+        self.controller = ChatController(view, self.routmy.client, self.conversation)
+        view.set_palette(self.routmy.palette())
+        self._update_header()
+        self.query_one(Composer).focus()
+        self.set_interval(0.1, self.controller.tick)
+
+    def _welcome_text(self) -> Text:
+        app = self.routmy
+        text = Text()
+        text.append("Welcome to routmy-tui\n\n", style="bold")
+        if app.settings.demo:
+            text.append("You are on the built-in demo backend: no key, no network.\n")
+            text.append("Try: 'Show me some Markdown', or end a message with 'fault:disconnect',\n")
+            text.append("'fault:429' or 'fault:inband' to see how failures look.\n")
+        elif not app.client.has_key:
+            text.append("No API key is set.\n", style="bold")
+            text.append("  • press Ctrl+K to enter one (saved to your config file, mode 0600)\n")
+            text.append("  • or set ROUTMY_API_KEY before starting\n")
+            text.append("  • or run `routmy-tui --demo` to try the built-in demo backend\n")
+        else:
+            text.append(f"Connected to {make_safe(app.settings.base_url)}.\n")
+        text.append("\nEnter sends · Ctrl+J newline · Escape stops a reply · Ctrl+P commands")
+        return text
+
+    def _update_header(self) -> None:
+        header = self.query_one(AppHeader)
+        header.model = self.conversation.model
+        header.connection = self.routmy.connection_label()
+
+    def refresh_welcome(self) -> None:
+        """Show the welcome text again (after a key was entered)."""
+        self.query_one("#welcome", Static).update(self._welcome_text())
+
+    @on(Composer.Submitted)
+    def send_message(self, event: Composer.Submitted) -> None:
+        """Send the draft; the composer is cleared only once the message is on screen."""
+        assert self.controller is not None
+        if self.controller.busy:
+            self.notify("A reply is still on its way: Escape stops it.", severity="warning")
+            return
+        self.query_one("#welcome").display = False
+        self.controller.send(event.text)
+        event.composer.clear()
+
+    @on(ReplyEnded)
+    def reply_ended(self, event: ReplyEnded) -> None:
+        """Say on screen when a reply did not complete."""
+        reply = event.item.reply
+        if reply.status == "error" and reply.error is not None:
+            self.notify(make_safe(reply.error.summary()), title="Reply failed", severity="error")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Escape is only ours while a reply is running."""
+        if action == "stop":
+            return self.controller is not None and self.controller.busy
+        return True
+
+    def action_stop(self) -> None:
+        """Stop the reply and keep what arrived."""
+        if self.controller is not None and self.controller.stop():
+            self.notify("Stopped. What arrived is kept.")
+
+    def action_retry(self) -> None:
+        """Ask again for the last reply."""
+        if self.controller is not None and not self.controller.retry():
+            self.notify("Nothing to retry.")
+
+    def action_new_chat(self) -> None:
+        """Start an empty conversation with the same model and settings."""
+        if self.controller is None:
+            return
+        self.controller.stop()
+        self.conversation.messages.clear()
+        self.query_one(ConversationView).clear()
+        self.query_one("#welcome").display = True
+        self.query_one(Composer).focus()
+
+    def action_enter_key(self) -> None:
+        """Ask for an API key."""
+        self.routmy.ask_for_key()
+
+    def action_focus_composer(self) -> None:
+        """Put the cursor in the composer."""
+        self.query_one(Composer).focus()

@@ -1,0 +1,270 @@
+"""The conversation: a line-API scroll view that renders only the messages near the viewport."""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_right
+
+from rich.segment import Segment
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from routmy_tui.ui.items import AssistantItem, Item, Palette
+
+GUTTER = 2
+"""Cells left of every message for its coloured bar."""
+FRAME = 1 / 60
+MARGIN = 20
+"""Lines above and below the viewport laid out ahead of need."""
+
+
+class ConversationView(ScrollView, can_focus=True):
+    """Messages as items with cached heights; only what is visible is rendered.
+
+    Item changes are coalesced to at most one layout per frame. The view follows the
+    bottom while content grows, unless the user scrolled up.
+    """
+
+    DEFAULT_CSS = """
+    ConversationView {
+        height: 1fr;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+    }
+    """
+
+    BINDINGS = [
+        Binding("up,k", "select(-1)", "Previous message", show=False, id="message-previous"),
+        Binding("down,j", "select(1)", "Next message", show=False, id="message-next"),
+        Binding("home", "scroll_home", "Top", show=False),
+        Binding("end", "scroll_end", "Bottom", show=False),
+        Binding("t", "toggle_reasoning", "Thinking", id="toggle-reasoning"),
+    ]
+
+    class Selected(Message):
+        """The selected message changed."""
+
+        def __init__(self, index: int | None) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.items: list[Item] = []
+        self.palette = Palette()
+        self._heights: list[int] = []
+        self._index: dict[int, int] = {}
+        self._dirty: list[Item] = []
+        self._offsets: list[int] = [0]
+        self._pending = False
+        self._last_layout = 0.0
+        self.follow = True
+        self.selected: int | None = None
+
+    # --- content -------------------------------------------------------------------
+
+    def add_item(self, item: Item) -> None:
+        """Append an item and follow it."""
+        self._index[id(item)] = len(self.items)
+        self.items.append(item)
+        self._heights.append(item.estimate_height(self._width()))
+        self.follow = True
+        self.schedule_layout()
+
+    def clear(self) -> None:
+        """Remove every item."""
+        self.items.clear()
+        self._heights.clear()
+        self._index.clear()
+        self._dirty.clear()
+        self.selected = None
+        self.follow = True
+        self._relayout()
+
+    def item_changed(self, item: Item) -> None:
+        """An item's content changed; lay it out again at the next frame."""
+        item.changed()
+        self._dirty.append(item)
+        self.schedule_layout()
+
+    def schedule_layout(self) -> None:
+        """Lay out at most once per frame, however many changes arrive."""
+        if self._pending:
+            return
+        self._pending = True
+        wait = max(0.0, self._last_layout + FRAME - time.monotonic())
+        if wait:
+            self.set_timer(wait, self._relayout)
+        else:
+            self.call_later(self._relayout)
+
+    def set_palette(self, palette: Palette) -> None:
+        """Use new theme colours."""
+        self.palette = palette
+        for item in self.items:
+            item.changed()
+        self._relayout()
+
+    # --- layout ----------------------------------------------------------------------
+
+    def _width(self) -> int:
+        """The width items are laid out at: the view less the gutter."""
+        return max(10, (self.scrollable_content_region.width or 80) - GUTTER)
+
+    def _relayout(self) -> None:
+        self._pending = False
+        self._last_layout = time.monotonic()
+        width = self._width()
+        console = self.app.console
+        heights = self._heights
+        # Changed items (typically the streaming reply), wherever they are.
+        for item in self._dirty:
+            index = self._index.get(id(item))
+            if index is not None and item.laid_width == width:
+                heights[index] = item.layout(console, width, self.palette)
+        self._dirty.clear()
+        self._measure_visible(width)
+        if self.follow:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        self.refresh()
+
+    def _update_offsets(self) -> None:
+        offsets = [0]
+        total = 0
+        for height in self._heights:
+            total += height
+            offsets.append(total)
+        self._offsets = offsets
+        self.virtual_size = Size(self._width(), total)
+
+    def _measure_visible(self, width: int) -> None:
+        """Lay out the items near the viewport; keep what is on screen where it was."""
+        self._update_offsets()
+        console = self.app.console
+        for _ in range(4):  # heights settle in a pass or two
+            top = int(self.scroll_y) - MARGIN
+            bottom = int(self.scroll_y) + self.scrollable_content_region.height + MARGIN
+            if self.follow:
+                bottom = self._offsets[-1] + 1
+                top = bottom - self.scrollable_content_region.height - 2 * MARGIN
+            first = max(0, bisect_right(self._offsets, max(0, top)) - 1)
+            shift = 0
+            changed = False
+            for index in range(first, len(self.items)):
+                if self._offsets[index] > bottom:
+                    break
+                height = self.items[index].layout(console, width, self.palette)
+                if height != self._heights[index]:
+                    if self._offsets[index] + self._heights[index] <= self.scroll_y:
+                        shift += height - self._heights[index]
+                    self._heights[index] = height
+                    changed = True
+            if not changed:
+                break
+            self._update_offsets()
+            if shift and not self.follow:
+                self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """New width: everything visible is laid out again."""
+        self._relayout()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """Stop following when the user scrolls up; follow again at the bottom."""
+        super().watch_scroll_y(old_value, new_value)
+        if new_value < old_value - 0.5:
+            self.follow = False
+        if new_value >= self.max_scroll_y - 0.5:
+            self.follow = True
+        if self.is_mounted and not self._pending:
+            self._pending = True
+            self.call_later(self._relayout)
+
+    def render_line(self, y: int) -> Strip:
+        """One screen line: find the item under it, take its line, add the gutter."""
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        style = self.rich_style
+        number = scroll_y + y
+        index = bisect_right(self._offsets, number) - 1
+        if index < 0 or index >= len(self.items) or width <= GUTTER:
+            return Strip.blank(width, style)
+        item = self.items[index]
+        item_width = width - GUTTER
+        if not item.is_laid_out(item_width):
+            item.layout(self.app.console, item_width, self.palette)
+            if not self._pending:
+                self.schedule_layout()
+        local = number - self._offsets[index]
+        line = item.line(local).apply_style(style)
+        if local >= item.body_height:
+            gutter = Strip.blank(GUTTER, style)
+        else:
+            gutter = Strip([Segment("▎ ", style + self.palette.gutter(item))], GUTTER)
+        return Strip.join([gutter, line]).crop_extend(scroll_x, scroll_x + width, style)
+
+    # --- selection -------------------------------------------------------------------
+
+    def action_select(self, step: int) -> None:
+        """Move the selection through the messages."""
+        if not self.items:
+            return
+        if self.selected is None:
+            index = len(self.items) - 1 if step < 0 else 0
+        else:
+            index = max(0, min(len(self.items) - 1, self.selected + step))
+        self.select(index)
+
+    def select(self, index: int | None) -> None:
+        """Select a message (None: none) and bring it into view."""
+        if self.selected is not None and self.selected < len(self.items):
+            self.items[self.selected].selected = False
+            self.items[self.selected].changed()
+        self.selected = index
+        if index is not None:
+            item = self.items[index]
+            item.selected = True
+            item.changed()
+            self.follow = index == len(self.items) - 1
+            self._relayout()
+            self.scroll_to(y=self._offsets[index], animate=False, immediate=True)
+        else:
+            self._relayout()
+        self.post_message(self.Selected(index))
+
+    def target_reply(self) -> AssistantItem | None:
+        """The selected reply, else the newest one."""
+        if self.selected is not None and isinstance(self.items[self.selected], AssistantItem):
+            item = self.items[self.selected]
+            assert isinstance(item, AssistantItem)
+            return item
+        for item in reversed(self.items):
+            if isinstance(item, AssistantItem):
+                return item
+        return None
+
+    def action_toggle_reasoning(self) -> None:
+        """Open or close the thinking block of the selected (or newest) reply."""
+        item = self.target_reply()
+        if item is not None and item.reply.reasoning:
+            item.reasoning_open = not item.reasoning_open
+            self.item_changed(item)
+
+    def on_click(self, event: events.Click) -> None:
+        """Clicking a message selects it; clicking a thinking line toggles it."""
+        number = int(self.scroll_y) + event.y
+        index = bisect_right(self._offsets, number) - 1
+        if 0 <= index < len(self.items):
+            item = self.items[index]
+            if isinstance(item, AssistantItem) and item.reply.reasoning:
+                local = number - self._offsets[index]
+                if item.line(local).text.lstrip().startswith(("▸ Thinking", "▾ Thinking")):
+                    item.reasoning_open = not item.reasoning_open
+                    self.item_changed(item)
+                    return
+            self.select(index)

@@ -1,0 +1,326 @@
+"""What the conversation view shows: one item per message, rendered to strips on demand."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+
+from routmy_tui.core.client import ChatRun
+from routmy_tui.core.text import make_safe
+from routmy_tui.core.types import ApiError, Exchange, Reply
+from routmy_tui.ui.render import BLANK, MarkdownLines, render_strips
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+@dataclass
+class Palette:
+    """Rich styles taken from the current theme."""
+
+    user_label: Style = field(default_factory=lambda: Style(color="cyan", bold=True))
+    assistant_label: Style = field(default_factory=lambda: Style(color="magenta", bold=True))
+    dim: Style = field(default_factory=lambda: Style(dim=True))
+    reasoning: Style = field(default_factory=lambda: Style(dim=True, italic=True))
+    error: Style = field(default_factory=lambda: Style(color="red", bold=True))
+    warning: Style = field(default_factory=lambda: Style(color="yellow"))
+    tool: Style = field(default_factory=lambda: Style(color="green"))
+    selected: Style = field(default_factory=lambda: Style(color="yellow", bold=True))
+    code_theme: str = "monokai"
+
+    def gutter(self, item: Item) -> Style:
+        """The colour of an item's bar."""
+        if item.selected:
+            return self.selected
+        if isinstance(item, UserItem):
+            return self.user_label
+        if isinstance(item, AssistantItem) and item.reply.error is not None:
+            return self.error
+        return self.assistant_label
+
+
+class Item:
+    """Base of a conversation item: renders itself to strips at a width, caches by version."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self._laid_version = -1
+        self._laid_width = -1
+        self._height = 0
+        self.selected = False
+
+    def changed(self) -> None:
+        """Mark the item as needing a new layout."""
+        self.version += 1
+
+    @property
+    def laid_width(self) -> int:
+        """The width of the last layout (-1 before the first)."""
+        return self._laid_width
+
+    def is_laid_out(self, width: int) -> bool:
+        """Whether the cached lines are current for this width."""
+        return self._laid_version == self.version and self._laid_width == width
+
+    def layout(self, console: Console, width: int, palette: Palette) -> int:
+        """Render at `width` if needed; returns the height in lines."""
+        if not self.is_laid_out(width):
+            self._height = self._layout(console, width, palette)
+            self._laid_version = self.version
+            self._laid_width = width
+        return self._height
+
+    def _layout(self, console: Console, width: int, palette: Palette) -> int:
+        raise NotImplementedError
+
+    def line(self, index: int) -> Strip:
+        """One line of the last layout."""
+        raise NotImplementedError
+
+    @property
+    def body_height(self) -> int:
+        """Lines of the last layout that belong to the message (the rest is spacing)."""
+        return self._height - 1
+
+    def estimate_height(self, width: int) -> int:
+        """A guess of the height without rendering."""
+        return 3
+
+
+class SectionItem(Item):
+    """An item made of sections: lists of strips or growing Markdown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sections: list[list[Strip] | MarkdownLines] = []
+
+    def line(self, index: int) -> Strip:
+        for section in self._sections:
+            size = section.height if isinstance(section, MarkdownLines) else len(section)
+            if index < size:
+                return section.line(index) if isinstance(section, MarkdownLines) else section[index]
+            index -= size
+        return BLANK
+
+    def _total(self) -> int:
+        return sum(s.height if isinstance(s, MarkdownLines) else len(s) for s in self._sections)
+
+
+def _label(
+    console: Console,
+    text: str,
+    style: Style,
+    width: int,
+    extra: str = "",
+    extra_style: Style | None = None,
+) -> Strip:
+    label = Text(no_wrap=True, overflow="ellipsis")
+    label.append(text.strip(), style=style)
+    if extra:
+        label.append("  " + make_safe(extra), style=extra_style or Style(dim=True))
+    return render_strips(console, label, width)[0]
+
+
+class UserItem(SectionItem):
+    """A message the user sent."""
+
+    def __init__(self, text: str, images: list[str] | None = None) -> None:
+        super().__init__()
+        self.text = text
+        self.images = images or []
+
+    def _layout(self, console: Console, width: int, palette: Palette) -> int:
+        body = Text(make_safe(self.text))
+        label_style = palette.selected if self.selected else palette.user_label
+        self._sections = [
+            [_label(console, " you", label_style, width)],
+            render_strips(console, body, width),
+        ]
+        if self.images:
+            self._sections.append(
+                [_label(console, f" {len(self.images)} image(s) attached", palette.dim, width)]
+            )
+        self._sections.append([BLANK])
+        return self._total()
+
+    def estimate_height(self, width: int) -> int:
+        width = max(10, width)
+        return 3 + sum(len(line) // width + 1 for line in self.text.split("\n"))
+
+
+@dataclass
+class RunInfo:
+    """Live facts about a reply while it is on its way."""
+
+    started: float = field(default_factory=time.monotonic)
+    first_token: float | None = None
+    ended: float | None = None
+    deltas: int = 0
+    attempt: int = 1
+    retry_note: str = ""
+    last_activity: float = field(default_factory=time.monotonic)
+
+
+class AssistantItem(SectionItem):
+    """A reply: reasoning, Markdown content, tool calls, images, error and a status line."""
+
+    def __init__(self, model: str, reply: Reply | None = None, code_theme: str = "monokai") -> None:
+        super().__init__()
+        self.model = model
+        self._reply = reply or Reply()
+        self.live: ChatRun | None = None
+        """The run still assembling this reply, if any."""
+        self.exchange: Exchange | None = None
+        self.markdown = MarkdownLines(code_theme)
+        self.reasoning_open = False
+        self.run = RunInfo()
+        self.multiplier: float | None = None
+        self.spinner = 0
+        if reply is not None:
+            self.markdown.set_text(reply.content)
+
+    @property
+    def reply(self) -> Reply:
+        """The reply as it stands (read from the live run while it streams)."""
+        return self.live.reply if self.live is not None else self._reply
+
+    @reply.setter
+    def reply(self, value: Reply) -> None:
+        self._reply = value
+
+    @property
+    def active(self) -> bool:
+        """Whether the reply is still on its way."""
+        return self.reply.status == "streaming"
+
+    def sync(self) -> None:
+        """The reply changed; its text is taken at the next layout (once per frame)."""
+        self.changed()
+
+    def _layout(self, console: Console, width: int, palette: Palette) -> int:
+        reply = self.reply
+        self.markdown.code_theme = palette.code_theme
+        label_style = palette.selected if self.selected else palette.assistant_label
+        sections: list[list[Strip] | MarkdownLines] = [
+            [_label(console, " assistant", label_style, width, self.model)]
+        ]
+        if reply.reasoning:
+            sections.append(self._reasoning(console, width, palette))
+        if reply.refusal:
+            sections.append(
+                render_strips(
+                    console,
+                    Text("Refused: " + make_safe(reply.refusal), style=palette.warning),
+                    width,
+                )
+            )
+        if reply.content:
+            self.markdown.set_text(reply.content)
+            self.markdown.layout(console, width)
+            sections.append(self.markdown)
+        if reply.tool_calls:
+            sections.append(self._tool_calls(console, width, palette))
+        if reply.images:
+            text = Text()
+            for index, url in enumerate(reply.images, 1):
+                kind = (
+                    url.split(";", 1)[0].removeprefix("data:")
+                    if url.startswith("data:")
+                    else url[:60]
+                )
+                text.append(f"🖼  image {index}: {make_safe(kind)}\n", style=palette.tool)
+            text.rstrip()
+            sections.append(render_strips(console, text, width))
+        if reply.error is not None:
+            sections.append(self._error(console, width, palette, reply.error))
+        sections.append(render_strips(console, Text(self.status_text(), style=palette.dim), width))
+        sections.append([BLANK])
+        self._sections = sections
+        return self._total()
+
+    def _reasoning(self, console: Console, width: int, palette: Palette) -> list[Strip]:
+        reasoning = self.reply.reasoning
+        words = len(reasoning.split())
+        if not self.reasoning_open:
+            head = Text(f"▸ Thinking ({words} words) — t to expand", style=palette.reasoning)
+            return render_strips(console, head, width)
+        text = Text("▾ Thinking — t to collapse\n", style=palette.reasoning)
+        text.append(make_safe(reasoning.strip()), style=palette.reasoning)
+        return render_strips(console, text, width)
+
+    def _tool_calls(self, console: Console, width: int, palette: Palette) -> list[Strip]:
+        text = Text()
+        for call in self.reply.tool_calls:
+            value, problem = call.parsed_arguments()
+            text.append(f"⚙ {make_safe(call.name or '(no name)')}", style=palette.tool)
+            text.append(f"  id {make_safe(call.id) or '(none)'}\n", style=palette.dim)
+            if problem:
+                text.append(f"  {problem}: {make_safe(call.arguments)}\n", style=palette.error)
+            else:
+                pretty = json.dumps(value, indent=2, ensure_ascii=False)
+                text.append("  " + make_safe(pretty).replace("\n", "\n  ") + "\n")
+        text.rstrip()
+        return render_strips(console, text, width)
+
+    def _error(
+        self, console: Console, width: int, palette: Palette, error: ApiError
+    ) -> list[Strip]:
+        text = Text()
+        text.append("✖ " + make_safe(error.summary()), style=palette.error)
+        hint = "ctrl+r to retry"
+        if error.status == 401:
+            hint = "ctrl+k to enter a key · " + hint
+        elif error.status == 404:
+            hint = "check the model id · " + hint
+        text.append(f"\n  {hint}", style=palette.dim)
+        return render_strips(console, text, width)
+
+    def status_text(self) -> str:
+        """The line under the reply: waiting time, speed, then usage and finish."""
+        reply = self.reply
+        run = self.run
+        now = time.monotonic()
+        if reply.status == "streaming":
+            spin = SPINNER[self.spinner % len(SPINNER)]
+            if run.retry_note:
+                return f"{spin} {run.retry_note}"
+            if run.first_token is None:
+                return f"{spin} waiting {now - run.started:.1f}s"
+            speed = run.deltas / max(1e-6, now - run.first_token)
+            silent = now - run.last_activity
+            text = f"{spin} streaming · {run.deltas} tokens · {speed:.0f} tok/s"
+            if silent >= 3:
+                text += f" · server silent {silent:.0f}s"
+            return text
+        parts: list[str] = []
+        if reply.status != "complete":
+            parts.append(reply.status)
+        usage = reply.usage
+        if usage is not None and usage.total_tokens is not None:
+            parts.append(
+                f"{usage.total_tokens} tokens "
+                f"({usage.prompt_tokens} in, {usage.completion_tokens} out)"
+            )
+            quota = usage.quota_cost(self.multiplier)
+            if quota is not None and self.multiplier != 1:
+                parts.append(f"quota {quota:g} (×{self.multiplier:g})")
+            if usage.cost is not None:
+                parts.append(f"cost {usage.cost:g}")
+        if reply.finish_reason:
+            parts.append(f"finish: {make_safe(reply.finish_reason)}")
+        if run.first_token is not None:
+            parts.append(f"first token {run.first_token - run.started:.2f}s")
+        if run.ended is not None:
+            parts.append(f"total {run.ended - run.started:.2f}s")
+            streamed = run.ended - (run.first_token or run.ended)
+            if run.deltas > 1 and streamed >= 0.05:
+                parts.append(f"{run.deltas / streamed:.0f} tok/s")
+        return " · ".join(parts)
+
+    def estimate_height(self, width: int) -> int:
+        return 3 + self.markdown.estimate_height(width)

@@ -1,0 +1,68 @@
+"""Helpers for Pilot tests: build the app against a server, wait for what a user would see."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from routmy_tui.config.settings import Settings
+from routmy_tui.ui.app import RoutmyApp
+from routmy_tui.ui.chat_screen import ChatScreen
+from routmy_tui.ui.conversation_view import ConversationView
+from routmy_tui.ui.items import AssistantItem
+
+
+def make_app(
+    base_url: str, *, model: str = "demo/chat", api_key: str | None = None, **changes: Any
+) -> RoutmyApp:
+    """The app pointed at `base_url` with test settings."""
+    settings = Settings(
+        base_url=base_url, model=model, api_key=api_key, demo=api_key is None, **changes
+    )
+    return RoutmyApp(settings)
+
+
+def view_of(app: RoutmyApp) -> ConversationView:
+    """The conversation view of the chat screen."""
+    screen = app.screen
+    assert isinstance(screen, ChatScreen)
+    return screen.query_one(ConversationView)
+
+
+def conversation_text(app: RoutmyApp) -> str:
+    """Every rendered line of every message, as the view would draw it."""
+    view = view_of(app)
+    width = view.scrollable_content_region.width
+    lines: list[str] = []
+    for item in view.items:
+        height = item.layout(app.console, width, view.palette)
+        lines.extend(item.line(i).text.rstrip() for i in range(height))
+    return "\n".join(lines)
+
+
+def last_reply(app: RoutmyApp) -> AssistantItem:
+    """The newest reply item."""
+    for item in reversed(view_of(app).items):
+        if isinstance(item, AssistantItem):
+            return item
+    raise AssertionError("no reply on screen")
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let the app run until `condition` holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {condition}")
+        await pilot.pause(0.02)
+
+
+async def send(pilot: Pilot[Any], text: str) -> None:
+    """Type a message in the composer and press Enter."""
+    composer = pilot.app.screen.query_one("#composer")
+    composer.focus()
+    composer.text = text  # type: ignore[attr-defined]
+    await pilot.press("enter")

@@ -1,0 +1,83 @@
+"""Pilot tests of the chat screen: send, stream, stop, errors and retry."""
+
+from __future__ import annotations
+
+from routmy_tui.demo.server import DemoServer
+from routmy_tui.ui.items import UserItem
+from tests.ui.helpers import conversation_text, last_reply, make_app, send, view_of, wait_for
+
+
+async def test_composer_is_focused_at_start(demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "composer"
+
+
+async def test_send_streams_a_rendered_markdown_reply(demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await send(pilot, "Tell me about tables")
+        await wait_for(pilot, lambda: any(isinstance(i, UserItem) for i in view_of(app).items))
+        assert pilot.app.screen.query_one("#composer").text == ""  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+        await pilot.pause(0.1)
+        text = conversation_text(app)
+        assert "Tell me about tables" in text
+        reply = last_reply(app).reply
+        assert reply.content
+        # Markdown is rendered: the fences and table pipes of the source are not shown raw.
+        assert "```" not in text
+        assert "tokens" in text and "finish: stop" in text
+
+
+async def test_escape_stops_and_keeps_what_arrived(demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url, model="demo/slow")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "A long answer please")
+        await wait_for(pilot, lambda: len(last_reply(app).reply.content) > 20)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "stopped")
+        kept = last_reply(app).reply.content
+        assert kept
+        await pilot.pause(0.3)
+        assert last_reply(app).reply.content == kept
+        assert "stopped" in conversation_text(app)
+
+
+async def test_error_is_shown_on_the_reply_and_retry_works(demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "Please fail fault:status=400")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "error")
+        text = conversation_text(app)
+        assert "HTTP 400" in text
+        assert "error_id" in text
+        assert "ctrl+r to retry" in text
+        # The draft box is usable and the message is still there.
+        assert "Please fail fault:status=400" in text
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: len(view_of(app).items) == 3)
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "error")
+
+
+async def test_mid_stream_disconnect_keeps_partial_reply(demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "hello fault:disconnect")
+        await wait_for(pilot, lambda: last_reply(app).reply.status in ("interrupted", "error"))
+        reply = last_reply(app).reply
+        assert reply.status == "interrupted"
+        assert reply.content
+        assert "interrupted" in conversation_text(app)
+
+
+async def test_escape_sequences_in_replies_are_shown_harmlessly(demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "show me fault:escape")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+        await pilot.pause(0.1)
+        text = conversation_text(app)
+        assert "\x1b" not in text and "\x07" not in text and "\x08" not in text
+        assert "␛" in text
