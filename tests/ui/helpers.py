@@ -62,6 +62,7 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: fl
 
 async def send(pilot: Pilot[Any], text: str) -> None:
     """Type a message in the composer and press Enter."""
+    await wait_for(pilot, lambda: bool(pilot.app.screen.query("#composer")))
     composer = pilot.app.screen.query_one("#composer")
     composer.focus()
     composer.text = text  # type: ignore[attr-defined]

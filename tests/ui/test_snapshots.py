@@ -10,15 +10,16 @@ from routmy_tui.demo.server import DemoServer
 from tests.ui.helpers import last_reply, make_app, send, view_of, wait_for
 
 
-def _steady(pilot: Pilot[Any]) -> None:
-    """Remove what changes from run to run: the cursor blink, the port, the timings."""
+async def _steady(pilot: Pilot[Any]) -> None:
+    """Remove what changes from run to run: the cursor blink."""
     app = pilot.app
+    await wait_for(pilot, lambda: bool(app.screen.query("#composer")))
     app.screen.query_one("#composer").cursor_blink = False  # type: ignore[attr-defined]
 
 
 def test_chat_screen_empty(snap_compare: Any, demo_server: DemoServer) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        _steady(pilot)
+        await _steady(pilot)
         await pilot.pause()
 
     assert snap_compare(
@@ -28,7 +29,7 @@ def test_chat_screen_empty(snap_compare: Any, demo_server: DemoServer) -> None:
 
 def test_chat_screen_with_reply(snap_compare: Any, demo_server: DemoServer) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        _steady(pilot)
+        await _steady(pilot)
         await send(pilot, "Show me a table and some code")
         await wait_for(pilot, lambda: last_reply(pilot.app).reply.status == "complete")
         item = last_reply(pilot.app)
@@ -43,7 +44,7 @@ def test_chat_screen_with_reply(snap_compare: Any, demo_server: DemoServer) -> N
 
 def test_chat_screen_with_error(snap_compare: Any, demo_server: DemoServer) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        _steady(pilot)
+        await _steady(pilot)
         await send(pilot, "This will fail fault:status=503")
         await wait_for(pilot, lambda: last_reply(pilot.app).reply.status == "error", timeout=30)
         item = last_reply(pilot.app)

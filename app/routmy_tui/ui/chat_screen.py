@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -49,9 +50,13 @@ class ChatScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield AppHeader(id="header")
-        yield Static(self._welcome_text(), id="welcome", markup=False)
-        yield ConversationView(id="conversation")
-        yield Composer(id="composer")
+        # Side panels (conversation list on the left, wire inspector on the right) are
+        # mounted into #main beside #chat-column by the features that own them.
+        with Horizontal(id="main"):
+            with Vertical(id="chat-column"):
+                yield Static(self._welcome_text(), id="welcome", markup=False)
+                yield ConversationView(id="conversation")
+                yield Composer(id="composer")
         yield Footer()
 
     def on_mount(self) -> None:
