@@ -273,3 +273,12 @@ async def test_connection_refused_is_a_clear_network_error() -> None:
     assert reply.status == "error"
     assert reply.error is not None and reply.error.kind == "network"
     assert reply.error.retryable
+
+
+async def test_non_streamed_200_with_error_body(client: RoutmyClient) -> None:
+    run = client.chat(body("fault:inband", stream=False))
+    reply, _ = await run_to_end(run)
+    assert reply.status == "error"
+    assert reply.error is not None and reply.error.kind == "in_band"
+    assert "Provider disconnected" in reply.error.message
+    assert run.exchange.status == 200 and run.exchange.response_text

@@ -14,12 +14,7 @@ import httpx
 from routmy_tui import __version__
 from routmy_tui.core.assemble import ReplyAssembler, ReplyDelta
 from routmy_tui.core.catalog import parse_models
-from routmy_tui.core.errors import (
-    backoff_delay,
-    error_from_body,
-    error_from_exception,
-    error_from_response,
-)
+from routmy_tui.core.errors import backoff_delay, error_from_exception, error_from_response
 from routmy_tui.core.secret import Secret
 from routmy_tui.core.sse import SSEDecoder
 from routmy_tui.core.types import ApiError, Attempt, Exchange, ModelInfo, Reply, StreamLine
@@ -199,9 +194,7 @@ class ChatRun:
                     yield event
                 return
             raise error_from_response(response.status_code, response.headers, raw) from None
-        in_band = error_from_body(body, response.status_code) if isinstance(body, dict) else None
-        if in_band is not None and not (isinstance(body, dict) and body.get("choices")):
-            raise in_band
+        # A 200 body carrying only an error raises ApiError(kind="in_band") here.
         self.assembler.feed_response(body)
         self._mark_first_token()
         self.exchange.response_json = body if isinstance(body, dict) else None
@@ -267,10 +260,9 @@ class ChatRun:
                     lines.append(StreamLine(now - t0, text, note))
                 if event is None:
                     continue
-                notes_before = len(assembler.notes)
                 delta = assembler.feed_event(event)
-                if len(assembler.notes) > notes_before and last_data_index >= 0:
-                    lines[last_data_index].note = assembler.notes[-1]
+                if assembler.last_note is not None and last_data_index >= 0:
+                    lines[last_data_index].note = assembler.last_note
                 if delta is not None:
                     pending.append(delta)
 
