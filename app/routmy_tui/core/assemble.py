@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import binascii
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from routmy_tui.core.errors import error_from_body
+from routmy_tui.core.image_items import image_url_of, sniff_base64_image
+from routmy_tui.core.json_preview import dump_json, short_json
 from routmy_tui.core.text import truncate_middle
-from routmy_tui.core.types import ApiError, Reply, ToolCall, Usage
+from routmy_tui.core.toolcalls import ToolCallAssembler, whole_tool_calls
+from routmy_tui.core.types import ApiError, Reply, Usage
 
-__all__ = ["ReplyAssembler", "ReplyDelta"]
+# image_url_of and sniff_base64_image are re-exported: callers import them from here.
+__all__ = ["ReplyAssembler", "ReplyDelta", "image_url_of", "sniff_base64_image"]
 
 _MAX_NOTES = 50
 
@@ -44,220 +46,6 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-
-
-def sniff_base64_image(b64: str) -> str | None:
-    """The MIME type of base64 image data, from the magic bytes of its decoded head.
-
-    Returns:
-        "image/png", "image/jpeg", "image/gif", "image/webp", or None when the text is
-        not base64 or not one of those formats.
-    """
-    head = "".join(b64[:128].split())[:32].replace("-", "+").replace("_", "/")
-    head = head[: len(head) // 4 * 4]
-    try:
-        raw = binascii.a2b_base64(head, strict_mode=True)
-    except (binascii.Error, ValueError):
-        return None
-    for magic, mime in _MAGIC:
-        if raw.startswith(magic):
-            return mime
-    if raw[:4] == b"RIFF" and raw[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def image_url_of(item: Any) -> tuple[str | None, str]:
-    """Normalise one image item to a URL string (a data URL or an http(s) URL).
-
-    Accepts `{"type":"image_url","image_url":{"url":..}}`, `image_url` as a bare string,
-    `{"url":..}`, `{"b64_json":..}`, Anthropic's `{"source":{"data","media_type"}}`, and bare
-    strings. Raw base64 becomes a data URL typed by its magic bytes; a data URL with no MIME
-    type gets one the same way.
-
-    Returns:
-        (url, "") or (None, why the item was skipped).
-    """
-    value: Any = item
-    if isinstance(item, dict):
-        value = item.get("image_url")
-        if value is None:
-            value = item.get("url")
-        if isinstance(value, dict):
-            value = value.get("url") or value.get("b64_json")
-        if value is None:
-            value = item.get("b64_json")
-        source = item.get("source")
-        if value is None and isinstance(source, dict) and isinstance(source.get("data"), str):
-            mime = source.get("media_type") or sniff_base64_image(source["data"])
-            if isinstance(mime, str) and mime:
-                return f"data:{mime};base64,{source['data']}", ""
-    if not isinstance(value, str) or not value.strip():
-        return None, f"unknown shape {_short(item)}"
-    value = value.strip()
-    lower = value[:8].lower()
-    if lower.startswith(("https://", "http://")):
-        return value, ""
-    if lower.startswith("data:"):
-        header, comma, payload = value.partition(",")
-        if not comma:
-            return None, "a data URL without data"
-        mime = header[5:].split(";", 1)[0].strip()
-        if not mime and ";base64" in header.lower():
-            sniffed = sniff_base64_image(payload)
-            if sniffed:
-                return f"data:{sniffed};base64,{payload}", ""
-        return value, ""
-    sniffed = sniff_base64_image(value)
-    if sniffed is None:
-        return None, f"not a URL nor image data: {truncate_middle(value, 40)!r}"
-    if any(c.isspace() for c in value[:200]) or "\n" in value:
-        value = "".join(value.split())
-    return f"data:{sniffed};base64,{value}", ""
-
-
-Note = Callable[[str], None]
-
-
-class _ToolCalls:
-    """Assembles `delta.tool_calls[]` fragments into the reply's live list of calls.
-
-    The rule for which call a fragment extends, built for the shapes seen in the wild:
-    - with an `index`, the call last started at that index; without one, the call with
-      the same id, else the last call;
-    - a fragment with a new non-empty id *and* a name starts a new call (several calls at
-      index 0, or no index at all), unless it repeats the current call's name while that
-      call's arguments are still incomplete JSON;
-    - a new id without a name continues the current call (servers that mint an id per
-      fragment);
-    - a name different from the current call's name starts a new call.
-    `id`, `type` and `name` keep their first non-empty value; arguments concatenate.
-    """
-
-    __slots__ = ("_by_id", "_by_index", "_index", "_last", "_pieces", "calls")
-
-    def __init__(self, calls: list[ToolCall]) -> None:
-        self.calls = calls
-        self._by_index: dict[int, ToolCall] = {}
-        self._by_id: dict[str, ToolCall] = {}
-        self._index: dict[int, int | None] = {}  # id(call) -> wire index, for ordering
-        self._last: ToolCall | None = None
-        # Argument fragments not yet joined, per call: `str +=` on an attribute copies the
-        # whole string each time, which is quadratic for long arguments.
-        self._pieces: dict[int, tuple[ToolCall, list[str]]] = {}
-
-    def feed(self, fragments: Any, note: Note) -> bool:
-        """Apply one delta's `tool_calls`; returns whether any call changed."""
-        if isinstance(fragments, dict):
-            fragments = [fragments]
-        elif not isinstance(fragments, list):
-            note(f"ignored `tool_calls` of unknown shape: {_short(fragments)}")
-            return False
-        changed = False
-        for frag in fragments:
-            if not isinstance(frag, dict):
-                note(f"ignored a tool call fragment of unknown shape: {_short(frag)}")
-                continue
-            function = frag.get("function")
-            if not isinstance(function, dict):
-                function = {}
-            index = frag.get("index")
-            if isinstance(index, str) and index.isdigit():
-                index = int(index)
-            elif not isinstance(index, int) or isinstance(index, bool):
-                index = None
-            call_id = frag.get("id")
-            call_id = (
-                call_id if isinstance(call_id, str) else "" if call_id is None else str(call_id)
-            )
-            name = function.get("name")
-            name = name if isinstance(name, str) else ""
-            args = function.get("arguments")
-            if args is not None and not isinstance(args, str):
-                args = json.dumps(args, ensure_ascii=False)
-            call = self._target(index, call_id, name)
-            if call is None:
-                call = ToolCall()
-                kind = frag.get("type")
-                if isinstance(kind, str) and kind:
-                    call.type = kind
-                self.calls.append(call)
-                self._index[id(call)] = index
-                if index is not None:
-                    self._by_index[index] = call
-            if call_id and not call.id:
-                call.id = call_id
-                self._by_id[call_id] = call
-            if name and not call.name:
-                call.name = name
-            if args:
-                entry = self._pieces.get(id(call))
-                if entry is None:
-                    self._pieces[id(call)] = (call, [args])
-                else:
-                    entry[1].append(args)
-            self._last = call
-            changed = True
-        return changed
-
-    def _target(self, index: int | None, call_id: str, name: str) -> ToolCall | None:
-        if index is None:
-            current = self._by_id.get(call_id) if call_id else None
-            if current is None:
-                current = self._last
-        else:
-            current = self._by_index.get(index)
-        if current is None:
-            return None
-        if call_id and current.id and call_id != current.id:
-            if name and not (name == current.name and _incomplete(self._joined(current))):
-                return None
-        elif name and current.name and name != current.name:
-            return None
-        return current
-
-    def _joined(self, call: ToolCall) -> str:
-        entry = self._pieces.get(id(call))
-        if entry is not None and entry[1]:
-            call.arguments += "".join(entry[1])
-            entry[1].clear()
-        return call.arguments
-
-    def flush(self) -> None:
-        """Join the argument fragments received so far into each call's `arguments`."""
-        for call, pieces in self._pieces.values():
-            if pieces:
-                call.arguments += "".join(pieces)
-                pieces.clear()
-
-    def finish(self) -> None:
-        """Drop empty calls and order the rest by wire index (creation order breaks ties)."""
-        self.flush()
-        calls = [c for c in self.calls if c.id or c.name or c.arguments]
-        indexes = [self._index.get(id(c)) for c in calls]
-        if all(i is not None for i in indexes):
-            order = sorted(range(len(calls)), key=lambda k: indexes[k] or 0)
-            calls = [calls[k] for k in order]
-        self.calls[:] = calls
-
-
-def _incomplete(arguments: str) -> bool:
-    """Whether tool arguments received so far are not yet a whole JSON value."""
-    if not arguments.strip():
-        return True
-    try:
-        json.loads(arguments)
-    except ValueError:
-        return True
-    return False
-
-
 class ReplyAssembler:
     """Builds a Reply from SSE events or decoded chunks, one at a time.
 
@@ -278,7 +66,7 @@ class ReplyAssembler:
         self._reply = Reply()
         self._content: list[str] = []
         self._reasoning: list[str] = []
-        self._tools = _ToolCalls(self._reply.tool_calls)
+        self._tools = ToolCallAssembler(self._reply.tool_calls)
         # Streamed reasoning items by (type, index): the stored item, its text field and
         # text fragments not yet joined into it (joined on read, to stay linear).
         self._details: dict[tuple[str, int], tuple[dict[str, Any], str, list[str]]] = {}
@@ -391,7 +179,7 @@ class ReplyAssembler:
         """
         self.last_note = None
         if not isinstance(chunk, dict):
-            self.note(f"skipped a chunk that is not an object: {_short(chunk)}")
+            self.note(f"skipped a chunk that is not an object: {short_json(chunk)}")
             return None
         reply = self._reply
         if self._need_meta:
@@ -407,7 +195,7 @@ class ReplyAssembler:
             if isinstance(choices, list):
                 choice = self._choice0(choices)
             else:
-                self.note(f"ignored `choices` that is not a list: {_short(choices)}")
+                self.note(f"ignored `choices` that is not a list: {short_json(choices)}")
         if choice is not None:
             delta = choice.get("delta")
             if delta is None:
@@ -429,7 +217,7 @@ class ReplyAssembler:
                 if refusal:
                     reply.refusal = (reply.refusal or "") + refusal
             elif delta is not None:
-                self.note(f"ignored a `delta` that is not an object: {_short(delta)}")
+                self.note(f"ignored a `delta` that is not an object: {short_json(delta)}")
             reason = choice.get("finish_reason")
             if reason and isinstance(reason, str) and reply.finish_reason is None:
                 reply.finish_reason = finish = reason
@@ -470,7 +258,7 @@ class ReplyAssembler:
         found = None
         for position, choice in enumerate(choices):
             if not isinstance(choice, dict):
-                self.note(f"ignored a choice that is not an object: {_short(choice)}")
+                self.note(f"ignored a choice that is not an object: {short_json(choice)}")
                 continue
             index = choice.get("index", position)
             if index == 0 or (index is None and position == 0):
@@ -483,7 +271,7 @@ class ReplyAssembler:
     def _parts(self, parts: Any) -> tuple[str, list[str]]:
         """Content given as an array of parts: text parts join the text, image parts the images."""
         if not isinstance(parts, list):
-            self.note(f"ignored `content` of unknown shape: {_short(parts)}")
+            self.note(f"ignored `content` of unknown shape: {short_json(parts)}")
             return "", []
         texts: list[str] = []
         images: list[str] = []
@@ -495,7 +283,7 @@ class ReplyAssembler:
             elif isinstance(part, dict) and isinstance(part.get("text"), str):
                 texts.append(part["text"])
             else:
-                self.note(f"ignored a content part of unknown shape: {_short(part)}")
+                self.note(f"ignored a content part of unknown shape: {short_json(part)}")
         text = "".join(texts)
         if text:
             self._content.append(text)
@@ -534,7 +322,7 @@ class ReplyAssembler:
         stored = self._reply.reasoning_details
         for item in details:
             if not isinstance(item, dict):
-                self.note(f"ignored a reasoning detail of unknown shape: {_short(item)}")
+                self.note(f"ignored a reasoning detail of unknown shape: {short_json(item)}")
                 continue
             kind = str(item.get("type", ""))
             key = "summary" if kind == "reasoning.summary" else "text"
@@ -569,9 +357,9 @@ class ReplyAssembler:
         """
         if not isinstance(body, dict):
             raise ApiError(
-                f"The reply was not a JSON object: {_short(body)}",
+                f"The reply was not a JSON object: {short_json(body)}",
                 kind="protocol",
-                raw_body=_dump(body),
+                raw_body=dump_json(body),
             )
         choices = body.get("choices")
         if not choices or not isinstance(choices, list):
@@ -581,15 +369,17 @@ class ReplyAssembler:
                     "The server answered 200 with `choices: null`", status=200, kind="in_band"
                 )
             if error is None:
-                error = ApiError("The reply has no choices", kind="protocol", raw_body=_dump(body))
+                error = ApiError(
+                    "The reply has no choices", kind="protocol", raw_body=dump_json(body)
+                )
             else:
                 error.status = 200
-                error.raw_body = _dump(body)
+                error.raw_body = dump_json(body)
             raise error
         choice = self._choice0(choices)
         if choice is None or not isinstance(choice.get("message", choice.get("delta", {})), dict):
             raise ApiError(
-                "The reply has no usable first choice", kind="protocol", raw_body=_dump(body)
+                "The reply has no usable first choice", kind="protocol", raw_body=dump_json(body)
             )
         message = choice.get("message")
         if message is None:
@@ -599,33 +389,12 @@ class ReplyAssembler:
         calls = message.get("tool_calls")
         if isinstance(calls, list):
             message = {k: v for k, v in message.items() if k != "tool_calls"}
-            self._reply.tool_calls.extend(self._whole_calls(calls))
+            self._reply.tool_calls.extend(whole_tool_calls(calls, self.note))
         self.feed_chunk({**body, "choices": [{**choice, "index": 0, "delta": message}]})
         finish = choice.get("finish_reason")
         if finish == "" and self._reply.finish_reason is None:
             self._reply.finish_reason = ""  # a provider's raw word, kept as sent
         self.done = self.finished = True
-
-    def _whole_calls(self, calls: list[Any]) -> list[ToolCall]:
-        out = []
-        for item in calls:
-            if not isinstance(item, dict):
-                self.note(f"ignored a tool call of unknown shape: {_short(item)}")
-                continue
-            function = item.get("function")
-            function = function if isinstance(function, dict) else {}
-            arguments = function.get("arguments")
-            if arguments is not None and not isinstance(arguments, str):
-                arguments = json.dumps(arguments, ensure_ascii=False)
-            out.append(
-                ToolCall(
-                    id=str(item.get("id") or ""),
-                    name=str(function.get("name") or ""),
-                    arguments=arguments or "",
-                    type=str(item.get("type") or "function"),
-                )
-            )
-        return out
 
     def finish(self, status: str = "complete") -> Reply:
         """Finalise and return the reply.
@@ -645,14 +414,3 @@ class ReplyAssembler:
             self.note(f"unknown status {status!r} treated as 'complete'")
             reply.status = "complete"
         return reply
-
-
-def _short(value: Any) -> str:
-    return truncate_middle(_dump(value), 80)
-
-
-def _dump(value: Any) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return repr(value)

@@ -1,0 +1,88 @@
+"""Normalise image items of every known shape (URLs, data URLs, raw base64) to URL strings."""
+
+from __future__ import annotations
+
+import binascii
+from typing import Any
+
+from routmy_tui.core.json_preview import short_json
+from routmy_tui.core.text import truncate_middle
+
+__all__ = ["image_url_of", "sniff_base64_image"]
+
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def sniff_base64_image(b64: str) -> str | None:
+    """The MIME type of base64 image data, from the magic bytes of its decoded head.
+
+    Returns:
+        "image/png", "image/jpeg", "image/gif", "image/webp", or None when the text is
+        not base64 or not one of those formats.
+    """
+    head = "".join(b64[:128].split())[:32].replace("-", "+").replace("_", "/")
+    head = head[: len(head) // 4 * 4]
+    try:
+        raw = binascii.a2b_base64(head, strict_mode=True)
+    except (binascii.Error, ValueError):
+        return None
+    for magic, mime in _MAGIC:
+        if raw.startswith(magic):
+            return mime
+    if raw[:4] == b"RIFF" and raw[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def image_url_of(item: Any) -> tuple[str | None, str]:
+    """Normalise one image item to a URL string (a data URL or an http(s) URL).
+
+    Accepts `{"type":"image_url","image_url":{"url":..}}`, `image_url` as a bare string,
+    `{"url":..}`, `{"b64_json":..}`, Anthropic's `{"source":{"data","media_type"}}`, and bare
+    strings. Raw base64 becomes a data URL typed by its magic bytes; a data URL with no MIME
+    type gets one the same way.
+
+    Returns:
+        (url, "") or (None, why the item was skipped).
+    """
+    value: Any = item
+    if isinstance(item, dict):
+        value = item.get("image_url")
+        if value is None:
+            value = item.get("url")
+        if isinstance(value, dict):
+            value = value.get("url") or value.get("b64_json")
+        if value is None:
+            value = item.get("b64_json")
+        source = item.get("source")
+        if value is None and isinstance(source, dict) and isinstance(source.get("data"), str):
+            mime = source.get("media_type") or sniff_base64_image(source["data"])
+            if isinstance(mime, str) and mime:
+                return f"data:{mime};base64,{source['data']}", ""
+    if not isinstance(value, str) or not value.strip():
+        return None, f"unknown shape {short_json(item)}"
+    value = value.strip()
+    lower = value[:8].lower()
+    if lower.startswith(("https://", "http://")):
+        return value, ""
+    if lower.startswith("data:"):
+        header, comma, payload = value.partition(",")
+        if not comma:
+            return None, "a data URL without data"
+        mime = header[5:].split(";", 1)[0].strip()
+        if not mime and ";base64" in header.lower():
+            sniffed = sniff_base64_image(payload)
+            if sniffed:
+                return f"data:{sniffed};base64,{payload}", ""
+        return value, ""
+    sniffed = sniff_base64_image(value)
+    if sniffed is None:
+        return None, f"not a URL nor image data: {truncate_middle(value, 40)!r}"
+    if any(c.isspace() for c in value[:200]) or "\n" in value:
+        value = "".join(value.split())
+    return f"data:{sniffed};base64,{value}", ""
