@@ -69,14 +69,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if settings.demo:
         from routmy_tui.demo.server import DemoServer
 
-        server = DemoServer().start()
+        # Bind now (the URL is known at once); serve once the first frame is drawn.
+        server = DemoServer().start(hold=2.0)
         # The demo backend never needs the user's real key: keep it off the wire.
         settings = dataclasses.replace(settings, base_url=server.base_url, api_key=None)
 
     from routmy_tui.ui.app import RoutmyApp
 
     try:
-        RoutmyApp(settings).run()
+        RoutmyApp(settings, after_first_frame=server.go if server else None).run()
     finally:
         if server is not None:
             server.stop()

@@ -7,6 +7,7 @@ import logging
 import socket
 import sys
 import threading
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -50,6 +51,51 @@ def _quiet_logging(to_stderr: bool) -> None:
             root.addHandler(handler)
 
 
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request as the demo server received it (for tests that check bytes on the wire).
+
+    Attributes:
+        method: HTTP method.
+        path: URL path, e.g. "/v1/chat/completions".
+        headers: Header names (lowercase) and values, as received (the key included).
+        body: The raw body bytes.
+    """
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class _Recorder:
+    """ASGI wrapper appending every HTTP request to a list, then replaying its body."""
+
+    def __init__(self, app: Any, sink: list[RecordedRequest]) -> None:
+        self.app = app
+        self.sink = sink
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        messages: list[Any] = []
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        self.sink.append(RecordedRequest(scope["method"], scope["path"], headers, body))
+
+        async def replay() -> Any:
+            # The buffered messages first, then the real channel (disconnect detection).
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+
 class DemoServer:
     """The demo backend on a real loopback socket.
 
@@ -75,21 +121,33 @@ class DemoServer:
         self._thread: threading.Thread | None = None
         self._server: Any = None
         self._stop_requested = threading.Event()
+        self._go = threading.Event()
+        self._go.set()
         self._log_to_stderr = False
+        self._hold = 0.0
         self.error: BaseException | None = None
         """An exception that ended the serving thread, if any."""
+        self.requests: list[RecordedRequest] = []
+        """Every request received, in order, with its raw body (tests read it; clear at will)."""
 
-    def start(self) -> DemoServer:
+    def start(self, *, hold: float = 0.0) -> DemoServer:
         """Bind the socket now, then serve from a daemon thread.
 
         The web stack is imported inside the thread, so this returns in about a millisecond;
         clients that connect before it is ready wait in the listen backlog.
+
+        Args:
+            hold: Seconds the thread waits for `go()` before importing the web stack (so
+                that the app's first frame does not compete with those imports).
 
         Returns:
             self.
         """
         if self._sock is not None:
             return self
+        self._hold = hold
+        if hold:
+            self._go.clear()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -118,7 +176,12 @@ class DemoServer:
         """The API base URL, e.g. "http://127.0.0.1:8765/v1"."""
         return f"http://{self.host}:{self.port}/v1"
 
+    def go(self) -> None:
+        """Start serving now, if `start(hold=...)` is still waiting."""
+        self._go.set()
+
     def _serve(self) -> None:
+        self._go.wait(self._hold)
         try:
             import uvicorn
 
@@ -126,7 +189,7 @@ class DemoServer:
 
             _quiet_logging(self._log_to_stderr)
             config = uvicorn.Config(
-                build_app(self.tps, self.ttft),
+                _Recorder(build_app(self.tps, self.ttft), self.requests),
                 log_level="warning",
                 access_log=False,
                 log_config=None,
@@ -151,6 +214,7 @@ class DemoServer:
             timeout: Longest wait for the serving thread, in seconds.
         """
         self._stop_requested.set()
+        self._go.set()
         server = self._server
         if server is not None:
             server.should_exit = True

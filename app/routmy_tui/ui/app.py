@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from rich.style import Style
@@ -13,7 +13,6 @@ from textual.screen import Screen
 
 from routmy_tui.config.settings import Settings, save_config_values
 from routmy_tui.config.themes import load_themes, theme_dirs
-from routmy_tui.core.client import RoutmyClient
 from routmy_tui.core.request import ChatParams
 from routmy_tui.core.secret import Secret
 from routmy_tui.ui.chat_screen import ChatScreen
@@ -22,9 +21,14 @@ from routmy_tui.ui.items import Palette
 from routmy_tui.ui.key_dialog import KeyDialog
 from routmy_tui.ui.themes import to_textual_theme
 
+if TYPE_CHECKING:
+    from routmy_tui.core.client import RoutmyClient
+
 
 def make_client(settings: Settings) -> RoutmyClient:
-    """The API client for these settings."""
+    """The API client for these settings (imports httpx: keep it off the first frame)."""
+    from routmy_tui.core.client import RoutmyClient
+
     return RoutmyClient(
         settings.base_url,
         Secret(settings.api_key) if settings.api_key else None,
@@ -45,12 +49,38 @@ class RoutmyApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
-    def __init__(self, settings: Settings, client: RoutmyClient | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        client: RoutmyClient | None = None,
+        *,
+        after_first_frame: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
-        self.client = client or make_client(settings)
+        self._client = client
+        self._after_first_frame = after_first_frame
         self.theme_problems: list[str] = []
-        self._themes_loaded = False
+
+    @property
+    def client(self) -> RoutmyClient:
+        """The API client, made on first use (normally right after the first frame)."""
+        if self._client is None:
+            self._client = make_client(self.settings)
+        return self._client
+
+    @client.setter
+    def client(self, client: RoutmyClient) -> None:
+        self._client = client
+
+    def _warm_up(self) -> None:
+        """After the first frame: start the demo backend, load the client and renderers."""
+        if self._after_first_frame is not None:
+            self._after_first_frame()
+        self.client  # noqa: B018 - imports httpx now rather than on the first send
+        from routmy_tui.ui.render import warm_up
+
+        warm_up()
 
     # --- start-up ---------------------------------------------------------------------
 
@@ -73,6 +103,7 @@ class RoutmyApp(App[None]):
             self.set_keymap(self.settings.keymap)
         for problem in [*self.settings.problems, *self.theme_problems]:
             self.notify(problem, title="Config", severity="warning", timeout=8)
+        self.call_after_refresh(self._warm_up)
 
     def _load_themes(self) -> None:
         specs, problems = load_themes(theme_dirs())
@@ -122,7 +153,7 @@ class RoutmyApp(App[None]):
         host = urlsplit(self.settings.base_url).netloc or self.settings.base_url
         if self.settings.demo:
             return "demo backend (offline)"
-        key = "key set" if self.client.has_key else "no key"
+        key = "key set" if self.settings.api_key else "no key"
         return f"{host} · {key}"
 
     # --- key ----------------------------------------------------------------------------
@@ -135,15 +166,16 @@ class RoutmyApp(App[None]):
                 return
             try:
                 save_config_values(self.settings.config_path, {"api_key": key})
-            except OSError as exc:
-                self.notify(f"Could not save the key: {exc.strerror}", severity="error")
+            except (OSError, ValueError) as exc:
+                # The key is still used for this session; only saving failed.
+                reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+                self.notify(f"Could not save the key: {reason}", severity="error")
             self.settings.api_key = key
             old = self.client
             self.client = make_client(self.settings)
             self.call_later(old.aclose)
             for screen in self.screen_stack:
                 if isinstance(screen, ChatScreen) and screen.controller is not None:
-                    screen.controller.client = self.client
                     screen.refresh_welcome()
                     screen._update_header()
             self.notify(f"Key saved to {self.settings.config_path}")
@@ -167,4 +199,5 @@ class RoutmyApp(App[None]):
 
     async def on_unmount(self) -> None:
         """Close the connection pool."""
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()

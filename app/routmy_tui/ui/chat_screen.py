@@ -61,7 +61,7 @@ class ChatScreen(Screen[None]):
 
     def on_mount(self) -> None:
         view = self.query_one(ConversationView)
-        self.controller = ChatController(view, self.routmy.client, self.conversation)
+        self.controller = ChatController(view, self.routmy, self.conversation)
         view.set_palette(self.routmy.palette())
         self._update_header()
         self.query_one(Composer).focus()
@@ -75,7 +75,7 @@ class ChatScreen(Screen[None]):
             text.append("You are on the built-in demo backend: no key, no network.\n")
             text.append("Try: 'Show me some Markdown', or end a message with 'fault:disconnect',\n")
             text.append("'fault:429' or 'fault:inband' to see how failures look.\n")
-        elif not app.client.has_key:
+        elif not app.settings.api_key:
             text.append("No API key is set.\n", style="bold")
             text.append("  • press Ctrl+K to enter one (saved to your config file, mode 0600)\n")
             text.append("  • or set ROUTMY_API_KEY before starting\n")

@@ -5,25 +5,25 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.message import Message
 from textual.worker import Worker
 
-from routmy_tui.core.client import (
-    HeadersReceived,
-    ReplyFinished,
-    ReplyUpdated,
-    RequestSent,
-    Retrying,
-    RoutmyClient,
-)
 from routmy_tui.core.request import ChatParams, build_chat_body
 from routmy_tui.core.types import ChatMessage, ModelInfo, Reply
 from routmy_tui.ui.items import AssistantItem, UserItem
 
 if TYPE_CHECKING:
+    from routmy_tui.core.client import RoutmyClient
     from routmy_tui.ui.conversation_view import ConversationView
+
+
+class ClientSource(Protocol):
+    """Where the controller gets the current client (the app swaps it when a key is entered)."""
+
+    @property
+    def client(self) -> RoutmyClient: ...
 
 
 class ReplyEnded(Message):
@@ -63,15 +63,20 @@ class ChatController:
     """
 
     def __init__(
-        self, view: ConversationView, client: RoutmyClient, conversation: Conversation
+        self, view: ConversationView, source: ClientSource, conversation: Conversation
     ) -> None:
         self.view = view
-        self.client = client
+        self._source = source
         self.conversation = conversation
         self.models: dict[str, ModelInfo] = {}
         self.active: AssistantItem | None = None
         self._worker: Worker[None] | None = None
         self._reply_items: dict[int, AssistantItem] = {}
+
+    @property
+    def client(self) -> RoutmyClient:
+        """The API client in use now."""
+        return self._source.client
 
     @property
     def busy(self) -> bool:
@@ -125,6 +130,14 @@ class ChatController:
         )
 
     async def _run(self, body: dict[str, Any], item: AssistantItem) -> None:
+        from routmy_tui.core.client import (
+            HeadersReceived,
+            ReplyFinished,
+            ReplyUpdated,
+            RequestSent,
+            Retrying,
+        )
+
         run = self.client.chat(body)
         item.live = run
         item.exchange = run.exchange

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.console import Console, RenderableType
-from rich.markdown import Markdown
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
@@ -26,6 +25,12 @@ def render_strips(
 def text_strips(console: Console, text: Text, width: int) -> list[Strip]:
     """Wrap a `Text` to `width`."""
     return render_strips(console, text, width)
+
+
+def warm_up() -> None:
+    """Import the Markdown renderer and its highlighter ahead of the first reply."""
+    import rich.markdown
+    import rich.syntax  # noqa: F401
 
 
 class MarkdownLines:
@@ -67,6 +72,8 @@ class MarkdownLines:
         self._finished = True
 
     def _render_block(self, console: Console, block: str, width: int) -> list[Strip]:
+        from rich.markdown import Markdown
+
         markdown = Markdown(make_safe(block), code_theme=self.code_theme, hyperlinks=False)
         strips = render_strips(console, markdown, width)
         # Blocks are joined with exactly one blank line: drop Rich's own margins.
