@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ptyrun import PtyProcess  # noqa: E402
+from ptyrun import PtyProcess
 
-MINIMAL = '''
+MINIMAL = """
 from textual.app import App
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static, TextArea
@@ -34,7 +34,7 @@ class Minimal(App):
         yield Footer()
 
 Minimal().run()
-'''
+"""
 
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 

@@ -17,13 +17,21 @@ import termios
 import time
 from collections.abc import Sequence
 
-ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-B]|\x1b[=>78]")
+ANSI = re.compile(
+    rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-B]|\x1b[=>78]"
+)
 
 
 class PtyProcess:
     """A child process on a pty of `cols` x `rows`."""
 
-    def __init__(self, argv: Sequence[str], cols: int = 120, rows: int = 40, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        cols: int = 120,
+        rows: int = 40,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.started = time.perf_counter()
         pid, fd = pty.fork()
         if pid == 0:  # child

@@ -27,10 +27,28 @@ def text_strips(console: Console, text: Text, width: int) -> list[Strip]:
     return render_strips(console, text, width)
 
 
-def warm_up() -> None:
-    """Import the Markdown renderer and its highlighter ahead of the first reply."""
-    import rich.markdown
-    import rich.syntax  # noqa: F401
+_WARM_UP_SAMPLE = """# Title
+
+Some *text* with `code`.
+
+- a list
+1. numbered
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+```python
+print("hello")
+```
+"""
+
+
+def warm_up(console: Console | None = None) -> None:
+    """Render a sample once, so the first reply does not pay for parser and lexer set-up."""
+    lines = MarkdownLines()
+    lines.set_text(_WARM_UP_SAMPLE)
+    lines.layout(console or Console(width=80), 80)
 
 
 class MarkdownLines:
