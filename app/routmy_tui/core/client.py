@@ -20,6 +20,9 @@ from routmy_tui.core.sse import SSEDecoder
 from routmy_tui.core.types import ApiError, Attempt, Exchange, ModelInfo, Reply, StreamLine
 
 MASK = "Bearer ********"
+TEXT_CAP = 1_000_000
+"""Characters of a whole response body kept for the inspector."""
+_SSE_STARTS = ("data:", ":", "event:", "id:", "retry:")
 FINISH_GRACE = 2.0
 """Seconds to wait for `[DONE]` after the finish chunk before closing the stream ourselves."""
 
@@ -84,6 +87,7 @@ class ChatRun:
         self.last_activity = time.monotonic()
         """Monotonic time of the last bytes received (or of the request leaving)."""
         self._t0 = 0.0
+        self._error_seen = False
 
     @property
     def reply(self) -> Reply:
@@ -112,8 +116,8 @@ class ChatRun:
         while True:
             attempt += 1
             self.assembler = ReplyAssembler()
-            self.exchange.stream_lines = []
-            self.exchange.started_at = time.time()
+            self._reset_exchange()
+            self._error_seen = False
             self._t0 = self.last_activity = time.monotonic()
             yield RequestSent(attempt)
             error: ApiError | None = None
@@ -137,6 +141,18 @@ class ChatRun:
             self._end(status, error)
             yield ReplyFinished(self.reply)
             return
+
+    def _reset_exchange(self) -> None:
+        """Forget what an earlier try received; keep the request and the list of tries."""
+        exchange = self.exchange
+        exchange.stream_lines = []
+        exchange.started_at = time.time()
+        exchange.status = None
+        exchange.response_headers = {}
+        exchange.response_text = None
+        exchange.response_json = None
+        exchange.t_headers = exchange.t_first_token = exchange.t_done = None
+        exchange.error = None
 
     def _has_output(self) -> bool:
         reply = self.reply
@@ -168,11 +184,11 @@ class ChatRun:
             yield HeadersReceived(response.status_code)
             if response.status_code >= 400:
                 raw = await response.aread()
-                exchange.response_text = raw.decode("utf-8", "replace")
+                exchange.response_text = raw.decode("utf-8", "replace")[:TEXT_CAP]
                 raise error_from_response(
                     response.status_code, response.headers, raw, response.reason_phrase
                 )
-            content_type = response.headers.get("content-type", "")
+            content_type = response.headers.get("content-type", "").lower()
             if "text/event-stream" in content_type:
                 async for event in self._read_stream(response):
                     yield event
@@ -184,13 +200,14 @@ class ChatRun:
         raw = await response.aread()
         self.last_activity = time.monotonic()
         text = raw.decode("utf-8", "replace")
-        self.exchange.response_text = text
+        self.exchange.response_text = text[:TEXT_CAP]
         try:
             body = json.loads(text)
         except json.JSONDecodeError:
-            if text.lstrip().startswith("data:"):
+            if text.lstrip("\ufeff \r\n").startswith(_SSE_STARTS):
                 # A non-stream request answered with SSE: read it as a stream.
-                async for event in self._feed_sse([raw]):
+                self.exchange.response_text = None
+                async for event in self._feed_sse(_once(raw)):
                     yield event
                 return
             raise error_from_response(response.status_code, response.headers, raw) from None
@@ -220,7 +237,8 @@ class ChatRun:
         iterator = response.aiter_bytes().__aiter__()
         finished_at: float | None = None
         while True:
-            if finished_at is None and self.assembler.is_stream_finished():
+            if finished_at is None and (self.assembler.is_stream_finished() or self._error_seen):
+                # After the finish (or an in-band error) only [DONE] may still come.
                 finished_at = time.monotonic()
             if self.assembler.done:
                 return
@@ -248,10 +266,11 @@ class ChatRun:
         lines = self.exchange.stream_lines
         t0 = self._t0
         last_data_index = -1
+        events_seen = 0
         pending: list[ReplyDelta] = []
 
         def handle(items: list[tuple[str, Any]], now: float) -> None:
-            nonlocal last_data_index
+            nonlocal last_data_index, events_seen
             for text, event in items:
                 if text:
                     note = "comment" if text.startswith(":") else None
@@ -260,6 +279,7 @@ class ChatRun:
                     lines.append(StreamLine(now - t0, text, note))
                 if event is None:
                     continue
+                events_seen += 1
                 delta = assembler.feed_event(event)
                 if assembler.last_note is not None and last_data_index >= 0:
                     lines[last_data_index].note = assembler.last_note
@@ -275,6 +295,9 @@ class ChatRun:
         handle(decoder.close(), time.monotonic())
         for event in self._flush(pending):
             yield event
+        if not events_seen and lines:
+            # Not SSE at all: e.g. a JSON error body sent as text/event-stream.
+            self._take_whole_body("\n".join(line.text for line in lines))
         error = assembler.reply.error
         if error is not None:
             self._end("error", error)
@@ -297,6 +320,7 @@ class ChatRun:
         out: list[ChatEvent] = []
         for delta in pending:
             if delta.error is not None:
+                self._error_seen = True
                 self.assembler.note_error(delta.error)
                 self.exchange.error = delta.error
             if delta.content or delta.reasoning or delta.images or delta.tool_calls_changed:
@@ -305,9 +329,26 @@ class ChatRun:
         pending.clear()
         return out
 
+    def _take_whole_body(self, text: str) -> None:
+        """Read a body that claimed to be a stream but was one JSON document."""
+        self.exchange.response_text = text[:TEXT_CAP]
+        try:
+            body = json.loads(text)
+        except json.JSONDecodeError:
+            return
+        try:
+            self.assembler.feed_response(body)
+        except ApiError as error:
+            self.assembler.note_error(error)
+
     def _mark_first_token(self) -> None:
         if self.exchange.t_first_token is None and self._t0:
             self.exchange.t_first_token = time.monotonic() - self._t0
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    """One chunk as an async iterator."""
+    yield data
 
 
 class RoutmyClient:
