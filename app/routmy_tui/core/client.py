@@ -6,7 +6,6 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -14,10 +13,29 @@ import httpx
 from routmy_tui import __version__
 from routmy_tui.core.assemble import ReplyAssembler, ReplyDelta
 from routmy_tui.core.catalog import parse_models
+from routmy_tui.core.chat_events import (
+    ChatEvent,
+    HeadersReceived,
+    ReplyFinished,
+    ReplyUpdated,
+    RequestSent,
+    Retrying,
+)
 from routmy_tui.core.errors import backoff_delay, error_from_exception, error_from_response
 from routmy_tui.core.secret import Secret
 from routmy_tui.core.sse import SSEDecoder
 from routmy_tui.core.types import ApiError, Attempt, Exchange, ModelInfo, Reply, StreamLine
+
+__all__ = [
+    "ChatEvent",
+    "ChatRun",
+    "HeadersReceived",
+    "ReplyFinished",
+    "ReplyUpdated",
+    "RequestSent",
+    "Retrying",
+    "RoutmyClient",
+]
 
 MASK = "Bearer ********"
 TEXT_CAP = 1_000_000
@@ -25,46 +43,6 @@ TEXT_CAP = 1_000_000
 _SSE_STARTS = ("data:", ":", "event:", "id:", "retry:")
 FINISH_GRACE = 2.0
 """Seconds to wait for `[DONE]` after the finish chunk before closing the stream ourselves."""
-
-
-@dataclass
-class RequestSent:
-    """A try of the request left (attempt counts from 1)."""
-
-    attempt: int
-
-
-@dataclass
-class Retrying:
-    """A try failed with a retryable error; the next one starts after `wait` seconds."""
-
-    attempt: int
-    wait: float
-    error: ApiError
-
-
-@dataclass
-class HeadersReceived:
-    """The response headers arrived with this status."""
-
-    status: int
-
-
-@dataclass
-class ReplyUpdated:
-    """New reply text, reasoning, tool calls, images or usage arrived."""
-
-    delta: ReplyDelta
-
-
-@dataclass
-class ReplyFinished:
-    """The run ended; `reply.status` says how ("complete", "interrupted" or "error")."""
-
-    reply: Reply
-
-
-ChatEvent = RequestSent | Retrying | HeadersReceived | ReplyUpdated | ReplyFinished
 
 
 class ChatRun:
