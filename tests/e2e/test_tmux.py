@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from routmy_tui.demo.server import DemoServer
+from tests.conftest import FAKE_KEY
+
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
@@ -46,25 +49,21 @@ class Tmux:
         raise AssertionError(f"{text!r} never appeared; last screen:\n{screen}")
 
 
-@pytest.fixture
-def tmux(isolated_env: Path) -> Iterator[Tmux]:
-    socket = f"routmy-e2e-{os.getpid()}"
-    session = Tmux(socket)
+def start(arguments: str, extra_env: str = "") -> Tmux:
+    """`routmy-tui ARGUMENTS` in a fresh tmux server, 120x40, with the test's HOME and XDG."""
+    session = Tmux(f"routmy-e2e-{os.getpid()}")
     env = " ".join(
         f"{name}={os.environ[name]}"
         for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
     )
-    session.run(
-        "new-session",
-        "-d",
-        "-s",
-        "main",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        f"env {env} TERM=xterm-256color {COMMAND} --demo",
-    )
+    command = f"env {env} {extra_env} TERM=xterm-256color {COMMAND} {arguments}"
+    session.run("new-session", "-d", "-s", "main", "-x", "120", "-y", "40", command)
+    return session
+
+
+@pytest.fixture
+def tmux(isolated_env: Path) -> Iterator[Tmux]:
+    session = start("--demo")
     try:
         yield session
     finally:
@@ -90,3 +89,23 @@ def test_demo_chat_in_a_real_terminal(tmux: Tmux) -> None:
     while time.monotonic() < deadline and "main" in tmux.run("list-sessions"):
         time.sleep(0.1)
     assert "main" not in tmux.run("list-sessions")
+
+
+def test_a_key_and_a_base_url_talk_to_any_server(isolated_env: Path) -> None:
+    """Like a real OpenAI-compatible server: the key goes in the Authorization header only."""
+    with DemoServer(tps=0, ttft=0) as server:
+        session = start(
+            f"--base-url {server.base_url} --model demo/chat", f"ROUTMY_API_KEY={FAKE_KEY}"
+        )
+        try:
+            screen = session.wait_for("Enter sends")
+            assert FAKE_KEY not in screen
+            session.run("send-keys", "-t", "main", "-l", "Hello real server")
+            session.run("send-keys", "-t", "main", "Enter")
+            screen = session.wait_for("finish: stop", timeout=30)
+            assert FAKE_KEY not in screen
+        finally:
+            session.run("kill-server")
+        chats = [r for r in server.requests if r.path.endswith("/chat/completions")]
+        assert chats and chats[-1].headers["authorization"] == f"Bearer {FAKE_KEY}"
+        assert b"Hello real server" in chats[-1].body
