@@ -15,6 +15,7 @@ from routmy_tui.config.settings import Settings, save_config_values
 from routmy_tui.config.themes import load_themes, theme_dirs
 from routmy_tui.core.request import ChatParams
 from routmy_tui.core.secret import Secret
+from routmy_tui.ui.catalog_actions import CatalogAppMixin, settings_commands
 from routmy_tui.ui.chat_screen import ChatScreen
 from routmy_tui.ui.controller import Conversation
 from routmy_tui.ui.items import Palette
@@ -38,7 +39,7 @@ def make_client(settings: Settings) -> RoutmyClient:
     )
 
 
-class RoutmyApp(App[None]):
+class RoutmyApp(CatalogAppMixin, App[None]):
     """routmy-tui."""
 
     TITLE = "routmy-tui"
@@ -104,6 +105,7 @@ class RoutmyApp(App[None]):
         for problem in [*self.settings.problems, *self.theme_problems]:
             self.notify(problem, title="Config", severity="warning", timeout=8)
         self.call_after_refresh(self._warm_up)
+        self.call_after_refresh(self.start_catalog)
 
     def _load_themes(self) -> None:
         specs, problems = load_themes(theme_dirs())
@@ -195,6 +197,7 @@ class RoutmyApp(App[None]):
             yield SystemCommand(
                 "Enter API key", "Save a rout.my key to the config file", self.ask_for_key
             )
+            yield from settings_commands(screen)
         yield from super().get_system_commands(screen)
 
     async def on_unmount(self) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 from routmy_tui.core.text import make_safe
 from routmy_tui.ui.composer import Composer
 from routmy_tui.ui.controller import ChatController, Conversation, ReplyEnded
+from routmy_tui.ui.conversation_settings import SETTINGS_BINDINGS, ConversationSettingsMixin
 from routmy_tui.ui.conversation_view import ConversationView
 from routmy_tui.ui.header import AppHeader
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from routmy_tui.ui.app import RoutmyApp
 
 
-class ChatScreen(Screen[None]):
+class ChatScreen(ConversationSettingsMixin, Screen[None]):
     """Where the user talks to a model."""
 
     CSS_PATH = "chat_screen.tcss"
@@ -33,6 +34,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+n", "new_chat", "New", id="new-conversation"),
         Binding("ctrl+k", "enter_key", "API key", id="api-key"),
         Binding("ctrl+l", "focus_composer", "Compose", show=False, id="focus-composer"),
+        *SETTINGS_BINDINGS,
     ]
 
     def __init__(self, conversation: Conversation) -> None:
@@ -63,6 +65,7 @@ class ChatScreen(Screen[None]):
         view = self.query_one(ConversationView)
         self.controller = ChatController(view, self.routmy, self.conversation)
         view.set_palette(self.routmy.palette())
+        self.controller.models = self.routmy.catalog.by_id
         self._update_header()
         self.query_one(Composer).focus()
         self.set_interval(0.1, self.controller.tick)
@@ -82,6 +85,9 @@ class ChatScreen(Screen[None]):
             text.append("  • or run `routmy-tui --demo` to try the built-in demo backend\n")
         else:
             text.append(f"Connected to {make_safe(app.settings.base_url)}.\n")
+        if not self.conversation.model:
+            text.append("\nNo model chosen yet: ", style="bold")
+            text.append("press F3 (or Ctrl+P, 'Select model'); your first message opens the picker.\n")
         text.append("\nEnter sends · Ctrl+J newline · Escape stops a reply · Ctrl+P commands")
         return text
 
@@ -100,6 +106,10 @@ class ChatScreen(Screen[None]):
         assert self.controller is not None
         if self.controller.busy:
             self.notify("A reply is still on its way: Escape stops it.", severity="warning")
+            return
+        if not self.conversation.model:
+            # Pick first, then send what was typed (the draft stays if the picker is closed).
+            self.action_select_model(then=lambda: self.send_message(event))
             return
         self.query_one("#welcome").display = False
         self.controller.send(event.text)

@@ -14,6 +14,7 @@ from textual.strip import Strip
 from routmy_tui.core.client import ChatRun
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import ApiError, Exchange, Reply
+from routmy_tui.ui.json_view import json_reply_strips, wants_json
 from routmy_tui.ui.render import BLANK, MarkdownLines, render_strips
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -194,6 +195,11 @@ class AssistantItem(SectionItem):
         self._reply = value
 
     @property
+    def json_mode(self) -> bool:
+        """Whether the request asked for JSON output (the reply is then shown as JSON)."""
+        return self.exchange is not None and wants_json(self.exchange.request_body)
+
+    @property
     def active(self) -> bool:
         """Whether the reply is still on its way."""
         return self.reply.status == "streaming"
@@ -219,7 +225,19 @@ class AssistantItem(SectionItem):
                     width,
                 )
             )
-        if reply.content:
+        if reply.content and reply.status != "streaming" and self.json_mode:
+            sections.append(
+                json_reply_strips(
+                    console,
+                    width,
+                    reply.content,
+                    reply.finish_reason,
+                    code_theme=palette.code_theme,
+                    warning=palette.warning,
+                    error=palette.error,
+                )
+            )
+        elif reply.content:
             self.markdown.set_text(reply.content)
             self.markdown.layout(console, width)
             sections.append(self.markdown)

@@ -1,0 +1,150 @@
+"""Chat-screen actions for the conversation's model, parameters and system prompt."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual.binding import Binding
+from textual.message import Message
+
+from routmy_tui.config.settings import save_config_values
+from routmy_tui.core.request import ChatParams
+from routmy_tui.core.text import make_safe
+
+if TYPE_CHECKING:
+    from routmy_tui.ui.app import RoutmyApp
+    from routmy_tui.ui.controller import ChatController, Conversation
+
+SETTINGS_BINDINGS = [
+    Binding("f3", "select_model", "Model", id="select-model"),
+    Binding("f4", "parameters", "Params", id="parameters"),
+    Binding("f5", "system_prompt", "System", show=False, id="system-prompt"),
+    Binding("ctrl+g", "preview_request", "Preview", show=False, id="preview-request"),
+]
+"""Keys of these actions (binding ids for the keymap)."""
+
+
+@dataclass
+class ConversationSettingsChanged(Message):
+    """The conversation's model, parameters or system prompt changed (persist it).
+
+    Attributes:
+        conversation: The conversation, already changed.
+        what: "model", "params" or "system_prompt".
+    """
+
+    conversation: Conversation
+    what: str
+
+
+class ConversationSettingsMixin:
+    """Actions of `ChatScreen` that change what the next request carries."""
+
+    conversation: Conversation
+    controller: ChatController | None
+
+    if TYPE_CHECKING:
+        routmy: RoutmyApp
+
+        def post_message(self, message: Message) -> bool: ...
+        def notify(self, message: str, **kwargs: Any) -> None: ...
+        def _update_header(self) -> None: ...
+        def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
+
+    def _settings_changed(self, what: str) -> None:
+        self.post_message(ConversationSettingsChanged(self.conversation, what))
+
+    def set_model(self, model_id: str) -> None:
+        """Use `model_id` for the rest of this conversation."""
+        app = self.routmy
+        self.conversation.model = model_id
+        app.catalog.note_used(model_id)
+        if self.controller is not None:
+            self.controller.models = app.catalog.by_id
+        self._update_header()
+        model = app.catalog.by_id.get(model_id)
+        if model is None and app.catalog.models:
+            self.notify(f"{make_safe(model_id)} is not in the catalog; it is sent as typed.")
+        elif model is not None and model.is_available is False:
+            self.notify(
+                f"{make_safe(model_id)} is locked for this key: requests will answer 403.",
+                severity="warning",
+            )
+        self._settings_changed("model")
+
+    def action_select_model(self, then: Callable[[], None] | None = None) -> None:
+        """Open the model picker; `then` runs after a model was picked."""
+        from routmy_tui.ui.model_picker import ModelPicker, PickerState
+
+        app = self.routmy
+        settings = app.settings
+
+        def save_favourites(favourites: list[str]) -> None:
+            settings.favourite_models = favourites
+            try:
+                save_config_values(settings.config_path, {"favourite_models": favourites})
+            except (OSError, ValueError) as exc:
+                app.notify(f"Could not save favourites: {exc}", severity="error")
+
+        def picked(model_id: str | None) -> None:
+            if model_id:
+                self.set_model(model_id)
+                if then is not None:
+                    then()
+
+        state = PickerState(
+            current=self.conversation.model,
+            favourites=list(settings.favourite_models),
+            overrides=settings.model_overrides,
+        )
+        picker = ModelPicker(
+            app.catalog,
+            state,
+            on_favourite=save_favourites,
+            on_refresh=lambda: app.refresh_models(quiet=False),
+        )
+        app.push_screen(picker, picked)
+
+    def action_refresh_models(self) -> None:
+        """Fetch the catalog again."""
+        self.routmy.refresh_models(quiet=False)
+
+    def action_parameters(self) -> None:
+        """Edit this conversation's request parameters."""
+        from routmy_tui.ui.params_screen import ParamsScreen
+
+        app = self.routmy
+        model = app.catalog.by_id.get(self.conversation.model)
+
+        def done(params: ChatParams | None) -> None:
+            if params is not None:
+                self.conversation.params = params
+                self._settings_changed("params")
+
+        app.push_screen(ParamsScreen(self.conversation.params, app.settings, model), done)
+
+    def action_system_prompt(self) -> None:
+        """Edit this conversation's system prompt."""
+        from routmy_tui.ui.system_prompt import SystemPromptScreen
+
+        app = self.routmy
+
+        def done(prompt: str | None) -> None:
+            if prompt is not None:
+                self.conversation.system_prompt = prompt
+                self._settings_changed("system_prompt")
+
+        app.push_screen(SystemPromptScreen(self.conversation.system_prompt, app.settings), done)
+
+    def action_preview_request(self) -> None:
+        """Show the exact body the next request would carry (the draft included)."""
+        from routmy_tui.ui.request_preview import RequestPreview
+
+        draft = ""
+        try:
+            draft = self.query_one("#composer").text
+        except Exception:  # the composer may not be mounted yet
+            draft = ""
+        self.routmy.push_screen(RequestPreview(self.conversation, draft))

@@ -1,0 +1,311 @@
+"""The model picker: type to filter the catalog, see capabilities and their sources, pick one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from routmy_tui.core.catalog import Match
+from routmy_tui.core.text import make_safe, truncate_middle
+from routmy_tui.core.types import ModelInfo
+from routmy_tui.ui.catalog_service import CatalogService
+
+MAX_ROWS = 200
+"""Rows shown at once: the best matches; typing narrows the rest."""
+
+ID_WIDTH = 42
+OWNER_WIDTH = 12
+
+BADGE_LABELS = {"vision": "vision", "image_out": "img-out", "tools": "tools", "reasoning": "think"}
+SOURCE_MARKS = {"catalog": "c", "id": "i", "seen": "s", "user": "u"}
+LEGEND = "badge sources: c catalog · i id heuristic · s seen in a reply · u set by you"
+
+TYPED_PREFIX = "typed:"
+_HIT = Style(bold=True, underline=True)
+
+
+def _price(value: float | None) -> str:
+    return "?" if value is None else f"${value * 1_000_000:g}/M"
+
+
+def describe_model(model: ModelInfo, badges: dict[str, object]) -> Text:
+    """The detail lines under the list for the highlighted model."""
+    text = Text()
+    text.append(make_safe(model.id), style="bold")
+    if model.name:
+        text.append(f"  {make_safe(model.name)}")
+    facts: list[str] = []
+    if model.owned_by:
+        facts.append(f"owner {make_safe(model.owned_by)}")
+    if model.token_multiplier is not None:
+        facts.append(f"quota ×{model.token_multiplier:g}")
+    if model.context_length:
+        facts.append(f"context {model.context_length:,}")
+    if model.max_completion_tokens:
+        facts.append(f"max output {model.max_completion_tokens:,}")
+    if model.prompt_price is not None or model.completion_price is not None:
+        facts.append(
+            f"price in {_price(model.prompt_price)} · out {_price(model.completion_price)}"
+        )
+    if model.input_modalities is not None or model.output_modalities is not None:
+        ins = "+".join(model.input_modalities or ["?"])
+        outs = "+".join(model.output_modalities or ["?"])
+        facts.append(f"{make_safe(ins)} → {make_safe(outs)}")
+    if facts:
+        text.append("\n" + " · ".join(facts), style="dim")
+    if model.supported_parameters:
+        params = ", ".join(model.supported_parameters)
+        text.append("\nparameters: " + make_safe(truncate_middle(params, 200)), style="dim")
+    if model.is_available is False:
+        text.append(
+            "\nLocked for this key (is_available: false): requests will fail with 403.",
+            style="bold red",
+        )
+    return text
+
+
+@dataclass
+class PickerState:
+    """What the picker needs besides the catalog."""
+
+    current: str
+    favourites: list[str]
+    overrides: dict[str, dict[str, bool]]
+
+
+class ModelPicker(ModalScreen[str | None]):
+    """Pick a model: fuzzy filter on every keystroke, favourites first, locked ones marked.
+
+    Dismisses with the chosen id (a typed id not in the catalog counts) or None.
+    """
+
+    DEFAULT_CSS = """
+    ModelPicker {
+        align: center middle;
+    }
+    ModelPicker > #picker {
+        width: 90%;
+        max-width: 130;
+        height: 90%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    ModelPicker #picker-title { height: 1; text-style: bold; }
+    ModelPicker #picker-status { height: 1; color: $text-muted; }
+    ModelPicker #model-query { margin: 0 0 0 0; }
+    ModelPicker #model-list { height: 1fr; border: none; }
+    ModelPicker #model-detail { height: 5; border-top: solid $primary 40%; }
+    ModelPicker #picker-help { height: 1; color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="picker-close"),
+        Binding("down", "move(1)", "Down", show=False, id="picker-down"),
+        Binding("up", "move(-1)", "Up", show=False, id="picker-up"),
+        Binding("pagedown", "move(10)", show=False, id="picker-page-down"),
+        Binding("pageup", "move(-10)", show=False, id="picker-page-up"),
+        Binding("ctrl+f", "favourite", "Favourite", id="picker-favourite"),
+        Binding("ctrl+r", "refresh", "Refresh", id="picker-refresh"),
+    ]
+
+    def __init__(
+        self,
+        catalog: CatalogService,
+        state: PickerState,
+        *,
+        on_favourite: Callable[[list[str]], None] | None = None,
+        on_refresh: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.state = state
+        self.on_favourite = on_favourite
+        self.on_refresh = on_refresh
+        self.matches: list[Match] = []
+        self.shown_query = ""
+        """The query the list currently reflects (tests and the benchmark wait on it)."""
+        self._armed_locked: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Static("Select model", id="picker-title")
+            yield Static(self.catalog.status, id="picker-status", markup=False)
+            yield Input(placeholder="type to filter by id, owner or name", id="model-query")
+            yield OptionList(id="model-list")
+            yield Static("", id="model-detail", markup=False)
+            yield Static(
+                "Enter pick · ↑↓ move · Ctrl+F favourite · Ctrl+R refresh · Esc close   "
+                + LEGEND,
+                id="picker-help",
+                markup=False,
+            )
+
+    def on_mount(self) -> None:
+        self.catalog.listeners.append(self._catalog_changed)
+        self.update_list("")
+        self.query_one("#model-query", Input).focus()
+
+    def on_unmount(self) -> None:
+        if self._catalog_changed in self.catalog.listeners:
+            self.catalog.listeners.remove(self._catalog_changed)
+
+    def _catalog_changed(self, catalog: CatalogService) -> None:
+        if not self.is_mounted:
+            return
+        self.query_one("#picker-status", Static).update(catalog.status)
+        self.update_list(self.query_one("#model-query", Input).value)
+
+    # --- the list ---------------------------------------------------------------------
+
+    @on(Input.Changed, "#model-query")
+    def query_changed(self, event: Input.Changed) -> None:
+        """Filter on every keystroke."""
+        self.update_list(event.value)
+
+    def update_list(self, query: str) -> None:
+        """Show the best matches of `query` (at most `MAX_ROWS`)."""
+        self._armed_locked = None
+        favourites = self.state.favourites
+        matches = self.catalog.index.filter(
+            query, favourites=favourites, recent=self.catalog.recent
+        )
+        self.matches = matches
+        options = [self._row(m) for m in matches[:MAX_ROWS]]
+        typed = query.strip()
+        if typed and typed not in self.catalog.by_id and " " not in typed:
+            label = Text(f"  use “{make_safe(typed)}” as typed (not in the catalog)", style="italic")
+            options.append(Option(label, id=TYPED_PREFIX + typed))
+        option_list = self.query_one("#model-list", OptionList)
+        option_list.set_options(options)
+        if options:
+            option_list.highlighted = 0
+        self.shown_query = query
+        self._show_detail()
+
+    def _row(self, match: Match) -> Option:
+        model = match.model
+        favourite = model.id in self.state.favourites
+        locked = model.is_available is False
+        row = Text(no_wrap=True, overflow="ellipsis")
+        row.append("★ " if favourite else ("● " if model.id == self.state.current else "  "))
+        shown = model.id if len(model.id) <= ID_WIDTH else model.id[: ID_WIDTH - 1] + "…"
+        id_text = Text(make_safe(shown).ljust(ID_WIDTH), style="dim" if locked else "")
+        for pos in match.positions:
+            if pos < len(shown):
+                id_text.stylize(_HIT, pos, pos + 1)
+        row.append_text(id_text)
+        owner = make_safe(model.owned_by or "")[:OWNER_WIDTH]
+        row.append(" " + owner.ljust(OWNER_WIDTH), style="dim")
+        mult = "" if model.token_multiplier is None else f"×{model.token_multiplier:g}"
+        row.append(" " + mult.rjust(5))
+        if locked:
+            row.append("  locked ", style="bold red")
+        elif model.is_available is True:
+            row.append("  ok     ", style="green")
+        else:
+            row.append("  ?      ", style="dim")
+        for name, badge in self.catalog.badges(model, self.state.overrides).items():
+            if badge.value:
+                row.append(f" {BADGE_LABELS[name]}", style="cyan")
+                row.append(f"[{SOURCE_MARKS[badge.source]}]", style="dim")
+        return Option(row, id=model.id)
+
+    # --- detail and choice ------------------------------------------------------------
+
+    def _highlighted_id(self) -> str | None:
+        option_list = self.query_one("#model-list", OptionList)
+        option = option_list.highlighted_option
+        return option.id if option is not None else None
+
+    @on(OptionList.OptionHighlighted, "#model-list")
+    def _highlight_changed(self) -> None:
+        self._armed_locked = None
+        self._show_detail()
+
+    def _show_detail(self, extra: Text | None = None) -> None:
+        detail = self.query_one("#model-detail", Static)
+        option_id = self._highlighted_id()
+        if option_id is None:
+            detail.update(Text("No model matches. Type a full id to use it as is.", style="dim"))
+            return
+        if option_id.startswith(TYPED_PREFIX):
+            detail.update(
+                Text(
+                    "Not in the catalog: it will be sent as typed; the server decides "
+                    "(404 if it does not know it).",
+                    style="dim",
+                )
+            )
+            return
+        model = self.catalog.by_id[option_id]
+        text = describe_model(model, dict(self.catalog.badges(model, self.state.overrides)))
+        if extra is not None:
+            text.append("\n")
+            text.append_text(extra)
+        detail.update(text)
+
+    @on(Input.Submitted, "#model-query")
+    @on(OptionList.OptionSelected, "#model-list")
+    def choose(self) -> None:
+        """Pick the highlighted row; a locked model needs a second Enter after the warning."""
+        option_id = self._highlighted_id()
+        if option_id is None:
+            return
+        if option_id.startswith(TYPED_PREFIX):
+            self.dismiss(option_id.removeprefix(TYPED_PREFIX))
+            return
+        model = self.catalog.by_id.get(option_id)
+        if model is not None and model.is_available is False and self._armed_locked != option_id:
+            self._armed_locked = option_id
+            self._show_detail(
+                Text("Press Enter again to pick it anyway.", style="bold"),
+            )
+            return
+        self.dismiss(option_id)
+
+    def action_move(self, delta: int) -> None:
+        """Move the highlight while the cursor stays in the query."""
+        option_list = self.query_one("#model-list", OptionList)
+        if not option_list.option_count:
+            return
+        current = option_list.highlighted or 0
+        option_list.highlighted = max(0, min(option_list.option_count - 1, current + delta))
+
+    def action_favourite(self) -> None:
+        """Pin or unpin the highlighted model."""
+        option_id = self._highlighted_id()
+        if option_id is None or option_id.startswith(TYPED_PREFIX):
+            return
+        favourites = list(self.state.favourites)
+        if option_id in favourites:
+            favourites.remove(option_id)
+        else:
+            favourites.append(option_id)
+        self.state.favourites = favourites
+        if self.on_favourite is not None:
+            self.on_favourite(favourites)
+        option_list = self.query_one("#model-list", OptionList)
+        keep = option_list.highlighted
+        self.update_list(self.query_one("#model-query", Input).value)
+        if keep is not None and keep < option_list.option_count:
+            option_list.highlighted = keep
+
+    def action_refresh(self) -> None:
+        """Fetch the catalog again."""
+        if self.on_refresh is not None:
+            self.on_refresh()
+
+    def action_close(self) -> None:
+        """Close without picking."""
+        self.dismiss(None)
