@@ -197,6 +197,9 @@ class RoutmyApp(CatalogAppMixin, App[None]):
             yield SystemCommand(
                 "Enter API key", "Save a rout.my key to the config file", self.ask_for_key
             )
+            from routmy_tui.ui.wire_actions import inspector_commands
+
+            yield from inspector_commands(screen)
             yield from settings_commands(screen)
         yield from super().get_system_commands(screen)
 

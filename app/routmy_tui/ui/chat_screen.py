@@ -34,6 +34,7 @@ class ChatScreen(ConversationSettingsMixin, Screen[None]):
         Binding("ctrl+n", "new_chat", "New", id="new-conversation"),
         Binding("ctrl+k", "enter_key", "API key", id="api-key"),
         Binding("ctrl+l", "focus_composer", "Compose", show=False, id="focus-composer"),
+        Binding("f2", "toggle_inspector", "Inspector", show=False, id="toggle-inspector"),
         *SETTINGS_BINDINGS,
     ]
 
@@ -151,6 +152,18 @@ class ChatScreen(ConversationSettingsMixin, Screen[None]):
     def action_enter_key(self) -> None:
         """Ask for an API key."""
         self.routmy.ask_for_key()
+
+    def action_toggle_inspector(self) -> None:
+        """Show or hide the wire inspector (mounted into #main on first use)."""
+        from routmy_tui.ui.wire_actions import toggle_inspector
+
+        toggle_inspector(self)
+
+    @on(ConversationView.Selected)
+    def inspect_selected(self, event: ConversationView.Selected) -> None:
+        """The inspector, when open, follows the selected reply at once (it also polls)."""
+        for panel in self.query("#inspector"):
+            panel.poll()  # type: ignore[attr-defined]
 
     def action_focus_composer(self) -> None:
         """Put the cursor in the composer."""

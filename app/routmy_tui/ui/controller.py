@@ -115,16 +115,22 @@ class ChatController:
             return True
         return False
 
-    def _start(self) -> None:
+    def send_body(self, body: dict[str, Any]) -> None:
+        """Send a request body exactly as given (replay from the inspector).
+
+        The reply is added, shown and recorded like any other, under the body's model.
+        """
+        self._start(body)
+
+    def _start(self, body: dict[str, Any] | None = None) -> None:
         conversation = self.conversation
-        item = AssistantItem(
-            conversation.model or "(no model)", code_theme=self.view.palette.code_theme
-        )
-        info = self.models.get(conversation.model)
+        model = conversation.model if body is None else str(body.get("model") or "")
+        item = AssistantItem(model or "(no model)", code_theme=self.view.palette.code_theme)
+        info = self.models.get(model)
         item.multiplier = info.token_multiplier if info else None
         self.view.add_item(item)
         self.active = item
-        body = conversation.body()
+        body = conversation.body() if body is None else body
         self._worker = self.view.run_worker(
             self._run(body, item), exclusive=True, group="reply", exit_on_error=False
         )

@@ -1,0 +1,320 @@
+"""The wire inspector: request, response, raw stream and timing of the selected reply."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Input, Static, TabbedContent, TabPane
+
+from routmy_tui.core.text import make_safe
+from routmy_tui.core.types import Exchange
+from routmy_tui.core.wire_text import pretty_json, redact, shorten_strings, timing_rows
+from routmy_tui.ui.stream_log import StreamLogView
+
+if TYPE_CHECKING:
+    from routmy_tui.ui.items import AssistantItem
+
+POLL = 0.25
+"""Seconds between checks for a new target reply or new wire data (4 Hz, never per token)."""
+
+TABS = ("tab-request", "tab-response", "tab-stream", "tab-timing")
+
+HINT = "c curl · q request · s response · l stream · w save… · e replay · F2 close"
+
+
+class Inspector(Vertical):
+    """A side panel showing what went over the wire for one reply.
+
+    It follows the conversation's target reply (the selected one, else the newest) and
+    re-renders only the active tab, and only when the exchange changed. While a reply
+    streams it checks a few times a second, not per token.
+    """
+
+    DEFAULT_CSS = """
+    Inspector {
+        width: 45%;
+        height: 1fr;
+        display: none;
+        border-left: vkey $primary 40%;
+        padding: 0 0 0 1;
+    }
+    Inspector.-open {
+        display: block;
+    }
+    Inspector #inspector-title {
+        height: 1;
+        color: $text-muted;
+    }
+    Inspector #inspector-tabs {
+        height: 1fr;
+    }
+    Inspector ContentSwitcher, Inspector TabPane {
+        height: 1fr;
+        padding: 0;
+    }
+    Inspector #stream-filter {
+        height: 1;
+        border: none;
+        padding: 0 1;
+        margin: 0;
+    }
+    Inspector #stream-count, Inspector #inspector-hint {
+        height: 1;
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [
+        Binding("c", "export('copy', 'curl')", "Copy curl", id="inspector-copy-curl"),
+        Binding("q", "export('copy', 'request')", "Copy request", id="inspector-copy-request"),
+        Binding("s", "export('copy', 'response')", "Copy response", id="inspector-copy-response"),
+        Binding("l", "export('copy', 'stream')", "Copy stream", id="inspector-copy-stream"),
+        Binding("w", "export('save', '')", "Save…", id="inspector-save"),
+        Binding("e", "replay", "Replay", id="inspector-replay"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.item: AssistantItem | None = None
+        self._drawn: dict[str, tuple[Any, ...]] = {}
+        self._secret: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("No reply yet", id="inspector-title", markup=False)
+        with TabbedContent(id="inspector-tabs", initial="tab-request"):
+            with TabPane("Request", id="tab-request"):
+                with VerticalScroll():
+                    yield Static(id="request-view", markup=False)
+            with TabPane("Response", id="tab-response"):
+                with VerticalScroll():
+                    yield Static(id="response-view", markup=False)
+            with TabPane("Stream", id="tab-stream"):
+                yield Input(
+                    placeholder="filter (text or note, e.g. comment, JSON)", id="stream-filter"
+                )
+                yield Static(id="stream-count", markup=False)
+                yield StreamLogView(id="stream-log")
+            with TabPane("Timing", id="tab-timing"):
+                with VerticalScroll():
+                    yield Static(id="timing-view", markup=False)
+        yield Static(HINT, id="inspector-hint", markup=False)
+
+    def on_mount(self) -> None:
+        settings = getattr(self.app, "settings", None)
+        self._secret = getattr(settings, "api_key", None)
+        self.set_interval(POLL, self.poll)
+        self.call_after_refresh(self.poll)
+
+    # --- state ---------------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the panel is shown."""
+        return self.has_class("-open")
+
+    def toggle(self) -> bool:
+        """Show or hide the panel; returns whether it is now open."""
+        self.toggle_class("-open")
+        if self.is_open:
+            self.poll()
+        return self.is_open
+
+    def poll(self) -> None:
+        """Follow the target reply and redraw the active tab if its data changed."""
+        if not self.is_open:
+            return
+        from routmy_tui.ui.conversation_view import ConversationView
+
+        views = self.screen.query(ConversationView)
+        target = views.first().target_reply() if views else None
+        self.show(target)
+
+    def show(self, item: AssistantItem | None) -> None:
+        """Inspect this reply (None: nothing)."""
+        if item is not self.item:
+            self.item = item
+            self._drawn.clear()
+        self._draw_title()
+        active = self.query_one(TabbedContent).active or TABS[0]
+        self._draw(active)
+
+    @property
+    def exchange(self) -> Exchange | None:
+        """The exchange shown."""
+        return self.item.exchange if self.item is not None else None
+
+    @on(TabbedContent.TabActivated)
+    def tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        """Draw a tab when it is opened (tabs are drawn lazily)."""
+        if event.pane.id:
+            self._draw(event.pane.id)
+
+    @on(Input.Changed, "#stream-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        """Filter the stream log as the user types."""
+        self.query_one(StreamLogView).set_filter(event.value)
+        self._draw_count()
+
+    # --- drawing -------------------------------------------------------------------------
+
+    def _signature(self) -> tuple[Any, ...]:
+        exchange = self.exchange
+        item = self.item
+        if exchange is None or item is None:
+            return (id(item), None)
+        reply = item.reply
+        return (
+            id(exchange),
+            exchange.status,
+            id(exchange.stream_lines),
+            len(exchange.stream_lines),
+            exchange.t_done,
+            exchange.response_json is None,
+            id(exchange.error),
+            len(exchange.attempts),
+            reply.status,
+            len(reply.content),
+            len(reply.reasoning),
+            len(reply.tool_calls),
+        )
+
+    def _draw(self, tab: str) -> None:
+        signature = self._signature()
+        if self._drawn.get(tab) == signature:
+            return
+        if tab == "tab-stream":
+            # The log view takes in only the new lines; set_lines when the list changed.
+            previous = self._drawn.get(tab)
+            log = self.query_one(StreamLogView)
+            lines = self.exchange.stream_lines if self.exchange is not None else []
+            if previous is None or log.lines is not lines:
+                log.set_lines(lines)
+            else:
+                log.sync()
+            self._draw_count()
+        else:
+            view_id = {
+                "tab-request": "#request-view",
+                "tab-response": "#response-view",
+                "tab-timing": "#timing-view",
+            }[tab]
+            self.query_one(view_id, Static).update(self._renderable(tab))
+        self._drawn[tab] = signature
+
+    def _draw_title(self) -> None:
+        item = self.item
+        title = self.query_one("#inspector-title", Static)
+        if item is None:
+            title.update("No reply yet")
+            return
+        from routmy_tui.ui.conversation_view import ConversationView
+
+        views = self.screen.query(ConversationView)
+        number = "?"
+        if views:
+            replies = [i for i in views.first().items if i.__class__ is item.__class__]
+            number = str(next((n for n, i in enumerate(replies, 1) if i is item), "?"))
+        title.update(make_safe(f"Reply {number} · {item.model} · {item.reply.status}"))
+
+    def _draw_count(self) -> None:
+        log = self.query_one(StreamLogView)
+        odd = sum(1 for line in log.lines if line.note and line.note != "comment")
+        text = f"{log.shown_count:,} of {len(log.lines):,} lines"
+        if odd:
+            text += f" · {odd} odd"
+        self.query_one("#stream-count", Static).update(text)
+
+    def _safe(self, text: str) -> str:
+        return make_safe(redact(text, self._secret))
+
+    def _json(self, value: Any) -> Syntax:
+        palette = getattr(self.app, "palette", None)
+        code_theme = palette().code_theme if callable(palette) else "monokai"
+        text = self._safe(pretty_json(shorten_strings(value)))
+        return Syntax(text, "json", theme=code_theme, word_wrap=True, background_color="default")
+
+    def _headers(self, headers: dict[str, str]) -> Text:
+        text = Text()
+        for name, value in headers.items():
+            text.append(self._safe(name) + ": ", style="bold")
+            text.append(self._safe(value) + "\n")
+        return text
+
+    def _error(self, exchange: Exchange) -> list[RenderableType]:
+        error = exchange.error
+        if error is None:
+            return []
+        out: list[RenderableType] = [Text(self._safe(error.summary()), style="bold red")]
+        if error.raw_body:
+            out += [Text("raw body:", style="bold"), Text(self._safe(error.raw_body))]
+        return [*out, Text("")]
+
+    def _renderable(self, tab: str) -> RenderableType:
+        exchange = self.exchange
+        if exchange is None:
+            return Text("No exchange recorded for this reply.", style="dim")
+        if tab == "tab-request":
+            head = Text()
+            head.append(f"{exchange.method} ", style="bold")
+            head.append(self._safe(exchange.url) + "\n\n")
+            return Group(
+                head, self._headers(exchange.request_headers), self._json(exchange.request_body)
+            )
+        if tab == "tab-response":
+            return self._response(exchange)
+        return self._timing(exchange)
+
+    def _response(self, exchange: Exchange) -> RenderableType:
+        from routmy_tui.core.wire_text import response_object
+
+        parts: list[RenderableType] = []
+        status = "no response" if exchange.status is None else f"HTTP {exchange.status}"
+        parts.append(Text(status + "\n", style="bold"))
+        parts += self._error(exchange)
+        if exchange.response_headers:
+            parts.append(self._headers(exchange.response_headers))
+        value = response_object(exchange)
+        if value is None and self.item is not None and self.item.live is not None:
+            parts.append(Text("assembled so far:", style="dim"))
+            value = self.item.reply.to_response_json()
+        if isinstance(value, str):
+            parts.append(Text(self._safe(value)))
+        elif value is not None:
+            parts.append(self._json(value))
+        return Group(*parts)
+
+    def _timing(self, exchange: Exchange) -> RenderableType:
+        item = self.item
+        usage = item.reply.usage if item is not None else None
+        multiplier = item.multiplier if item is not None else None
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for label, value in timing_rows(exchange, usage, multiplier):
+            table.add_row(label, self._safe(value))
+        return Group(*self._error(exchange), table)
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def action_export(self, how: str, kind: str) -> None:
+        """Copy or save one form of the exchange."""
+        from routmy_tui.ui import wire_actions
+
+        if how == "copy":
+            wire_actions.copy_export(self.screen, kind)  # type: ignore[arg-type]
+        else:
+            wire_actions.save_export_dialog(self.screen, kind or None)  # type: ignore[arg-type]
+
+    def action_replay(self) -> None:
+        """Edit the request and send it again."""
+        from routmy_tui.ui import wire_actions
+
+        wire_actions.replay(self.screen)
