@@ -57,7 +57,9 @@ async def test_error_is_shown_on_the_reply_and_retry_works(demo_server: DemoServ
         # The draft box is usable and the message is still there.
         assert "Please fail fault:status=400" in text
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: len(view_of(app).items) == 3)
+        # The new try replaces the failed reply on screen; the failed one is kept as version 1/2.
+        await wait_for(pilot, lambda: last_reply(app).siblings == (2, 2))
+        assert len(view_of(app).items) == 2
         await wait_for(pilot, lambda: last_reply(app).reply.status == "error")
 
 
@@ -81,3 +83,12 @@ async def test_escape_sequences_in_replies_are_shown_harmlessly(demo_server: Dem
         text = conversation_text(app)
         assert "\x1b" not in text and "\x07" not in text and "\x08" not in text
         assert "␛" in text
+
+
+async def test_notifications_show_server_text_as_is(demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.notify("[bold]not markup[/] and [/] \x1b[2J")
+        await pilot.pause()
+        shown = [n.message for n in app._notifications]
+        assert shown == ["[bold]not markup[/] and [/] ␛[2J"]

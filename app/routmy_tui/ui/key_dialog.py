@@ -9,9 +9,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from routmy_tui.core.secret import Secret
 
-class KeyDialog(ModalScreen[str | None]):
-    """Returns the key typed, or None when cancelled."""
+
+class KeyDialog(ModalScreen[Secret | None]):
+    """Returns the key typed (wrapped, so no traceback or log can show it), or None."""
 
     DEFAULT_CSS = """
     KeyDialog {
@@ -47,9 +49,8 @@ class KeyDialog(ModalScreen[str | None]):
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
         """Return the key, if any was typed."""
-        value = event.value.strip()
-        if value:
-            self.dismiss(value)
+        if event.value.strip():
+            self.dismiss(Secret(event.value.strip()))
 
     def action_cancel(self) -> None:
         """Close without a key."""

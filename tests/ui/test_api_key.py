@@ -1,0 +1,39 @@
+"""No key: the app says so, takes one, saves it privately, and never shows it."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from routmy_tui.config.settings import Settings
+from routmy_tui.demo.server import DemoServer
+from routmy_tui.ui.app import RoutmyApp
+from tests.conftest import FAKE_KEY
+from tests.ui.helpers import last_reply, send, wait_for
+
+
+async def test_no_key_is_explained_then_a_key_is_saved(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "config" / "config.toml"
+    settings = Settings(base_url=demo_server.base_url, model="demo/chat", config_path=config)
+    app = RoutmyApp(settings)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query("#welcome")))
+        welcome = str(app.screen.query_one("#welcome").render())
+        assert "No API key is set" in welcome and "--demo" in welcome
+        await pilot.press("ctrl+k")
+        await wait_for(pilot, lambda: bool(app.screen.query("#key-input")))
+        for character in FAKE_KEY:
+            await pilot.press(character)
+        assert FAKE_KEY not in str(app.screen.query_one("#key-input").render())
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: config.exists())
+        assert stat.S_IMODE(config.stat().st_mode) == 0o600
+        assert FAKE_KEY in config.read_text()
+        assert app.settings.api_key == FAKE_KEY
+        await send(pilot, "hello with a key")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+        sent = [r for r in demo_server.requests if b"hello with a key" in r.body]
+        assert sent and sent[-1].headers["authorization"] == f"Bearer {FAKE_KEY}"
+        assert FAKE_KEY not in app.export_screenshot()
