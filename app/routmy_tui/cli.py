@@ -15,7 +15,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="routmy-tui",
         description="A full-screen terminal client for rout.my and OpenAI-compatible chat APIs.",
         epilog="Environment: ROUTMY_API_KEY, ROUTMY_BASE_URL, XDG_CONFIG_HOME, XDG_DATA_HOME. "
-        "Subcommand: `routmy-tui demo-server [--port N]` runs the demo backend alone.",
+        "Subcommands: `routmy-tui demo-server [--port N]` runs the demo backend alone; "
+        "`routmy-tui export ID --format md|json [-o FILE]` and `routmy-tui import FILE`.",
     )
     parser.add_argument(
         "--demo", action="store_true", help="use the built-in demo backend (no key, no network)"
@@ -46,6 +47,10 @@ def _demo_server_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `routmy-tui` command."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] in (["export"], ["import"]):
+        from routmy_tui.cli_store import run
+
+        return run(args_list)
     if args_list[:1] == ["demo-server"]:
         server_args = _demo_server_parser().parse_args(args_list[1:])
         from routmy_tui.demo.server import run_forever

@@ -17,6 +17,7 @@ from routmy_tui.core.request import ChatParams
 from routmy_tui.core.secret import Secret
 from routmy_tui.ui.catalog_actions import CatalogAppMixin, settings_commands
 from routmy_tui.ui.chat_screen import ChatScreen
+from routmy_tui.ui.session import Session
 from routmy_tui.ui.controller import Conversation
 from routmy_tui.ui.items import Palette
 from routmy_tui.ui.key_dialog import KeyDialog
@@ -62,6 +63,8 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         self._client = client
         self._after_first_frame = after_first_frame
         self.theme_problems: list[str] = []
+        self.session = Session(settings)
+        """The conversation history (a store that cannot open leaves it off, and says so)."""
 
     @property
     def client(self) -> RoutmyClient:
@@ -151,7 +154,12 @@ class RoutmyApp(CatalogAppMixin, App[None]):
                 screen.query_one(ConversationView).set_palette(self.palette())
 
     def connection_label(self) -> str:
-        """Where requests go, for the header."""
+        """Where requests go, and whether history is kept, for the header."""
+        label = self._connection_place()
+        return label if self.session.store is not None else f"{label} · history off"
+
+    def _connection_place(self) -> str:
+        """Where requests go."""
         host = urlsplit(self.settings.base_url).netloc or self.settings.base_url
         if self.settings.demo:
             return "demo backend (offline)"
@@ -197,6 +205,30 @@ class RoutmyApp(CatalogAppMixin, App[None]):
             yield SystemCommand(
                 "Enter API key", "Save a rout.my key to the config file", self.ask_for_key
             )
+            yield SystemCommand(
+                "Conversations", "Browse and search all conversations", screen.action_conversations
+            )
+            yield SystemCommand(
+                "Toggle sidebar", "Show or hide the conversation list", screen.action_toggle_sidebar
+            )
+            yield SystemCommand(
+                "Export conversation", "Write this branch as Markdown or JSON", screen.action_export
+            )
+            yield SystemCommand(
+                "Import conversation",
+                "Open a JSON export as a new conversation",
+                screen.action_import,
+            )
+            yield SystemCommand(
+                "Edit message",
+                "Edit your selected message and resend it as a new branch",
+                screen.action_edit_message,
+            )
+            yield SystemCommand(
+                "Regenerate reply",
+                "Ask again; the old reply is kept as a sibling",
+                screen.action_regenerate,
+            )
             from routmy_tui.ui.wire_actions import inspector_commands
 
             yield from inspector_commands(screen)
@@ -204,6 +236,7 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         yield from super().get_system_commands(screen)
 
     async def on_unmount(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool and the history."""
+        self.session.close()
         if self._client is not None:
             await self._client.aclose()

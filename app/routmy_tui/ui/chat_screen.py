@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from routmy_tui.core.text import make_safe
+from routmy_tui.ui.chat_actions import ConversationActions
 from routmy_tui.ui.composer import Composer
 from routmy_tui.ui.controller import ChatController, Conversation, ReplyEnded
 from routmy_tui.ui.conversation_settings import SETTINGS_BINDINGS, ConversationSettingsMixin
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from routmy_tui.ui.app import RoutmyApp
 
 
-class ChatScreen(ConversationSettingsMixin, Screen[None]):
+class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
     """Where the user talks to a model."""
 
     CSS_PATH = "chat_screen.tcss"
@@ -34,6 +35,12 @@ class ChatScreen(ConversationSettingsMixin, Screen[None]):
         Binding("ctrl+n", "new_chat", "New", id="new-conversation"),
         Binding("ctrl+k", "enter_key", "API key", id="api-key"),
         Binding("ctrl+l", "focus_composer", "Compose", show=False, id="focus-composer"),
+        Binding("ctrl+o", "conversations", "Conversations", id="conversations"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="toggle-sidebar"),
+        Binding("e", "edit_message", "Edit", show=False, id="edit-message"),
+        Binding("g", "regenerate", "Regenerate", show=False, id="regenerate"),
+        Binding("[", "sibling(-1)", "Previous version", show=False, id="sibling-previous"),
+        Binding("]", "sibling(1)", "Next version", show=False, id="sibling-next"),
         Binding("f2", "toggle_inspector", "Inspector", show=False, id="toggle-inspector"),
         *SETTINGS_BINDINGS,
     ]
@@ -70,6 +77,7 @@ class ChatScreen(ConversationSettingsMixin, Screen[None]):
         self._update_header()
         self.query_one(Composer).focus()
         self.set_interval(0.1, self.controller.tick)
+        self.routmy.session.attach(self)
 
     def _welcome_text(self) -> Text:
         app = self.routmy
@@ -148,6 +156,7 @@ class ChatScreen(ConversationSettingsMixin, Screen[None]):
         self.query_one(ConversationView).clear()
         self.query_one("#welcome").display = True
         self.query_one(Composer).focus()
+        self.routmy.session.new_conversation()
 
     def action_enter_key(self) -> None:
         """Ask for an API key."""

@@ -12,11 +12,12 @@ from textual.worker import Worker
 
 from routmy_tui.core.request import ChatParams, build_chat_body
 from routmy_tui.core.types import ChatMessage, ModelInfo, Reply
-from routmy_tui.ui.items import AssistantItem, UserItem
+from routmy_tui.ui.items import AssistantItem, Item, UserItem
 
 if TYPE_CHECKING:
     from routmy_tui.core.client import RoutmyClient
     from routmy_tui.ui.conversation_view import ConversationView
+    from routmy_tui.ui.persistence import Persistence
 
 
 class ClientSource(Protocol):
@@ -72,6 +73,10 @@ class ChatController:
         self.active: AssistantItem | None = None
         self._worker: Worker[None] | None = None
         self._reply_items: dict[int, AssistantItem] = {}
+        self.persistence: Persistence | None = None
+        """Saves messages and replies as they happen (None: nothing is kept)."""
+        self.edit_index: int | None = None
+        """The user message being edited: the next `send` branches off before it."""
 
     @property
     def client(self) -> RoutmyClient:
@@ -84,10 +89,37 @@ class ChatController:
         return self.active is not None
 
     def send(self, text: str) -> None:
-        """Add a user message and ask for a reply."""
+        """Add a user message and ask for a reply (a new branch when `edit_index` is set)."""
+        if self.edit_index is not None:
+            self.truncate(self.edit_index)
+            self.edit_index = None
+        item = UserItem(text)
+        if self.persistence is not None:
+            # Stored before the request leaves: no typed message is ever lost.
+            self.persistence.user_message(self.conversation, item, self._last_item())
         self.conversation.messages.append(ChatMessage("user", text))
-        self.view.add_item(UserItem(text))
+        self.view.add_item(item)
         self._start()
+
+    def _last_item(self) -> Item | None:
+        return self.view.items[-1] if self.view.items else None
+
+    def truncate(self, count: int) -> None:
+        """Keep the first `count` messages on screen, and send only those from now on."""
+        self.view.truncate(count)
+        self.conversation.messages = messages_of(self.view.items)
+
+    def regenerate(self, index: int) -> bool:
+        """Ask again for the reply at `index`: the new reply replaces it on screen, as its
+        sibling (the old one stays stored). False if busy or not a reply."""
+        items = self.view.items
+        if self.busy or not 0 <= index < len(items):
+            return False
+        if not isinstance(items[index], AssistantItem):
+            return False
+        self.truncate(index)
+        self._start()
+        return True
 
     def retry(self) -> bool:
         """Ask again for the last reply (after an error or a stop). False if nothing to retry."""
@@ -98,12 +130,10 @@ class ChatController:
             return False
         last = items[-1]
         if isinstance(last, AssistantItem):
-            messages = self.conversation.messages
-            if messages and messages[-1].role == "assistant" and last.reply.status != "complete":
-                messages.pop()
-            elif last.reply.status == "complete":
+            if last.reply.status == "complete":
                 return False
-        elif not isinstance(last, UserItem):
+            return self.regenerate(len(items) - 1)
+        if not isinstance(last, UserItem):
             return False
         self._start()
         return True
@@ -128,6 +158,8 @@ class ChatController:
         item = AssistantItem(model or "(no model)", code_theme=self.view.palette.code_theme)
         info = self.models.get(model)
         item.multiplier = info.token_multiplier if info else None
+        if self.persistence is not None:
+            self.persistence.reply_started(item, self._last_item())
         self.view.add_item(item)
         self.active = item
         body = conversation.body() if body is None else body
@@ -161,6 +193,8 @@ class ChatController:
                         item.run.deltas += 1
                     item.sync()
                     view.item_changed(item)
+                    if self.persistence is not None:
+                        self.persistence.checkpoint(item)
                 elif isinstance(event, RequestSent):
                     item.run.attempt = event.attempt
                     item.run.started = time.monotonic()
@@ -188,6 +222,8 @@ class ChatController:
         item.run.retry_note = ""
         item.sync()
         self.view.item_changed(item)
+        if self.persistence is not None:
+            self.persistence.reply_ended(item)
         if reply.content or reply.tool_calls or reply.images:
             self.conversation.messages.append(reply.to_message())
         if self.active is item:
@@ -201,3 +237,19 @@ class ChatController:
         if item is not None:
             item.spinner += 1
             self.view.item_changed(item)
+            if self.persistence is not None:
+                # Also while the server is silent: what arrived is saved within a second.
+                self.persistence.checkpoint(item)
+
+
+def messages_of(items: list[Item]) -> list[ChatMessage]:
+    """The messages a request carries for these items (replies without output are not sent)."""
+    out: list[ChatMessage] = []
+    for item in items:
+        if isinstance(item, UserItem):
+            out.append(ChatMessage("user", item.text, list(item.images)))
+        elif isinstance(item, AssistantItem):
+            reply = item.reply
+            if reply.content or reply.tool_calls or reply.images:
+                out.append(reply.to_message())
+    return out

@@ -46,6 +46,14 @@ class ConversationView(ScrollView, can_focus=True):
         Binding("t", "toggle_reasoning", "Thinking", id="toggle-reasoning"),
     ]
 
+    class SiblingClicked(Message):
+        """The "‹ 2/3 ›" marker of a message was clicked: show its previous or next version."""
+
+        def __init__(self, index: int, offset: int) -> None:
+            super().__init__()
+            self.index = index
+            self.offset = offset
+
     class Selected(Message):
         """The selected message changed."""
 
@@ -83,6 +91,17 @@ class ConversationView(ScrollView, can_focus=True):
         self._index.clear()
         self._dirty.clear()
         self.selected = None
+        self.follow = True
+        self._relayout()
+
+    def truncate(self, count: int) -> None:
+        """Keep only the first `count` items (a branch is about to continue from there)."""
+        del self.items[count:]
+        del self._heights[count:]
+        self._index = {id(item): index for index, item in enumerate(self.items)}
+        self._dirty = [item for item in self._dirty if id(item) in self._index]
+        if self.selected is not None and self.selected >= count:
+            self.selected = None
         self.follow = True
         self._relayout()
 
@@ -266,5 +285,14 @@ class ConversationView(ScrollView, can_focus=True):
                 if item.line(local).text.lstrip().startswith(("▸ Thinking", "▾ Thinking")):
                     item.reasoning_open = not item.reasoning_open
                     self.item_changed(item)
+                    return
+            if number == self._offsets[index] and item.sibling_marker():
+                # The marker ends the label line: its left half goes back, its right half on.
+                line = item.line(0).text.rstrip()
+                column = event.x - GUTTER - self.styles.padding.left
+                start = line.rfind("‹")
+                if start >= 0 and column >= start - 1:
+                    middle = (start + len(line)) / 2
+                    self.post_message(self.SiblingClicked(index, -1 if column < middle else 1))
                     return
             self.select(index)

@@ -54,6 +54,15 @@ class Item:
         self._laid_width = -1
         self._height = 0
         self.selected = False
+        self.message_id: int | None = None
+        """The stored message shown (None without history)."""
+        self.siblings: tuple[int, int] = (1, 1)
+        """(position, count) among the stored versions of this message."""
+
+    def sibling_marker(self) -> str:
+        """The "‹ 2/3 ›" marker of a message with other versions ("" when it has none)."""
+        position, count = self.siblings
+        return f"‹ {position}/{count} ›" if count > 1 else ""
 
     def changed(self) -> None:
         """Mark the item as needing a new layout."""
@@ -139,7 +148,7 @@ class UserItem(SectionItem):
         body = Text(make_safe(self.text))
         label_style = palette.selected if self.selected else palette.user_label
         self._sections = [
-            [_label(console, " you", label_style, width)],
+            [_label(console, " you", label_style, width, self.sibling_marker())],
             render_strips(console, body, width),
         ]
         if self.images:
@@ -213,7 +222,15 @@ class AssistantItem(SectionItem):
         self.markdown.code_theme = palette.code_theme
         label_style = palette.selected if self.selected else palette.assistant_label
         sections: list[list[Strip] | MarkdownLines] = [
-            [_label(console, " assistant", label_style, width, self.model)]
+            [
+                _label(
+                    console,
+                    " assistant",
+                    label_style,
+                    width,
+                    f"{self.model}  {self.sibling_marker()}".rstrip(),
+                )
+            ]
         ]
         if reply.reasoning:
             sections.append(self._reasoning(console, width, palette))

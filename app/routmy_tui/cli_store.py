@@ -1,0 +1,82 @@
+"""`routmy-tui export ID --format md|json [-o FILE]` and `routmy-tui import FILE`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from routmy_tui.store import Store, StoreError
+
+DB_NAME = "routmy.db"
+"""The database file in the data folder (the same as `routmy_tui.ui.session.DB_NAME`)."""
+
+
+def _parser(command: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"routmy-tui {command}")
+    if command == "export":
+        parser.description = "Write a conversation's current branch as Markdown or JSON."
+        parser.add_argument("id", help="conversation id (or a unique start of it; 'last')")
+        parser.add_argument("--format", choices=("md", "json"), default="md")
+        parser.add_argument("-o", "--output", metavar="FILE", help="file to write (default stdout)")
+    else:
+        parser.description = "Import a JSON export (or an OpenAI messages list) as a conversation."
+        parser.add_argument("file", help="JSON file to import ('-' reads stdin)")
+    parser.add_argument("--data-dir", metavar="DIR", help="where conversations are stored")
+    parser.add_argument("--config", metavar="FILE", help="config file to read")
+    return parser
+
+
+def _resolve(store: Store, wanted: str) -> str:
+    """A full conversation id from an id, a unique prefix of one, or 'last'."""
+    if wanted == "last":
+        latest = store.latest_conversation_id()
+        if latest is None:
+            raise StoreError("there are no conversations yet")
+        return latest
+    if store.get_conversation(wanted) is not None:
+        return wanted
+    matches = [
+        row.id for row in store.list_conversations(limit=100_000) if row.id.startswith(wanted)
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    recent = (
+        "\n".join(f"  {row.id}  {row.title}" for row in store.list_conversations(limit=10))
+        or "  (none)"
+    )
+    why = "is ambiguous" if matches else "matches no conversation"
+    raise StoreError(f"{wanted!r} {why}; recent conversations:\n{recent}")
+
+
+def run(argv: Sequence[str]) -> int:
+    """Run `export` or `import` (argv[0]); returns the exit status."""
+    from routmy_tui.config.settings import load_settings
+    from routmy_tui.store.export import export_json, export_markdown, import_json
+
+    command = argv[0]
+    args = _parser(command).parse_args(list(argv[1:]))
+    settings = load_settings({"data_dir": args.data_dir, "config_path": args.config})
+    try:
+        with Store.open(settings.data_dir / DB_NAME) as store:
+            if command == "export":
+                conversation_id = _resolve(store, args.id)
+                if args.format == "json":
+                    data = export_json(store, conversation_id)
+                    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+                else:
+                    text = export_markdown(store, conversation_id)
+                if args.output:
+                    Path(args.output).write_text(text, encoding="utf-8")
+                else:
+                    sys.stdout.write(text)
+                return 0
+            raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+            conversation_id = import_json(store, json.loads(raw))
+            print(conversation_id)
+            return 0
+    except (StoreError, OSError, ValueError) as exc:
+        print(f"routmy-tui {command}: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,192 @@
+"""Chat screen actions for history: browser, sidebar, branches, export and import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from routmy_tui.store import StoreError
+from routmy_tui.ui.items import AssistantItem, UserItem
+
+if TYPE_CHECKING:
+    from routmy_tui.ui.app import RoutmyApp
+    from routmy_tui.ui.conversation_view import ConversationView
+    from routmy_tui.ui.session import Session
+
+
+class ConversationActions:
+    """Mixed into `ChatScreen`: the actions behind the history keys and palette commands."""
+
+    if TYPE_CHECKING:
+        routmy: RoutmyApp
+
+        def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
+        def notify(self, message: str, **kwargs: Any) -> None: ...
+
+    @property
+    def session(self) -> Session:
+        """The app's history session."""
+        return self.routmy.session
+
+    def _view(self) -> ConversationView:
+        from routmy_tui.ui.conversation_view import ConversationView
+
+        view: ConversationView = self.query_one(ConversationView)
+        return view
+
+    def action_conversations(self) -> None:
+        """Open the full-screen conversation browser."""
+        from routmy_tui.ui.browser import ConversationsScreen
+
+        if self.session.store is None:
+            self.notify(self.session.problem or "History is off.", severity="error")
+            return
+
+        def chosen(result: tuple[str, int | None] | None) -> None:
+            if result is not None:
+                self.session.open(*result)
+
+        self.routmy.push_screen(ConversationsScreen(self.session), chosen)
+
+    def action_toggle_sidebar(self) -> None:
+        """Show or hide the conversation list at the left."""
+        from routmy_tui.ui.sidebar import ConversationSidebar
+
+        found = list(self.query_one("#main").query(ConversationSidebar))
+        if found:
+            for sidebar in found:
+                sidebar.remove()
+            return
+        main = self.query_one("#main")
+        main.mount(ConversationSidebar(self.session), before="#chat-column")
+
+    def action_edit_message(self) -> None:
+        """Put the selected (or last) message of yours in the composer; Enter sends it as a
+        new branch from that point, keeping the old one."""
+        view = self._view()
+        index = view.selected
+        if index is None or not isinstance(view.items[index], UserItem):
+            index = next(
+                (
+                    i
+                    for i in range(len(view.items) - 1, -1, -1)
+                    if isinstance(view.items[i], UserItem)
+                ),
+                None,
+            )
+        controller = self.routmy_controller()
+        if index is None or controller is None:
+            self.notify("No message of yours to edit.")
+            return
+        if controller.busy:
+            self.notify("A reply is on its way: Escape stops it first.", severity="warning")
+            return
+        item = view.items[index]
+        assert isinstance(item, UserItem)
+        from routmy_tui.ui.composer import Composer
+
+        controller.edit_index = index
+        composer = self.query_one(Composer)
+        composer.text = item.text
+        composer.move_cursor(composer.document.end)
+        composer.focus()
+        self.notify("Editing: Enter sends it as a new branch (the old one is kept).")
+
+    def action_regenerate(self) -> None:
+        """Ask again for the selected (or last) reply; the old reply stays as a sibling."""
+        view = self._view()
+        index = view.selected
+        if index is None or not isinstance(view.items[index], AssistantItem):
+            index = next(
+                (
+                    i
+                    for i in range(len(view.items) - 1, -1, -1)
+                    if isinstance(view.items[i], AssistantItem)
+                ),
+                None,
+            )
+        controller = self.routmy_controller()
+        if index is None or controller is None:
+            self.notify("No reply to regenerate.")
+            return
+        if not controller.regenerate(index):
+            self.notify("A reply is on its way: Escape stops it first.", severity="warning")
+
+    def action_sibling(self, offset: int) -> None:
+        """Show the previous (-1) or next (+1) version of the selected (or last) message."""
+        view = self._view()
+        index = view.selected if view.selected is not None else len(view.items) - 1
+        if index >= 0:
+            self.session.switch_sibling(index, offset)
+
+    def on_conversation_view_sibling_clicked(self, event: Any) -> None:
+        """A click on "‹ 2/3 ›"."""
+        self.session.switch_sibling(event.index, event.offset)
+
+    def routmy_controller(self) -> Any:
+        """The chat controller (None before mount)."""
+        return getattr(self, "controller", None)
+
+    def action_export(self) -> None:
+        """Ask where to write the conversation on screen (.md or .json) and write it."""
+        from routmy_tui.store.export import export_json, export_markdown
+        from routmy_tui.ui.dialogs import PathDialog
+
+        session = self.session
+        conversation_id = session.conversation_id
+        if session.store is None or conversation_id is None:
+            self.notify("Nothing to export yet: send a message first.")
+            return
+        default = Path.home() / f"routmy-{conversation_id[:8]}.md"
+
+        def chosen(path: str | None) -> None:
+            if not path or session.store is None:
+                return
+            target = Path(path).expanduser()
+            try:
+                if target.suffix.lower() == ".json":
+                    data = export_json(session.store, conversation_id)
+                    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+                else:
+                    text = export_markdown(session.store, conversation_id)
+                target.write_text(text, encoding="utf-8")
+            except (OSError, StoreError) as exc:
+                self.notify(f"Export failed: {exc}", severity="error")
+                return
+            self.notify(f"Exported to {target}")
+
+        self.routmy.push_screen(
+            PathDialog(
+                "Export conversation",
+                "File to write (.md for Markdown, .json for OpenAI messages JSON):",
+                str(default),
+            ),
+            chosen,
+        )
+
+    def action_import(self) -> None:
+        """Ask for a JSON file and import it as a new conversation."""
+        from routmy_tui.store.export import import_json
+        from routmy_tui.ui.dialogs import PathDialog
+
+        session = self.session
+        if session.store is None:
+            self.notify(session.problem or "History is off.", severity="error")
+            return
+
+        def chosen(path: str | None) -> None:
+            if not path or session.store is None:
+                return
+            try:
+                data = json.loads(Path(path).expanduser().read_text(encoding="utf-8"))
+                conversation_id = import_json(session.store, data)
+            except (OSError, ValueError, StoreError) as exc:
+                self.notify(f"Import failed: {exc}", severity="error")
+                return
+            session.open(conversation_id)
+            self.notify("Imported as a new conversation.")
+
+        self.routmy.push_screen(
+            PathDialog("Import conversation", "JSON file to import:", ""), chosen
+        )

@@ -1,0 +1,110 @@
+"""Small modals of the history features: a text or path prompt and a yes/no confirmation."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label
+
+_DIALOG_CSS = """
+{name} {{
+    align: center middle;
+}}
+{name} > Vertical {{
+    width: 76;
+    height: auto;
+    padding: 1 2;
+    border: thick $primary;
+    background: $surface;
+}}
+{name} Label {{
+    margin-bottom: 1;
+    width: 100%;
+}}
+{name} Horizontal {{
+    height: auto;
+    align-horizontal: right;
+}}
+{name} Button {{
+    margin-left: 2;
+}}
+"""
+
+
+class PathDialog(ModalScreen[str | None]):
+    """Asks for one line of text (a file path, a title); returns it, or None when cancelled.
+
+    Args:
+        title: What is being done ("Export conversation").
+        prompt: What to type.
+        value: The text to start with.
+    """
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="PathDialog")
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel-dialog")]
+
+    def __init__(self, title: str, prompt: str, value: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.prompt = prompt
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, markup=False, classes="dialog-title")
+            yield Label(self.prompt, markup=False)
+            yield Input(self.value, id="dialog-input")
+            yield Label("Enter accepts · Escape cancels", markup=False)
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        """Return what was typed."""
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        """Close without an answer."""
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Asks a yes/no question; Enter or y confirms, Escape or n declines.
+
+    Args:
+        question: The question.
+        action: The label of the confirming button ("Delete").
+    """
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmDialog")
+
+    BINDINGS = [
+        Binding("escape,n", "answer(False)", "Cancel", id="cancel-dialog"),
+        Binding("y", "answer(True)", "Yes", id="confirm-dialog"),
+    ]
+
+    def __init__(self, question: str, action: str = "OK") -> None:
+        super().__init__()
+        self.question = question
+        self.action = action
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.question, markup=False)
+            with Horizontal():
+                yield Button("Cancel", id="no")
+                yield Button(self.action, id="yes", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        """A button answers."""
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        """Answer by key."""
+        self.dismiss(yes)

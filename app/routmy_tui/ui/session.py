@@ -1,0 +1,337 @@
+"""The history session: one store for the app, loading conversations into the chat screen."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from routmy_tui.config.settings import Settings
+from routmy_tui.core.request import ChatParams
+from routmy_tui.core.types import Exchange
+from routmy_tui.store import Store, StoredMessage, StoreError
+from routmy_tui.ui.items import AssistantItem, Item, UserItem
+from routmy_tui.ui.persistence import Persistence
+
+if TYPE_CHECKING:
+    from routmy_tui.ui.chat_screen import ChatScreen
+
+DB_NAME = "routmy.db"
+PURGE_AFTER = 24 * 3600.0
+"""Seconds a deleted conversation can still be restored (until the next start after that)."""
+LAST_KEY = "last_conversation_id"
+"""Meta key of the conversation to resume ("" means a new, empty chat)."""
+
+
+class StoredReplyItem(AssistantItem):
+    """A reply loaded from the store; its exchange (large) is read only when first asked for."""
+
+    def __init__(self, message: StoredMessage, store: Store, code_theme: str) -> None:
+        self._store: Store | None = store
+        self._exchange: Exchange | None = None
+        super().__init__(message.model or "", reply=message.to_reply(), code_theme=code_theme)
+        self.message_id = message.id
+
+    @property
+    def exchange(self) -> Exchange | None:
+        """The recorded exchange, read from the store on first use."""
+        if self._store is not None and self.message_id is not None:
+            store, self._store = self._store, None
+            try:
+                self._exchange = store.get_exchange(self.message_id)
+            except StoreError:
+                self._exchange = None
+        return self._exchange
+
+    @exchange.setter
+    def exchange(self, value: Exchange | None) -> None:
+        if value is not None:
+            self._store = None
+        self._exchange = value
+
+
+def sendable(message: StoredMessage) -> bool:
+    """Whether a stored message goes into requests (replies that produced nothing do not)."""
+    if message.role != "assistant":
+        return True
+    return bool(message.content or message.tool_calls or message.images)
+
+
+def items_for(
+    path: list[StoredMessage], store: Store, code_theme: str, positions: dict[int, tuple[int, int]]
+) -> list[Item]:
+    """View items for a stored branch; cheap: nothing is rendered until it is on screen."""
+    items: list[Item] = []
+    for message in path:
+        item: Item
+        if message.role == "assistant":
+            item = StoredReplyItem(message, store, code_theme)
+        else:
+            text = message.content or ""
+            if message.role == "tool":
+                text = f"[tool result {message.tool_call_id or ''}]\n{text}"
+            item = UserItem(text, list(message.images))
+            item.message_id = message.id
+        item.siblings = positions.get(message.id, (1, 1))
+        items.append(item)
+    return items
+
+
+class Session:
+    """Owns the store for the app's lifetime and keeps the chat screen and the store in step.
+
+    A store that cannot be opened (corrupt, from a newer version, unwritable) does not stop the
+    app: `problem` says why, and the chat runs without history.
+
+    Args:
+        settings: Where the data lives (`data_dir`) and whether to resume (`resume_last`).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store: Store | None = None
+        self.problem: str | None = None
+        try:
+            self.store = Store.open(settings.data_dir / DB_NAME)
+            self.store.recover_interrupted()
+            self.store.purge_deleted(older_than=PURGE_AFTER)
+        except StoreError as exc:
+            if self.store is not None:
+                self.store.close()
+                self.store = None
+            self.problem = f"History is off: nothing will be saved. {exc}"
+        self.persistence = Persistence(self.store, on_error=self._report)
+        self.persistence.on_stored = self.changed
+        self.screen: ChatScreen | None = None
+        self.deleted: str | None = None
+        """The conversation deleted last (for undo)."""
+        self._draft_saved = ""
+
+    @property
+    def conversation_id(self) -> str | None:
+        """The stored conversation on screen (None for a new chat not yet sent)."""
+        return self.persistence.conversation_id
+
+    def _report(self, message: str) -> None:
+        if self.screen is not None:
+            self.screen.notify(message, title="History", severity="error", timeout=12)
+
+    # --- the chat screen ---------------------------------------------------------------
+
+    def attach(self, screen: ChatScreen) -> None:
+        """Connect a mounted chat screen: persistence, resume, draft saving."""
+        self.screen = screen
+        assert screen.controller is not None
+        screen.controller.persistence = self.persistence
+        if self.problem:
+            screen.notify(self.problem, title="History", severity="error", timeout=20)
+        store = self.store
+        if store is not None:
+            last = store.get_meta(LAST_KEY)
+            if last is None:
+                last = store.latest_conversation_id()
+            if self.settings.resume_last and last and store.get_conversation(last) is not None:
+                self.open(last)
+            else:
+                self._set_draft(self._draft(None))
+        screen.set_interval(0.5, self.save_draft)
+        self.changed()
+
+    def changed(self) -> None:
+        """Something stored changed: refresh the header title and the sidebar."""
+        screen = self.screen
+        if screen is None or not screen.is_mounted:
+            return
+        from routmy_tui.ui.header import AppHeader
+        from routmy_tui.ui.sidebar import ConversationSidebar
+
+        title = ""
+        if self.store is not None and self.conversation_id is not None:
+            try:
+                found = self.store.get_conversation(self.conversation_id)
+            except StoreError:
+                found = None
+            title = found.title if found else ""
+        header = screen.query_one(AppHeader)
+        header.conversation = title
+        header.model = screen.conversation.model
+        for sidebar in screen.query(ConversationSidebar):
+            sidebar.reload()
+
+    def _draft(self, conversation_id: str | None) -> str:
+        if self.store is None:
+            return ""
+        try:
+            return self.store.get_draft(conversation_id)
+        except StoreError:
+            return ""
+
+    def _set_draft(self, text: str) -> None:
+        from routmy_tui.ui.composer import Composer
+
+        assert self.screen is not None
+        composer = self.screen.query_one(Composer)
+        composer.text = text
+        composer.move_cursor(composer.document.end)
+        self._draft_saved = text
+
+    def save_draft(self) -> None:
+        """Keep the composer text of the conversation on screen (called twice a second)."""
+        from routmy_tui.ui.composer import Composer
+
+        screen = self.screen
+        if screen is None or not screen.is_mounted or self.store is None:
+            return
+        composers = screen.query(Composer)
+        if not composers:
+            return  # Closing: the widgets are gone.
+        text = composers.first().text
+        controller = screen.controller
+        if controller is not None and controller.edit_index is not None and not text.strip():
+            controller.edit_index = None  # Emptying the composer gives up the edit.
+        if text == self._draft_saved:
+            return
+        self._draft_saved = text
+        try:
+            self.store.set_draft(self.conversation_id, text)
+        except StoreError as exc:
+            self._report(str(exc))
+
+    # --- switching conversations ----------------------------------------------------------
+
+    def _busy(self) -> bool:
+        screen = self.screen
+        if screen is not None and screen.controller is not None and screen.controller.busy:
+            screen.notify("A reply is on its way: Escape stops it first.", severity="warning")
+            return True
+        return False
+
+    def open(self, conversation_id: str, message_id: int | None = None) -> bool:
+        """Show a stored conversation (at `message_id`'s branch when given) with its settings."""
+        screen, store = self.screen, self.store
+        if screen is None or store is None or screen.controller is None or self._busy():
+            return False
+        self.save_draft()
+        try:
+            if message_id is not None:
+                store.select_branch(message_id)
+            stored = store.get_conversation(conversation_id)
+            if stored is None:
+                screen.notify("That conversation no longer exists.", severity="warning")
+                return False
+            store.set_meta(LAST_KEY, conversation_id)
+        except StoreError as exc:
+            self._report(str(exc))
+            return False
+        conversation = screen.conversation
+        conversation.model = stored.model or conversation.model
+        conversation.system_prompt = stored.system_prompt or ""
+        conversation.params = ChatParams.from_dict(stored.params)
+        self.persistence.conversation_id = conversation_id
+        self.persistence.remember_settings(conversation)
+        screen.controller.edit_index = None
+        self.show_branch()
+        self._set_draft(stored.draft)
+        if message_id is not None:
+            view = screen.controller.view
+            for index, item in enumerate(view.items):
+                if item.message_id == message_id:
+                    view.select(index)
+                    break
+        self.changed()
+        return True
+
+    def show_branch(self) -> None:
+        """Put the conversation's current branch on screen; requests carry exactly it."""
+        screen, store = self.screen, self.store
+        assert screen is not None and screen.controller is not None
+        controller = screen.controller
+        view = controller.view
+        path: list[StoredMessage] = []
+        positions: dict[int, tuple[int, int]] = {}
+        if store is not None and self.conversation_id is not None:
+            try:
+                path = store.current_path(self.conversation_id)
+                positions = {m.id: store.sibling_position(m.id) for m in path}
+            except StoreError as exc:
+                self._report(str(exc))
+        view.clear()
+        items = items_for(path, store, view.palette.code_theme, positions) if store else []
+        for item in items:
+            view.add_item(item)
+        controller.conversation.messages = [m.to_chat_message() for m in path if sendable(m)]
+        screen.query_one("#welcome").display = not items
+
+    def new_conversation(self) -> None:
+        """A new, empty chat (stored at its first message)."""
+        if self.screen is None:
+            return
+        self.save_draft()
+        self.persistence.conversation_id = None
+        if self.screen.controller is not None:
+            self.screen.controller.edit_index = None
+        if self.store is not None:
+            try:
+                self.store.set_meta(LAST_KEY, "")
+            except StoreError as exc:
+                self._report(str(exc))
+        self._set_draft(self._draft(None))
+        self.changed()
+
+    def switch_sibling(self, index: int, offset: int) -> None:
+        """Show the previous (-1) or next (+1) version of the message at `index`."""
+        screen, store = self.screen, self.store
+        if screen is None or store is None or screen.controller is None or self._busy():
+            return
+        view = screen.controller.view
+        if not 0 <= index < len(view.items):
+            return
+        item = view.items[index]
+        if item.message_id is None or item.siblings[1] < 2:
+            screen.notify("This message has no other versions.")
+            return
+        try:
+            store.switch_sibling(item.message_id, offset)
+        except StoreError as exc:
+            self._report(str(exc))
+            return
+        self.show_branch()
+        if index < len(view.items):
+            view.select(index)
+
+    def delete(self, conversation_id: str) -> None:
+        """Delete softly (`undo_delete` brings it back); on screen, a new chat takes its place."""
+        if self.store is None:
+            return
+        try:
+            self.store.delete_conversation(conversation_id)
+            if self.store.get_meta(LAST_KEY) == conversation_id:
+                self.store.set_meta(LAST_KEY, None)
+        except StoreError as exc:
+            self._report(str(exc))
+            return
+        self.deleted = conversation_id
+        if conversation_id == self.conversation_id and self.screen is not None:
+            if self.screen.controller is not None:
+                self.screen.controller.stop()
+            self.screen.action_new_chat()
+        self.changed()
+
+    def undo_delete(self) -> str | None:
+        """Restore the conversation deleted last; returns its id (None if there was none)."""
+        restored, self.deleted = self.deleted, None
+        if restored is None or self.store is None:
+            return None
+        try:
+            self.store.restore_conversation(restored)
+        except StoreError as exc:
+            self._report(str(exc))
+            return None
+        self.changed()
+        return restored
+
+    def close(self) -> None:
+        """Save the draft and close the store."""
+        if self.store is not None:
+            self.save_draft()
+            self.store.close()
+            self.store = None
+            self.persistence.store = None
