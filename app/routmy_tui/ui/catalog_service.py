@@ -23,7 +23,7 @@ RECENT_LIMIT = 12
 
 
 def describe_age(fetched_at: float | None, now: float | None = None) -> str:
-    """"3 min ago"-style age of a fetch time (epoch seconds)."""
+    """ "3 min ago"-style age of a fetch time (epoch seconds)."""
     if fetched_at is None:
         return "never"
     seconds = max(0.0, (time.time() if now is None else now) - fetched_at)

@@ -78,14 +78,14 @@ def json_reply_strips(
     error = error or Style(color="red", bold=True)
     parts: list[RenderableType] = []
     if check.truncated:
-        parts.append(
-            Text("⚠ truncated: finish_reason 'length' (raise max_tokens)", style=warning)
-        )
+        parts.append(Text("⚠ truncated: finish_reason 'length' (raise max_tokens)", style=warning))
     if check.valid:
         head = "✔ valid JSON" + (" (inside a ``` fence)" if check.fenced else "")
         parts.append(Text(head, style=Style(dim=True)))
         pretty = make_safe(json.dumps(check.value, indent=2, ensure_ascii=False))
-        parts.append(Syntax(pretty, "json", theme=code_theme, word_wrap=True, background_color="default"))
+        parts.append(
+            Syntax(pretty, "json", theme=code_theme, word_wrap=True, background_color="default")
+        )
     else:
         parts.append(Text(f"✖ invalid JSON: {check.problem}; raw text below", style=error))
         parts.append(Text(make_safe(content)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,16 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Static
 
 from routmy_tui.core.catalog import Match
 from routmy_tui.core.text import make_safe, truncate_middle
 from routmy_tui.core.types import ModelInfo
 from routmy_tui.ui.catalog_service import CatalogService
-
-MAX_ROWS = 200
-"""Rows shown at once: the best matches; typing narrows the rest."""
+from routmy_tui.ui.model_list import ModelList
 
 ID_WIDTH = 42
 OWNER_WIDTH = 12
@@ -30,7 +28,6 @@ BADGE_LABELS = {"vision": "vision", "image_out": "img-out", "tools": "tools", "r
 SOURCE_MARKS = {"catalog": "c", "id": "i", "seen": "s", "user": "u"}
 LEGEND = "badge sources: c catalog · i id heuristic · s seen in a reply · u set by you"
 
-TYPED_PREFIX = "typed:"
 _HIT = Style(bold=True, underline=True)
 
 
@@ -104,17 +101,17 @@ class ModelPicker(ModalScreen[str | None]):
     ModelPicker #picker-title { height: 1; text-style: bold; }
     ModelPicker #picker-status { height: 1; color: $text-muted; }
     ModelPicker #model-query { margin: 0 0 0 0; }
-    ModelPicker #model-list { height: 1fr; border: none; }
+    ModelPicker #model-list { height: 1fr; }
     ModelPicker #model-detail { height: 5; border-top: solid $primary 40%; }
     ModelPicker #picker-help { height: 1; color: $text-muted; }
     """
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="picker-close"),
-        Binding("down", "move(1)", "Down", show=False, id="picker-down"),
-        Binding("up", "move(-1)", "Up", show=False, id="picker-up"),
-        Binding("pagedown", "move(10)", show=False, id="picker-page-down"),
-        Binding("pageup", "move(-10)", show=False, id="picker-page-up"),
+        Binding("down", "move(1)", "Down", show=False, id="picker-down", priority=True),
+        Binding("up", "move(-1)", "Up", show=False, id="picker-up", priority=True),
+        Binding("pagedown", "move(10)", show=False, id="picker-page-down", priority=True),
+        Binding("pageup", "move(-10)", show=False, id="picker-page-up", priority=True),
         Binding("ctrl+f", "favourite", "Favourite", id="picker-favourite"),
         Binding("ctrl+r", "refresh", "Refresh", id="picker-refresh"),
     ]
@@ -133,7 +130,10 @@ class ModelPicker(ModalScreen[str | None]):
         self.on_favourite = on_favourite
         self.on_refresh = on_refresh
         self.matches: list[Match] = []
+        self.typed: str | None = None
+        """A typed id offered as the last row (when it is not in the catalog)."""
         self.shown_query = ""
+        self.updated_at = 0.0
         """The query the list currently reflects (tests and the benchmark wait on it)."""
         self._armed_locked: str | None = None
 
@@ -142,18 +142,22 @@ class ModelPicker(ModalScreen[str | None]):
             yield Static("Select model", id="picker-title")
             yield Static(self.catalog.status, id="picker-status", markup=False)
             yield Input(placeholder="type to filter by id, owner or name", id="model-query")
-            yield OptionList(id="model-list")
+            yield ModelList(id="model-list")
             yield Static("", id="model-detail", markup=False)
             yield Static(
-                "Enter pick · ↑↓ move · Ctrl+F favourite · Ctrl+R refresh · Esc close   "
-                + LEGEND,
+                "Enter pick · ↑↓ move · Ctrl+F favourite · Ctrl+R refresh · Esc close   " + LEGEND,
                 id="picker-help",
                 markup=False,
             )
 
     def on_mount(self) -> None:
-        self.catalog.listeners.append(self._catalog_changed)
-        self.update_list("")
+        if self._catalog_changed not in self.catalog.listeners:
+            self.catalog.listeners.append(self._catalog_changed)
+        if not self.query(ModelList):
+            # Pushed while the app was still starting: the children mount a moment later.
+            self.call_after_refresh(self.on_mount)
+            return
+        self.update_list(self.query_one("#model-query", Input).value)
         self.query_one("#model-query", Input).focus()
 
     def on_unmount(self) -> None:
@@ -174,26 +178,34 @@ class ModelPicker(ModalScreen[str | None]):
         self.update_list(event.value)
 
     def update_list(self, query: str) -> None:
-        """Show the best matches of `query` (at most `MAX_ROWS`)."""
+        """Show every match of `query`, best first (only the visible rows are drawn)."""
         self._armed_locked = None
-        favourites = self.state.favourites
-        matches = self.catalog.index.filter(
-            query, favourites=favourites, recent=self.catalog.recent
+        self.matches = self.catalog.index.filter(
+            query, favourites=self.state.favourites, recent=self.catalog.recent
         )
-        self.matches = matches
-        options = [self._row(m) for m in matches[:MAX_ROWS]]
         typed = query.strip()
-        if typed and typed not in self.catalog.by_id and " " not in typed:
-            label = Text(f"  use “{make_safe(typed)}” as typed (not in the catalog)", style="italic")
-            options.append(Option(label, id=TYPED_PREFIX + typed))
-        option_list = self.query_one("#model-list", OptionList)
-        option_list.set_options(options)
-        if options:
-            option_list.highlighted = 0
+        offer = typed and typed not in self.catalog.by_id and " " not in typed
+        self.typed = typed if offer else None
+        count = len(self.matches) + (1 if self.typed else 0)
+        self.query_one(ModelList).set_rows(count, self._row_text)
         self.shown_query = query
+        self.updated_at = time.perf_counter()
         self._show_detail()
 
-    def _row(self, match: Match) -> Option:
+    def _row_text(self, index: int) -> Text:
+        if index < len(self.matches):
+            return self._row(self.matches[index])
+        typed = make_safe(self.typed or "")
+        return Text(f"  use “{typed}” as typed (not in the catalog)", style="italic")
+
+    def _highlighted(self) -> tuple[ModelInfo | None, str | None]:
+        """The highlighted model, or the typed id row (None, id), or (None, None)."""
+        index = self.query_one(ModelList).highlighted
+        if index < len(self.matches):
+            return self.matches[index].model, None
+        return None, self.typed
+
+    def _row(self, match: Match) -> Text:
         model = match.model
         favourite = model.id in self.state.favourites
         locked = model.is_available is False
@@ -219,27 +231,22 @@ class ModelPicker(ModalScreen[str | None]):
             if badge.value:
                 row.append(f" {BADGE_LABELS[name]}", style="cyan")
                 row.append(f"[{SOURCE_MARKS[badge.source]}]", style="dim")
-        return Option(row, id=model.id)
+        return row
 
     # --- detail and choice ------------------------------------------------------------
 
-    def _highlighted_id(self) -> str | None:
-        option_list = self.query_one("#model-list", OptionList)
-        option = option_list.highlighted_option
-        return option.id if option is not None else None
-
-    @on(OptionList.OptionHighlighted, "#model-list")
+    @on(ModelList.Highlighted, "#model-list")
     def _highlight_changed(self) -> None:
         self._armed_locked = None
         self._show_detail()
 
     def _show_detail(self, extra: Text | None = None) -> None:
         detail = self.query_one("#model-detail", Static)
-        option_id = self._highlighted_id()
-        if option_id is None:
+        model, typed = self._highlighted()
+        if model is None and typed is None:
             detail.update(Text("No model matches. Type a full id to use it as is.", style="dim"))
             return
-        if option_id.startswith(TYPED_PREFIX):
+        if model is None:
             detail.update(
                 Text(
                     "Not in the catalog: it will be sent as typed; the server decides "
@@ -248,7 +255,6 @@ class ModelPicker(ModalScreen[str | None]):
                 )
             )
             return
-        model = self.catalog.by_id[option_id]
         text = describe_model(model, dict(self.catalog.badges(model, self.state.overrides)))
         if extra is not None:
             text.append("\n")
@@ -256,50 +262,41 @@ class ModelPicker(ModalScreen[str | None]):
         detail.update(text)
 
     @on(Input.Submitted, "#model-query")
-    @on(OptionList.OptionSelected, "#model-list")
+    @on(ModelList.Selected, "#model-list")
     def choose(self) -> None:
         """Pick the highlighted row; a locked model needs a second Enter after the warning."""
-        option_id = self._highlighted_id()
-        if option_id is None:
+        model, typed = self._highlighted()
+        if model is None:
+            if typed:
+                self.dismiss(typed)
             return
-        if option_id.startswith(TYPED_PREFIX):
-            self.dismiss(option_id.removeprefix(TYPED_PREFIX))
+        if model.is_available is False and self._armed_locked != model.id:
+            self._armed_locked = model.id
+            self._show_detail(Text("Press Enter again to pick it anyway.", style="bold"))
             return
-        model = self.catalog.by_id.get(option_id)
-        if model is not None and model.is_available is False and self._armed_locked != option_id:
-            self._armed_locked = option_id
-            self._show_detail(
-                Text("Press Enter again to pick it anyway.", style="bold"),
-            )
-            return
-        self.dismiss(option_id)
+        self.dismiss(model.id)
 
     def action_move(self, delta: int) -> None:
         """Move the highlight while the cursor stays in the query."""
-        option_list = self.query_one("#model-list", OptionList)
-        if not option_list.option_count:
-            return
-        current = option_list.highlighted or 0
-        option_list.highlighted = max(0, min(option_list.option_count - 1, current + delta))
+        self.query_one(ModelList).action_move(delta)
 
     def action_favourite(self) -> None:
         """Pin or unpin the highlighted model."""
-        option_id = self._highlighted_id()
-        if option_id is None or option_id.startswith(TYPED_PREFIX):
+        model, _ = self._highlighted()
+        if model is None:
             return
         favourites = list(self.state.favourites)
-        if option_id in favourites:
-            favourites.remove(option_id)
+        if model.id in favourites:
+            favourites.remove(model.id)
         else:
-            favourites.append(option_id)
+            favourites.append(model.id)
         self.state.favourites = favourites
         if self.on_favourite is not None:
             self.on_favourite(favourites)
-        option_list = self.query_one("#model-list", OptionList)
-        keep = option_list.highlighted
+        model_list = self.query_one(ModelList)
+        keep = model_list.highlighted
         self.update_list(self.query_one("#model-query", Input).value)
-        if keep is not None and keep < option_list.option_count:
-            option_list.highlighted = keep
+        model_list.move_to(keep)
 
     def action_refresh(self) -> None:
         """Fetch the catalog again."""

@@ -128,7 +128,9 @@ def _stops(text: str) -> tuple[str | list[str] | None, str | None]:
     return (stops[0] if len(stops) == 1 else stops), None
 
 
-def parse_form(values: FormValues, base: ChatParams | None = None) -> tuple[ChatParams, dict[str, str]]:
+def parse_form(
+    values: FormValues, base: ChatParams | None = None
+) -> tuple[ChatParams, dict[str, str]]:
     """Turn the form into parameters; fields that did not parse are reported, not guessed.
 
     Args:

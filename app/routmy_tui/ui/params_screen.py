@@ -108,7 +108,11 @@ class ParamsScreen(ModalScreen[ChatParams | None]):
                 yield self._row(
                     "response_format",
                     Select[str](
-                        [("off", "off"), ("JSON object", "json_object"), ("JSON schema", "json_schema")],
+                        [
+                            ("off", "off"),
+                            ("JSON object", "json_object"),
+                            ("JSON schema", "json_schema"),
+                        ],
                         value=values.response_format,
                         allow_blank=False,
                         id="p-response_format",
@@ -131,14 +135,23 @@ class ParamsScreen(ModalScreen[ChatParams | None]):
                     self._input("reasoning_max_tokens", values.reasoning_max_tokens),
                 )
                 yield Checkbox(
-                    "exclude reasoning from the reply", values.reasoning_exclude, id="p-reasoning_exclude"
+                    "exclude reasoning from the reply",
+                    values.reasoning_exclude,
+                    id="p-reasoning_exclude",
                 )
-                choices = [("not sent", ""), ("auto", "auto"), ("none", "none"), ("required", "required")]
+                choices = [
+                    ("not sent", ""),
+                    ("auto", "auto"),
+                    ("none", "none"),
+                    ("required", "required"),
+                ]
                 if values.tool_choice == "keep":
                     choices.append(("named function (kept)", "keep"))
                 yield self._row(
                     "tool_choice",
-                    Select[str](choices, value=values.tool_choice, allow_blank=False, id="p-tool_choice"),
+                    Select[str](
+                        choices, value=values.tool_choice, allow_blank=False, id="p-tool_choice"
+                    ),
                     note="takes effect once tools are offered",
                 )
                 yield self._row("metadata", self._area("metadata", values.metadata, "json"))
@@ -288,7 +301,9 @@ class ParamsScreen(ModalScreen[ChatParams | None]):
         """Remove the chosen (or named) preset from the config file."""
         name = self.query_one("#preset-name", Input).value.strip()
         chosen = self.query_one("#preset-select", Select).value
-        name = name if name in self.settings.presets else (chosen if isinstance(chosen, str) else "")
+        name = (
+            name if name in self.settings.presets else (chosen if isinstance(chosen, str) else "")
+        )
         if name not in self.settings.presets:
             self.notify("No such preset.", severity="warning")
             return
