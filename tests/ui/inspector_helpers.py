@@ -59,7 +59,7 @@ def fixed_item(*, lines: int = 6, error: bool = False) -> AssistantItem:
     }
     chunk = '{"id":"gen-1","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}'
     stream = [StreamLine(0.120, ": OPENROUTER PROCESSING", "comment")]
-    stream += [StreamLine(0.130 + i * 0.01, f"data: {chunk}") for i in range(max(0, lines - 4))]
+    stream += [StreamLine(0.130 + i * 0.002, f"data: {chunk}") for i in range(max(0, lines - 4))]
     stream += [
         StreamLine(0.200, 'data: {"choices": [', "not JSON: Expecting value"),
         StreamLine(0.210, "data: ping", "not JSON: Expecting value"),

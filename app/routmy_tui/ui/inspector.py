@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
-from rich.syntax import Syntax
+from rich.highlighter import JSONHighlighter
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -16,7 +17,13 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import Exchange
-from routmy_tui.core.wire_text import pretty_json, redact, shorten_strings, timing_rows
+from routmy_tui.core.wire_text import (
+    pretty_json,
+    redact,
+    response_object,
+    shorten_strings,
+    timing_rows,
+)
 from routmy_tui.ui.stream_log import StreamLogView
 
 if TYPE_CHECKING:
@@ -27,7 +34,15 @@ POLL = 0.25
 
 TABS = ("tab-request", "tab-response", "tab-stream", "tab-timing")
 
-HINT = "c curl · q request · s response · l stream · w save… · e replay · F2 close"
+HINT = "c curl · q req · s resp · l log · w save · e replay · F2"
+
+
+def _parse(text: str) -> Any:
+    """JSON when the text is JSON, else the text itself."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
 
 
 class Inspector(Vertical):
@@ -235,11 +250,11 @@ class Inspector(Vertical):
     def _safe(self, text: str) -> str:
         return make_safe(redact(text, self._secret))
 
-    def _json(self, value: Any) -> Syntax:
-        palette = getattr(self.app, "palette", None)
-        code_theme = palette().code_theme if callable(palette) else "monokai"
-        text = self._safe(pretty_json(shorten_strings(value)))
-        return Syntax(text, "json", theme=code_theme, word_wrap=True, background_color="default")
+    def _json(self, value: Any) -> Text:
+        # Rich's JSON highlighter on plain Text: no Pygments pass, indentation kept as is.
+        text = Text(self._safe(pretty_json(shorten_strings(value))))
+        JSONHighlighter().highlight(text)
+        return text
 
     def _headers(self, headers: dict[str, str]) -> Text:
         text = Text()
@@ -252,10 +267,10 @@ class Inspector(Vertical):
         error = exchange.error
         if error is None:
             return []
-        out: list[RenderableType] = [Text(self._safe(error.summary()), style="bold red")]
-        if error.raw_body:
-            out += [Text("raw body:", style="bold"), Text(self._safe(error.raw_body))]
-        return [*out, Text("")]
+        return [Text(self._safe(error.summary()) + "\n", style="bold red")]
+
+    def _body(self, value: Any) -> RenderableType:
+        return Text(self._safe(value)) if isinstance(value, str) else self._json(value)
 
     def _renderable(self, tab: str) -> RenderableType:
         exchange = self.exchange
@@ -264,7 +279,7 @@ class Inspector(Vertical):
         if tab == "tab-request":
             head = Text()
             head.append(f"{exchange.method} ", style="bold")
-            head.append(self._safe(exchange.url) + "\n\n")
+            head.append(self._safe(exchange.url) + "\n")
             return Group(
                 head, self._headers(exchange.request_headers), self._json(exchange.request_body)
             )
@@ -273,22 +288,23 @@ class Inspector(Vertical):
         return self._timing(exchange)
 
     def _response(self, exchange: Exchange) -> RenderableType:
-        from routmy_tui.core.wire_text import response_object
-
         parts: list[RenderableType] = []
         status = "no response" if exchange.status is None else f"HTTP {exchange.status}"
         parts.append(Text(status + "\n", style="bold"))
-        parts += self._error(exchange)
         if exchange.response_headers:
             parts.append(self._headers(exchange.response_headers))
+        parts += self._error(exchange)
+        raw = exchange.error.raw_body if exchange.error is not None else None
+        raw_value = _parse(raw) if raw else None
+        if raw:
+            # The full body as received (an HTML page, plain text or a JSON error object).
+            parts += [Text("raw body:", style="bold"), self._body(raw_value), Text("")]
         value = response_object(exchange)
         if value is None and self.item is not None and self.item.live is not None:
             parts.append(Text("assembled so far:", style="dim"))
             value = self.item.reply.to_response_json()
-        if isinstance(value, str):
-            parts.append(Text(self._safe(value)))
-        elif value is not None:
-            parts.append(self._json(value))
+        if value is not None and not (raw and value == raw_value):
+            parts.append(self._body(value))
         return Group(*parts)
 
     def _timing(self, exchange: Exchange) -> RenderableType:

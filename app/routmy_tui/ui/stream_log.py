@@ -11,8 +11,8 @@ from textual.strip import Strip
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import StreamLine
 
-PREFIX_WIDTH = 12
-"""Cells of the `+   0.123s ` time column."""
+PREFIX_WIDTH = 10
+"""Cells of the `+  0.123s ` time column."""
 
 
 class StreamLogView(ScrollView, can_focus=True):
@@ -117,7 +117,7 @@ class StreamLogView(ScrollView, can_focus=True):
         style = self._style_of(line)
         segments = []
         if scroll_x < PREFIX_WIDTH:
-            segments.append(Segment(f"+{line.t:9.3f}s "[scroll_x:], base + self.time_style))
+            segments.append(Segment(f"+{line.t:7.3f}s "[scroll_x:], base + self.time_style))
         segments.append(Segment(text, base + style if style else base))
         if line.note and line.note != "comment":
             segments.append(Segment(f"  ⚠ {make_safe(line.note)}", base + self.odd_style))
@@ -140,4 +140,4 @@ class StreamLogView(ScrollView, can_focus=True):
         index = row if self._shown is None else self._shown[row]
         line = self.lines[index]
         note = f"  ⚠ {line.note}" if line.note and line.note != "comment" else ""
-        return f"+{line.t:9.3f}s {make_safe(line.text)}{note}"
+        return f"+{line.t:7.3f}s {make_safe(line.text)}{note}"

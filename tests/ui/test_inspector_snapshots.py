@@ -1,0 +1,54 @@
+"""SVG snapshots of each inspector tab, on a hand-made exchange (the same on every run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from routmy_tui.demo.server import DemoServer
+from tests.conftest import FAKE_KEY
+from tests.ui.helpers import make_app, wait_for
+from tests.ui.inspector_helpers import TABS, add_item, fixed_item, open_inspector, show_tab
+
+SNAPSHOTS = Path(__file__).parent / "__snapshots__" / "test_inspector_snapshots"
+
+
+def _run_before(tab: str, error: bool = False) -> Any:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        await wait_for(pilot, lambda: bool(app.screen.query("#composer")))
+        app.screen.query_one("#composer").cursor_blink = False  # type: ignore[attr-defined]
+        item = fixed_item(lines=24, error=error)
+        item.run.started, item.run.first_token, item.run.ended = 0.0, 0.13, 0.31
+        await add_item(pilot, item)
+        panel = await open_inspector(pilot)
+        await show_tab(pilot, panel, tab)
+        filter_input = panel.query_one("#stream-filter")
+        filter_input.cursor_blink = False  # type: ignore[attr-defined]
+        app.set_focus(None)
+        await pilot.pause(0.1)
+
+    return run_before
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_inspector_tab(snap_compare: Any, demo_server: DemoServer, tab: str) -> None:
+    # Demo mode: the header names no port (a live server's port changes every run).
+    app = make_app(demo_server.base_url)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_run_before(tab))
+
+
+def test_inspector_error_response(snap_compare: Any, demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url)
+    assert snap_compare(
+        app, terminal_size=(120, 40), run_before=_run_before("tab-response", error=True)
+    )
+
+
+def test_snapshots_hold_no_key() -> None:
+    svgs = list(SNAPSHOTS.glob("*.svg"))
+    for svg in svgs:
+        assert FAKE_KEY not in svg.read_text(encoding="utf-8")
