@@ -19,11 +19,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from routmy_tui.config.settings import Settings  # noqa: E402
-from routmy_tui.core.types import StreamLine  # noqa: E402
-from routmy_tui.ui.app import RoutmyApp  # noqa: E402
-from routmy_tui.ui.stream_log import StreamLogView  # noqa: E402
-from tests.ui.inspector_helpers import fixed_item  # noqa: E402
+from routmy_tui.config.settings import Settings
+from routmy_tui.core.types import StreamLine
+from routmy_tui.ui.app import RoutmyApp
+from routmy_tui.ui.stream_log import StreamLogView
+from tests.ui.inspector_helpers import fixed_item
 
 
 def big_item(events: int) -> Any:
