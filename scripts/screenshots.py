@@ -67,6 +67,17 @@ async def error(pilot: Pilot[Any]) -> None:
     await until(pilot, lambda: last_reply(pilot.app).reply.status != "streaming")
 
 
+async def inspector(pilot: Pilot[Any]) -> None:
+    from textual.widgets import TabbedContent
+
+    await send(pilot, "Say hello fault:malformed")
+    await until(pilot, lambda: last_reply(pilot.app).reply.status != "streaming")
+    await pilot.press("f2")
+    await until(pilot, lambda: bool(pilot.app.screen.query("#inspector-tabs")))
+    pilot.app.screen.query_one("#inspector-tabs", TabbedContent).active = "tab-stream"
+    pilot.app.set_focus(None)
+
+
 async def empty(pilot: Pilot[Any]) -> None:
     return None
 
@@ -78,6 +89,7 @@ async def main() -> None:
         await shoot("chat", server.base_url, chat)
         await shoot("reasoning", server.base_url, reasoning, model="demo/reasoning")
         await shoot("error", server.base_url, error)
+        await shoot("inspector", server.base_url, inspector)
 
 
 if __name__ == "__main__":

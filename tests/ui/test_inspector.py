@@ -264,3 +264,19 @@ async def test_replay_through_editor(
         exchange = last_reply(app).exchange
         assert exchange is not None
         assert exchange.request_body["messages"][-1]["content"] == "edited in EDITOR"
+
+
+async def test_stream_tab_updates_while_the_reply_streams(demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = await open_inspector(pilot)
+        await show_tab(pilot, panel, "tab-stream")
+        await send(pilot, "take your time fault:stall=20")
+        view = panel.query_one(StreamLogView)
+        # Lines show up during the stall, while the reply is still on its way.
+        await wait_for(pilot, lambda: view.shown_count > 0)
+        assert last_reply(app).reply.status == "streaming"
+        assert "streaming" in str(panel.query_one("#inspector-title").content)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: _done(app))
+        await wait_for(pilot, lambda: "stopped" in str(panel.query_one("#inspector-title").content))
