@@ -215,7 +215,7 @@ async def test_edit_and_resend_keeps_the_old_branch(
         store = app.session.store
         assert store is not None and app.session.conversation_id is not None
         path = store.current_path(app.session.conversation_id)
-        assert [m.content for m in path][0] == "first question, edited"
+        assert path[0].content == "first question, edited"
         assert [m.to_chat_message() for m in path] == app.screen.conversation.messages
         # The old branch is one key away, whole.
         view.focus()
@@ -251,7 +251,7 @@ async def test_regenerate_makes_a_sibling_reply(demo_server: DemoServer, tmp_pat
 async def test_sidebar_lists_and_opens_conversations(
     demo_server: DemoServer, tmp_path: Path
 ) -> None:
-    first, second, _ = _seed(tmp_path)
+    first, _, _ = _seed(tmp_path)
     app = _app(demo_server, tmp_path, resume_last=False)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("ctrl+b")

@@ -19,7 +19,9 @@ class ConversationActions:
     """Mixed into `ChatScreen`: the actions behind the history keys and palette commands."""
 
     if TYPE_CHECKING:
-        routmy: RoutmyApp
+
+        @property
+        def routmy(self) -> RoutmyApp: ...
 
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...

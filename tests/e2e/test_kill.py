@@ -1,0 +1,122 @@
+"""End to end: SIGKILL the real `routmy-tui --demo` mid-reply; the next start loses nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from routmy_tui.store import Store
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+COMMAND = Path(sys.executable).parent / "routmy-tui"
+
+
+class Tmux:
+    """A private tmux server running one command at a time in a 120x40 window."""
+
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def run(self, *args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
+        )
+        return result.stdout
+
+    def start(self, command: str) -> None:
+        self.run("new-session", "-d", "-s", "main", "-x", "120", "-y", "40", command)
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "main")
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; last screen:\n{screen}")
+
+
+def _wait(condition: object, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_sigkill_mid_reply_keeps_the_message_and_the_reply_so_far(
+    isolated_env: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    env = " ".join(
+        f"{name}={os.environ[name]}"
+        for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
+    )
+    command = (
+        f"env {env} TERM=xterm-256color {COMMAND} --demo --model demo/slow --data-dir {data}; true"
+    )
+    tmux = Tmux(f"routmy-kill-{os.getpid()}")
+    try:
+        tmux.start(command)
+        tmux.wait_for("Welcome to routmy-tui")
+        tmux.run("send-keys", "-t", "main", "-l", "Tell me a long story")
+        tmux.run("send-keys", "-t", "main", "Enter")
+        tmux.wait_for("streaming", timeout=30)
+        db = data / "routmy.db"
+
+        def checkpointed() -> bool:
+            with Store.open(db) as store:
+                conversation = store.latest_conversation_id()
+                if conversation is None:
+                    return False
+                path = store.current_path(conversation)
+                return len(path) == 2 and path[1].status == "streaming" and bool(path[1].content)
+
+        _wait(checkpointed, timeout=30)
+        # The shell in the pane is the app's parent: it reaps the killed process at once (a
+        # zombie would still count as a live instance that may be streaming).
+        shell = psutil.Process(int(tmux.run("display-message", "-p", "-t", "main", "#{pane_pid}")))
+        (app,) = [p for p in shell.children() if "routmy-tui" in " ".join(p.cmdline())]
+        os.kill(app.pid, signal.SIGKILL)
+        _wait(lambda: not psutil.pid_exists(app.pid), timeout=10)
+        _wait(lambda: "main" not in tmux.run("list-sessions"), timeout=10)
+
+        with Store.open(db) as store:
+            conversation = store.latest_conversation_id()
+            assert conversation is not None
+            path = store.current_path(conversation)
+            assert path[0].content == "Tell me a long story"
+            kept = path[1].content or ""
+            assert kept and path[1].status == "streaming"
+
+        # The next start shows the conversation: the question, the reply so far, "interrupted".
+        tmux.start(command)
+        screen = tmux.wait_for("interrupted", timeout=30)
+        last_line = [line for line in kept.splitlines() if line.strip()][-1]
+        assert last_line.split()[0] in screen
+        tmux.run("send-keys", "-t", "main", "Tab")
+        tmux.run("send-keys", "-t", "main", "Home")
+        tmux.wait_for("Tell me a long story")
+        with Store.open(db) as store:
+            stored = store.get_message(path[1].id)
+            assert stored is not None and stored.status == "interrupted"
+            assert stored.content == kept
+    finally:
+        tmux.run("kill-server")
