@@ -184,7 +184,13 @@ class ModelPicker(ModalScreen[str | None]):
             query, favourites=self.state.favourites, recent=self.catalog.recent
         )
         typed = query.strip()
-        offer = typed and typed not in self.catalog.by_id and " " not in typed
+        # A full id looks like owner/model; a bare word that matches nothing is offered too.
+        offer = (
+            typed
+            and typed not in self.catalog.by_id
+            and " " not in typed
+            and ("/" in typed or not self.matches)
+        )
         self.typed = typed if offer else None
         count = len(self.matches) + (1 if self.typed else 0)
         self.query_one(ModelList).set_rows(count, self._row_text)
