@@ -142,7 +142,9 @@ class CatalogService:
     ) -> dict[str, CapabilityBadge]:
         """Capability badges of a model, with where each came from."""
         user = (overrides or {}).get(model.id)
-        return dict(capabilities(model, self.observed.get(model.id), user))
+        return {
+            str(k): v for k, v in capabilities(model, self.observed.get(model.id), user).items()
+        }
 
     def observe(self, model_id: str, reply: Reply) -> bool:
         """Record what a reply showed the model can do; True when something new was learnt."""

@@ -235,7 +235,8 @@ def form_from_params(params: ChatParams) -> FormValues:
     if fmt.get("type") == "json_object":
         values.response_format = "json_object"
     elif fmt.get("type") == "json_schema":
-        spec = fmt.get("json_schema") if isinstance(fmt.get("json_schema"), dict) else {}
+        raw_spec = fmt.get("json_schema")
+        spec: dict[str, Any] = raw_spec if isinstance(raw_spec, dict) else {}
         values.response_format = "json_schema"
         values.schema_name = str(spec.get("name") or "response")
         values.schema_strict = spec.get("strict") is not False
