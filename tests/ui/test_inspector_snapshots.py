@@ -29,6 +29,12 @@ def _run_before(tab: str, error: bool = False) -> Any:
         filter_input = panel.query_one("#stream-filter")
         filter_input.cursor_blink = False  # type: ignore[attr-defined]
         app.set_focus(None)
+        # Only the panel: the header, footer and chat column belong to other features and
+        # change with them (the full screen is in screenshots/inspector.svg).
+        for selector in ("#header", "Footer", "#chat-column"):
+            for widget in app.screen.query(selector):
+                widget.display = False
+        panel.styles.width = "1fr"
         await pilot.pause(0.1)
 
     return run_before
