@@ -9,18 +9,20 @@ from urllib.parse import urlsplit
 from rich.style import Style
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from routmy_tui.config.settings import Settings, save_config_values
 from routmy_tui.config.themes import load_themes, theme_dirs
 from routmy_tui.core.request import ChatParams
 from routmy_tui.core.secret import Secret
+from routmy_tui.core.text import make_safe
 from routmy_tui.ui.catalog_actions import CatalogAppMixin, settings_commands
 from routmy_tui.ui.chat_screen import ChatScreen
-from routmy_tui.ui.session import Session
 from routmy_tui.ui.controller import Conversation
 from routmy_tui.ui.items import Palette
 from routmy_tui.ui.key_dialog import KeyDialog
+from routmy_tui.ui.session import Session
 from routmy_tui.ui.themes import to_textual_theme
 
 if TYPE_CHECKING:
@@ -84,7 +86,7 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         self.client  # noqa: B018 - imports httpx now rather than on the first send
         from routmy_tui.ui.render import warm_up
 
-        warm_up()
+        warm_up(self.console)
 
     # --- start-up ---------------------------------------------------------------------
 
@@ -166,21 +168,42 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         key = "key set" if self.settings.api_key else "no key"
         return f"{host} · {key}"
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a toast; its text is never parsed as markup nor passed to the terminal raw.
+
+        Paths, model ids, titles and server messages are shown exactly as they are.
+        """
+        super().notify(
+            make_safe(message),
+            title=make_safe(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
     # --- key ----------------------------------------------------------------------------
 
     def ask_for_key(self) -> None:
         """Ask for a key, save it to the config file (0600) and use it at once."""
 
-        def done(key: str | None) -> None:
+        def done(key: Secret | None) -> None:
             if not key:
                 return
             try:
-                save_config_values(self.settings.config_path, {"api_key": key})
+                save_config_values(self.settings.config_path, {"api_key": key.reveal()})
             except (OSError, ValueError) as exc:
                 # The key is still used for this session; only saving failed.
                 reason = exc.strerror if isinstance(exc, OSError) else str(exc)
                 self.notify(f"Could not save the key: {reason}", severity="error")
-            self.settings.api_key = key
+            self.settings.api_key = key.reveal()
             old = self.client
             self.client = make_client(self.settings)
             self.call_later(old.aclose)
