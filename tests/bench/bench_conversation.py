@@ -1,0 +1,157 @@
+"""Long conversations: open a stored 1,000-message conversation in the real app (120x40 pty).
+
+Reports the time to the first frame showing its last message, peak RSS at that point, and the
+time to scroll to the top (Home) and back (End). Compared, in the same run, with the app's
+first frame on an empty history (the floor). Prints JSON.
+Run: `python tests/bench/bench_conversation.py`. Targets: first frame < 0.5 s, RSS < 150 MB.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ptyrun import PtyProcess
+
+from routmy_tui.core.types import ChatMessage, Exchange, Reply, Usage
+from routmy_tui.store import Store
+
+MESSAGES = 1000
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+
+
+def reply_text(number: int) -> str:
+    """About 500 characters of Markdown: a heading, a list, code, a closing marker."""
+    return (
+        f"### Part {number}\n\n"
+        "Here is what matters, **briefly**, with `inline code` and a [link](https://rout.my):\n\n"
+        "- the first point, which explains why streaming must never block the UI\n"
+        "- the second point, about caching rendered lines by width\n"
+        "- the third point, about laying out only what is visible\n\n"
+        "```python\ndef visible(items, top, height):\n    return items[top:top + height]\n```\n\n"
+        f"That is all for this part. END-{number:04d}"
+    )
+
+
+def build(data: Path) -> None:
+    """A conversation of MESSAGES messages (half questions, half replies with exchanges)."""
+    with Store.open(data / "routmy.db") as store, store.transaction():
+        conversation = store.create_conversation("demo/chat", title="Long conversation")
+        parent = None
+        for number in range(MESSAGES // 2):
+            question = f"MSG-{number:04d} please explain part {number} " + "in detail " * 30
+            parent = store.add_message(conversation, parent, ChatMessage("user", question))
+            parent = store.add_message(
+                conversation, parent, ChatMessage("assistant", ""), status="streaming"
+            )
+            store.checkpoint_reply(
+                parent,
+                Reply(
+                    content=reply_text(number),
+                    status="complete",
+                    finish_reason="stop",
+                    usage=Usage(prompt_tokens=100, completion_tokens=120, total_tokens=220),
+                ),
+            )
+            store.save_exchange(
+                parent,
+                Exchange(
+                    method="POST",
+                    url="http://127.0.0.1/v1/chat/completions",
+                    request_headers={"Content-Type": "application/json"},
+                    request_body={"model": "demo/chat", "messages": []},
+                ),
+            )
+
+
+def main() -> None:
+    home = tempfile.mkdtemp(prefix="routmy-bench-")
+    env = {
+        "HOME": home,
+        "XDG_CONFIG_HOME": f"{home}/config",
+        "XDG_DATA_HOME": f"{home}/data",
+        "XDG_CACHE_HOME": f"{home}/cache",
+    }
+    data = Path(home) / "long"
+    empty = Path(home) / "empty"
+    started = time.perf_counter()
+    build(data)
+    build_s = time.perf_counter() - started
+    command = str(Path(sys.executable).parent / "routmy-tui")
+    last = f"END-{MESSAGES // 2 - 1:04d}"
+    opened: list[tuple[float, float, float, float]] = []
+    floor: list[float] = []
+    home_presses: list[int] = []
+    end_presses: list[int] = []
+    for run in range(RUNS + 1):
+        proc = PtyProcess([command, "--demo", "--data-dir", str(empty)], env=env)
+        try:
+            floor_s = proc.wait_for("Welcome to routmy-tui")
+        finally:
+            proc.kill()
+        proc = PtyProcess([command, "--demo", "--data-dir", str(data)], env=env)
+        try:
+            first = proc.wait_for(last)
+            time.sleep(0.05)
+            rss = proc.peak_rss_mb()
+            proc.write(b"\t")  # from the composer to the conversation
+            time.sleep(0.2)
+            mark = len(proc.text)
+            t0 = time.perf_counter()
+            # Home; pressed again while the top is not reached (estimated heights above the
+            # viewport are measured on the way and can stop the scroll short).
+            for presses in range(1, 21):  # noqa: B007
+                proc.write(b"\x1b[H")
+                try:
+                    proc.wait_for("MSG-0000", since=mark, timeout=1.0)
+                    break
+                except TimeoutError:
+                    mark = len(proc.text)
+            top = time.perf_counter() - t0
+            home_presses.append(presses)
+            mark = len(proc.text)
+            t0 = time.perf_counter()
+            for presses in range(1, 21):  # noqa: B007
+                proc.write(b"\x1b[F")  # End, again while the bottom is not reached
+                try:
+                    proc.wait_for(last, since=mark, timeout=1.0)
+                    break
+                except TimeoutError:
+                    mark = len(proc.text)
+            end_presses.append(presses)
+            back = time.perf_counter() - t0
+            rss = max(rss, proc.peak_rss_mb())
+        finally:
+            proc.kill()
+        if run:  # the first run warms the file cache
+            opened.append((first, rss, top, back))
+            floor.append(floor_s)
+    print(
+        json.dumps(
+            {
+                "bench": "conversation",
+                "messages": MESSAGES,
+                "runs": RUNS,
+                "build_store_s": round(build_s, 2),
+                "first_frame_s": round(statistics.median(o[0] for o in opened), 3),
+                "floor_empty_first_frame_s": round(statistics.median(floor), 3),
+                "peak_rss_mb": round(max(o[1] for o in opened), 1),
+                "scroll_to_top_s": round(statistics.median(o[2] for o in opened), 3),
+                "scroll_back_s": round(statistics.median(o[3] for o in opened), 3),
+                "home_presses_to_reach_top": home_presses,
+                "end_presses_to_reach_bottom": end_presses,
+                "targets": {"first_frame_s": 0.5, "peak_rss_mb": 150},
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
