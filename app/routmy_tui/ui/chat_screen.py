@@ -33,7 +33,7 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
         Binding("escape", "stop", "Stop", id="stop", priority=True),
         Binding("ctrl+r", "retry", "Retry", id="retry"),
         Binding("ctrl+n", "new_chat", "New", id="new-conversation"),
-        Binding("ctrl+k", "enter_key", "API key", id="api-key"),
+        Binding("ctrl+k", "enter_key", "API key", id="api-key", priority=True),
         Binding("ctrl+l", "focus_composer", "Compose", show=False, id="focus-composer"),
         Binding("ctrl+o", "conversations", "Conversations", id="conversations"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="toggle-sidebar"),
@@ -96,7 +96,9 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
             text.append(f"Connected to {make_safe(app.settings.base_url)}.\n")
         if not self.conversation.model:
             text.append("\nNo model chosen yet: ", style="bold")
-            text.append("press F3 (or Ctrl+P, 'Select model'); your first message opens the picker.\n")
+            text.append(
+                "press F3 (or Ctrl+P, 'Select model'); your first message opens the picker.\n"
+            )
         text.append("\nEnter sends · Ctrl+J newline · Escape stops a reply · Ctrl+P commands")
         return text
 

@@ -27,6 +27,10 @@ class ClientSource(Protocol):
     def client(self) -> RoutmyClient: ...
 
 
+YIELD_EVERY = 0.01
+"""Seconds of stream processing after which the worker lets the UI run."""
+
+
 class ReplyEnded(Message):
     """A reply finished, failed or was stopped."""
 
@@ -180,8 +184,15 @@ class ChatController:
         item.live = run
         item.exchange = run.exchange
         view = self.view
+        yielded = time.monotonic()
         try:
             async for event in run.events():
+                now = time.monotonic()
+                if now - yielded > YIELD_EVERY:
+                    # Buffered data can arrive without the loop ever suspending: give the
+                    # UI its turn so keys and frames are never starved by a fast stream.
+                    await asyncio.sleep(0)
+                    yielded = time.monotonic()
                 item.run.last_activity = run.last_activity
                 if isinstance(event, ReplyUpdated):
                     delta = event.delta

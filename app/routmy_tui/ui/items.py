@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from routmy_tui.core.client import ChatRun
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import ApiError, Exchange, Reply
 from routmy_tui.ui.json_view import json_reply_strips, wants_json
 from routmy_tui.ui.render import BLANK, MarkdownLines, render_strips
+
+if TYPE_CHECKING:
+    from routmy_tui.core.client import ChatRun
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
