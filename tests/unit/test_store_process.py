@@ -150,3 +150,20 @@ def test_reply_streaming_in_another_live_process_is_not_marked_interrupted(tmp_p
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=30)
+
+
+def test_a_dead_but_unreaped_writer_counts_as_gone() -> None:
+    import subprocess
+    import time
+
+    from routmy_tui.store.base import owner_alive
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 10
+    # Wait until it has exited but leave it unreaped: a zombie.
+    while time.monotonic() < deadline:
+        with open(f"/proc/{child.pid}/stat") as stat:
+            if stat.read().rpartition(")")[2].split()[0] == "Z":
+                break
+    assert not owner_alive(f"{child.pid}:token")
+    child.wait()

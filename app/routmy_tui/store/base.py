@@ -40,7 +40,17 @@ def owner_alive(owner: str | None) -> bool:
         return False
     except PermissionError:
         return True  # Exists, owned by someone else.
-    return True
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    """Whether a process has died but not been reaped yet (it will never write again)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            # The state follows the command name, which is in parentheses and may hold spaces.
+            return stat.read().rpartition(")")[2].split()[:1] == ["Z"]
+    except OSError:
+        return False
 
 
 class StoreBase:
