@@ -75,6 +75,22 @@ def test_regenerate_makes_a_sibling_and_keeps_the_old_reply(store: Store) -> Non
     assert store.get_message(a1).content == "first answer"  # type: ignore[union-attr]
 
 
+def test_sibling_positions_of_a_path_match_one_by_one(store: Store) -> None:
+    cid = store.create_conversation("m")
+    other = store.create_conversation("m")
+    store.add_message(other, None, user("elsewhere"))
+    r1 = store.add_message(cid, None, user("root one"))
+    store.add_message(cid, None, user("root two"))
+    a1 = store.add_message(cid, r1, bot("a"))
+    a2 = store.add_message(cid, r1, bot("b"))
+    store.add_message(cid, a2, user("c"))
+    store.set_current_leaf(cid, a1)
+    path = store.current_path(cid)
+    assert store.sibling_positions(path) == {m.id: store.sibling_position(m.id) for m in path}
+    assert store.sibling_positions(path)[a1] == (1, 2)
+    assert store.sibling_positions([]) == {}
+
+
 def test_edit_branches_and_switching_restores_each_branch(store: Store) -> None:
     cid = store.create_conversation("m")
     u1 = store.add_message(cid, None, user("hello"))

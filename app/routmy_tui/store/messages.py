@@ -6,6 +6,7 @@ import json
 import sqlite3
 import time
 import zlib
+from collections.abc import Sequence
 from typing import Any
 
 from routmy_tui.core.types import ChatMessage, Exchange, Reply
@@ -261,6 +262,33 @@ class MessagesMixin(StoreBase):
         with self._read() as conn:
             ids = self._sibling_ids(conn, message_id)
             return ids.index(message_id) + 1, len(ids)
+
+    def sibling_positions(self, messages: Sequence[StoredMessage]) -> dict[int, tuple[int, int]]:
+        """`sibling_position` of every message of a path, in one query per conversation.
+
+        Args:
+            messages: Messages of one conversation (typically `current_path`).
+
+        Returns:
+            Message id -> (position counted from 1, number of siblings).
+        """
+        if not messages:
+            return {}
+        conversation_id = messages[0].conversation_id
+        groups: dict[int | None, list[int]] = {}
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY id",
+                (conversation_id,),
+            ).fetchall()
+        for message_id, parent_id in rows:
+            groups.setdefault(parent_id, []).append(message_id)
+        out: dict[int, tuple[int, int]] = {}
+        for message in messages:
+            ids = groups.get(message.parent_id, [])
+            if message.id in ids:
+                out[message.id] = (ids.index(message.id) + 1, len(ids))
+        return out
 
     def deepest_leaf(self, message_id: int) -> int:
         """The end of the branch below `message_id`, following the newest child at each step."""

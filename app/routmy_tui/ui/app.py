@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -42,6 +44,10 @@ def make_client(settings: Settings) -> RoutmyClient:
     )
 
 
+WARM_UP_DELAY = 0.25
+"""Seconds after mount before the heavy imports start (in a thread)."""
+
+
 class RoutmyApp(CatalogAppMixin, App[None]):
     """routmy-tui."""
 
@@ -80,13 +86,22 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         self._client = client
 
     def _warm_up(self) -> None:
-        """After the first frame: start the demo backend, load the client and renderers."""
+        """Once the first screens are drawn: start the demo backend, and import the client
+        and the renderers in a thread (the UI stays live), then load the model catalog."""
         if self._after_first_frame is not None:
             self._after_first_frame()
-        self.client  # noqa: B018 - imports httpx now rather than on the first send
-        from routmy_tui.ui.render import warm_up
+        threading.Thread(target=self._warm_imports, name="routmy-warm-up", daemon=True).start()
 
-        warm_up(self.console)
+    def _warm_imports(self) -> None:
+        """Runs in a thread: what the first send and the first reply would otherwise import."""
+        try:
+            import routmy_tui.core.client  # noqa: F401
+            from routmy_tui.ui.render import warm_up
+
+            warm_up()  # a private console: the app's is not shared across threads
+        finally:
+            with contextlib.suppress(RuntimeError):  # the app may already be closing
+                self.call_from_thread(self.start_catalog)
 
     # --- start-up ---------------------------------------------------------------------
 
@@ -109,8 +124,8 @@ class RoutmyApp(CatalogAppMixin, App[None]):
             self.set_keymap(self.settings.keymap)
         for problem in [*self.settings.problems, *self.theme_problems]:
             self.notify(problem, title="Config", severity="warning", timeout=8)
-        self.call_after_refresh(self._warm_up)
-        self.call_after_refresh(self.start_catalog)
+        # The conversation's own first paint comes a few frames after mount; let it.
+        self.set_timer(WARM_UP_DELAY, self._warm_up)
 
     def _load_themes(self) -> None:
         specs, problems = load_themes(theme_dirs())

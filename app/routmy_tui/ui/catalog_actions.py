@@ -11,8 +11,8 @@ from routmy_tui.core.text import make_safe
 from routmy_tui.ui.catalog_service import CatalogService, describe_age
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
     from textual.screen import Screen
-    from textual.worker import Worker
 
     from routmy_tui.config.settings import Settings
     from routmy_tui.core.client import RoutmyClient
@@ -29,8 +29,15 @@ class CatalogAppMixin:
         client: RoutmyClient
         screen_stack: list[Screen[Any]]
 
-        def notify(self, message: str, **kwargs: Any) -> None: ...
-        def run_worker(self, work: Any, **kwargs: Any) -> Worker[Any]: ...
+        def notify(
+            self,
+            message: str,
+            *,
+            title: str = "",
+            severity: SeverityLevel = "information",
+            timeout: float | None = None,
+            markup: bool = True,
+        ) -> None: ...
 
     @property
     def catalog(self) -> CatalogService:
@@ -66,7 +73,8 @@ class CatalogAppMixin:
             elif not quiet:
                 self.notify(f"{len(catalog.models)} models loaded.", title="Models")
 
-        self.run_worker(refresh, group="catalog", exclusive=True, exit_on_error=False)
+        app: Any = self  # the App's own run_worker; the mixin only declares what it uses
+        app.run_worker(refresh, group="catalog", exclusive=True, exit_on_error=False)
 
     def _catalog_changed(self, catalog: CatalogService) -> None:
         from routmy_tui.ui.chat_screen import ChatScreen

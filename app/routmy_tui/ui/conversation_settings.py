@@ -46,7 +46,9 @@ class ConversationSettingsMixin:
     controller: ChatController | None
 
     if TYPE_CHECKING:
-        routmy: RoutmyApp
+
+        @property
+        def routmy(self) -> RoutmyApp: ...
 
         def post_message(self, message: Message) -> bool: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...

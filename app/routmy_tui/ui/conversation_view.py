@@ -20,6 +20,10 @@ GUTTER = 2
 FRAME = 1 / 60
 MARGIN = 20
 """Lines above and below the viewport laid out ahead of need."""
+BACKGROUND_BUDGET = 0.008
+"""Seconds per frame spent measuring off-screen items in the background."""
+BACKGROUND_PAUSE = 0.02
+"""Seconds between two background measuring steps (the UI runs in between)."""
 
 
 class ConversationView(ScrollView, can_focus=True):
@@ -41,8 +45,10 @@ class ConversationView(ScrollView, can_focus=True):
     BINDINGS = [
         Binding("up,k", "select(-1)", "Previous message", show=False, id="message-previous"),
         Binding("down,j", "select(1)", "Next message", show=False, id="message-next"),
-        Binding("home", "scroll_home", "Top", show=False),
-        Binding("end", "scroll_end", "Bottom", show=False),
+        Binding("home", "scroll_home", "Top", show=False, id="scroll-top"),
+        Binding("end", "scroll_end", "Bottom", show=False, id="scroll-bottom"),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
         Binding("t", "toggle_reasoning", "Thinking", id="toggle-reasoning"),
     ]
 
@@ -73,16 +79,30 @@ class ConversationView(ScrollView, can_focus=True):
         self._last_layout = 0.0
         self.follow = True
         self.selected: int | None = None
+        self._background_at = -1
+        """Next item (counting down) the background pass will measure; -1: none left."""
+        self._background_pending = False
 
     # --- content -------------------------------------------------------------------
 
     def add_item(self, item: Item) -> None:
         """Append an item and follow it."""
-        self._index[id(item)] = len(self.items)
-        self.items.append(item)
-        self._heights.append(item.estimate_height(self._width()))
+        self.add_items([item])
+
+    def add_items(self, items: list[Item]) -> None:
+        """Append items (e.g. a whole stored conversation) and follow the last one.
+
+        Nothing is rendered here: heights are estimated until the items come into view,
+        and the rest are measured in the background, a few per frame.
+        """
+        width = self._width()
+        for item in items:
+            self._index[id(item)] = len(self.items)
+            self.items.append(item)
+            self._heights.append(item.estimate_height(width))
         self.follow = True
         self.schedule_layout()
+        self._schedule_background()
 
     def clear(self) -> None:
         """Remove every item."""
@@ -138,6 +158,8 @@ class ConversationView(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         self._pending = False
         self._last_layout = time.monotonic()
+        if not self.size.height:
+            return  # not sized yet: nothing to measure against
         width = self._width()
         console = self.app.console
         heights = self._heights
@@ -190,8 +212,86 @@ class ConversationView(ScrollView, can_focus=True):
                 self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
 
     def on_resize(self, event: events.Resize) -> None:
-        """New width: everything visible is laid out again."""
+        """New width: everything visible is laid out again, the rest in the background."""
         self._relayout()
+        self._schedule_background()
+
+    # --- background measuring ----------------------------------------------------------
+
+    def _schedule_background(self) -> None:
+        """Measure the items still estimated, from the newest back, a few per frame."""
+        self._background_at = len(self.items) - 1
+        if not self._background_pending and self.is_mounted:
+            self._background_pending = True
+            self.set_timer(BACKGROUND_PAUSE, self._measure_background)
+
+    def _measure_background(self) -> None:
+        self._background_pending = False
+        if not self.size.height:
+            return
+        width = self._width()
+        console = self.app.console
+        deadline = time.perf_counter() + BACKGROUND_BUDGET
+        above = 0  # height change of items above the top of the viewport
+        changed = False
+        index = min(self._background_at, len(self.items) - 1)
+        while index >= 0 and time.perf_counter() < deadline:
+            item = self.items[index]
+            if not item.is_laid_out(width):
+                height = item.layout(console, width, self.palette)
+                if height != self._heights[index]:
+                    if self._offsets[index + 1] <= self.scroll_y:
+                        above += height - self._heights[index]
+                    self._heights[index] = height
+                    changed = True
+            index -= 1
+        self._background_at = index
+        if changed:
+            self._update_offsets()
+            if self.follow:
+                self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+            elif above:
+                # Keep what is on screen where it was.
+                self.scroll_to(y=self.scroll_y + above, animate=False, immediate=True)
+            self.refresh()
+        if index >= 0:
+            self._background_pending = True
+            self.set_timer(BACKGROUND_PAUSE, self._measure_background)
+
+    # --- scrolling -------------------------------------------------------------------
+
+    def _lay_out_top(self) -> None:
+        """Measure the first screenful so that the top of the conversation is exact."""
+        width = self._width()
+        console = self.app.console
+        needed = self.scrollable_content_region.height + MARGIN
+        for index, item in enumerate(self.items):
+            if needed <= 0:
+                break
+            self._heights[index] = item.layout(console, width, self.palette)
+            needed -= self._heights[index]
+        self._update_offsets()
+
+    def action_scroll_home(self) -> None:
+        """Jump to the first message (no animation: heights are measured on the way)."""
+        self.follow = False
+        self._lay_out_top()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.schedule_layout()
+
+    def action_scroll_end(self) -> None:
+        """Jump to the newest message and follow it again."""
+        self.follow = True
+        self._relayout()
+
+    def action_page_up(self) -> None:
+        """One screen up."""
+        self.follow = False
+        self.scroll_to(y=self.scroll_y - self.scrollable_content_region.height, animate=False)
+
+    def action_page_down(self) -> None:
+        """One screen down."""
+        self.scroll_to(y=self.scroll_y + self.scrollable_content_region.height, animate=False)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         """Stop following when the user scrolls up; follow again at the bottom."""

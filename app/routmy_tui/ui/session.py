@@ -250,13 +250,12 @@ class Session:
         if store is not None and self.conversation_id is not None:
             try:
                 path = store.current_path(self.conversation_id)
-                positions = {m.id: store.sibling_position(m.id) for m in path}
+                positions = store.sibling_positions(path)
             except StoreError as exc:
                 self._report(str(exc))
         view.clear()
         items = items_for(path, store, view.palette.code_theme, positions) if store else []
-        for item in items:
-            view.add_item(item)
+        view.add_items(items)
         controller.conversation.messages = [m.to_chat_message() for m in path if sendable(m)]
         screen.query_one("#welcome").display = not items
 
