@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
 import logging
 import math
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +21,7 @@ from routmy_tui.core.catalog_caps import (
 )
 from routmy_tui.core.catalog_match import Match, ModelIndex, filter_models
 from routmy_tui.core.errors import error_from_body
+from routmy_tui.core.files import atomic_write
 from routmy_tui.core.text import make_safe, truncate_middle
 from routmy_tui.core.types import ApiError, ModelInfo
 
@@ -264,24 +262,6 @@ class CatalogCache:
                 ensure_ascii=False,
                 separators=(",", ":"),
             ).encode("utf-8")
-            _atomic_write(self.path, data)
+            atomic_write(self.path, data)
         except (OSError, TypeError, ValueError) as exc:
             log.warning("could not write the model cache %s: %s", self.path, exc)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Temp file (0600) in the same folder, fsync, rename. Core may not import config, so
-    this is a small twin of `config.paths.atomic_write`."""
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
