@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,42 +12,12 @@ import psutil
 import pytest
 
 from routmy_tui.store import Store
+from tests.e2e.tmux import Tmux, app_command
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
-
-COMMAND = Path(sys.executable).parent / "routmy-tui"
-
-
-class Tmux:
-    """A private tmux server running one command at a time in a 120x40 window."""
-
-    def __init__(self, socket: str) -> None:
-        self.socket = socket
-
-    def run(self, *args: str) -> str:
-        result = subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
-        )
-        return result.stdout
-
-    def start(self, command: str) -> None:
-        self.run("new-session", "-d", "-s", "main", "-x", "120", "-y", "40", command)
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "main")
-
-    def wait_for(self, text: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; last screen:\n{screen}")
 
 
 def _wait(condition: object, timeout: float = 20.0) -> None:
@@ -65,19 +33,12 @@ def test_sigkill_mid_reply_keeps_the_message_and_the_reply_so_far(
     isolated_env: Path, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
-    env = " ".join(
-        f"{name}={os.environ[name]}"
-        for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
-    )
-    command = (
-        f"env {env} TERM=xterm-256color {COMMAND} --demo --model demo/slow --data-dir {data}; true"
-    )
-    tmux = Tmux(f"routmy-kill-{os.getpid()}")
+    command = app_command(f"--demo --model demo/slow --data-dir {data}") + "; true"
+    tmux = Tmux("routmy-kill")
     try:
         tmux.start(command)
         tmux.wait_for("Welcome to routmy-tui")
-        tmux.run("send-keys", "-t", "main", "-l", "Tell me a long story")
-        tmux.run("send-keys", "-t", "main", "Enter")
+        tmux.type("Tell me a long story")
         tmux.wait_for("streaming", timeout=30)
         db = data / "routmy.db"
 
