@@ -14,12 +14,11 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ptyrun import PtyProcess
+from ptyrun import PtyProcess, private_home
 
 from routmy_tui.core.types import ChatMessage, Exchange, Reply, Usage
 from routmy_tui.store import Store
@@ -100,13 +99,7 @@ async def open_in_app(data: Path, last: str) -> float:
 
 
 def main() -> None:
-    home = tempfile.mkdtemp(prefix="routmy-bench-")
-    env = {
-        "HOME": home,
-        "XDG_CONFIG_HOME": f"{home}/config",
-        "XDG_DATA_HOME": f"{home}/data",
-        "XDG_CACHE_HOME": f"{home}/cache",
-    }
+    home, env = private_home()
     data = Path(home) / "long"
     empty = Path(home) / "empty"
     started = time.perf_counter()

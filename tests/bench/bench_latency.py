@@ -15,14 +15,13 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ptyrun import PtyProcess
+from ptyrun import PtyProcess, private_home
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 BIN = Path(sys.executable).parent
@@ -53,14 +52,8 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     base_url = f"http://127.0.0.1:{port}/v1"
-    home = tempfile.mkdtemp(prefix="routmy-bench-")
-    env = {
-        "HOME": home,
-        "XDG_CONFIG_HOME": f"{home}/config",
-        "XDG_DATA_HOME": f"{home}/data",
-        "XDG_CACHE_HOME": f"{home}/cache",
-        "ROUTMY_API_KEY": "sk_bench_fake_key_000000",
-    }
+    _, env = private_home()
+    env["ROUTMY_API_KEY"] = "sk_bench_fake_key_000000"
     try:
         deadline = time.monotonic() + 10
         while True:

@@ -11,12 +11,11 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ptyrun import PtyProcess
+from ptyrun import PtyProcess, private_home
 
 MINIMAL = """
 from textual.app import App
@@ -51,13 +50,7 @@ def measure(argv: list[str], marker: str, env: dict[str, str]) -> tuple[float, f
 
 
 def main() -> None:
-    home = tempfile.mkdtemp(prefix="routmy-bench-")
-    env = {
-        "HOME": home,
-        "XDG_CONFIG_HOME": f"{home}/config",
-        "XDG_DATA_HOME": f"{home}/data",
-        "XDG_CACHE_HOME": f"{home}/cache",
-    }
+    home, env = private_home()
     script = Path(home) / "minimal.py"
     script.write_text(MINIMAL)
     command = str(Path(sys.executable).parent / "routmy-tui")

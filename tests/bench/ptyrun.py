@@ -13,6 +13,7 @@ import re
 import select
 import signal
 import struct
+import tempfile
 import termios
 import time
 from collections.abc import Sequence
@@ -20,6 +21,17 @@ from collections.abc import Sequence
 ANSI = re.compile(
     rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-B]|\x1b[=>78]"
 )
+
+
+def private_home() -> tuple[str, dict[str, str]]:
+    """A fresh temporary HOME and the XDG variables pointing into it (no user config leaks in)."""
+    home = tempfile.mkdtemp(prefix="routmy-bench-")
+    return home, {
+        "HOME": home,
+        "XDG_CONFIG_HOME": f"{home}/config",
+        "XDG_DATA_HOME": f"{home}/data",
+        "XDG_CACHE_HOME": f"{home}/cache",
+    }
 
 
 class PtyProcess:
