@@ -118,3 +118,9 @@ def build_chat_body(
             body[name] = value
     body.update(params.extra)
     return body
+
+
+def wants_json(body: dict[str, Any]) -> bool:
+    """Whether a request body asks for JSON output (`response_format` json_object/json_schema)."""
+    fmt = body.get("response_format")
+    return isinstance(fmt, dict) and fmt.get("type") in {"json_object", "json_schema"}

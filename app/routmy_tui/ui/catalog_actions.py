@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from textual.app import SystemCommand
 
 from routmy_tui.core.text import make_safe
-from routmy_tui.ui.catalog_service import CatalogService, describe_age
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
 
     from routmy_tui.config.settings import Settings
     from routmy_tui.core.client import RoutmyClient
+    from routmy_tui.ui.catalog_service import CatalogService
     from routmy_tui.ui.controller import ReplyEnded
 
 
@@ -43,6 +43,8 @@ class CatalogAppMixin:
     def catalog(self) -> CatalogService:
         """The model catalog (made on first use)."""
         if self._catalog is None:
+            from routmy_tui.ui.catalog_service import CatalogService  # after the first frame
+
             self._catalog = CatalogService(self.settings.cache_dir)
             self._catalog.listeners.append(self._catalog_changed)
         return self._catalog
@@ -57,6 +59,8 @@ class CatalogAppMixin:
         catalog = self.catalog
 
         async def refresh() -> None:
+            from routmy_tui.ui.catalog_service import describe_age
+
             error = await catalog.refresh(self.client)
             if error is not None:
                 kept = (

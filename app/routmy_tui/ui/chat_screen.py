@@ -73,7 +73,8 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
         view = self.query_one(ConversationView)
         self.controller = ChatController(view, self.routmy, self.conversation)
         view.set_palette(self.routmy.palette())
-        self.controller.models = self.routmy.catalog.by_id
+        # The catalog loads right after the first frame and hands its models to the
+        # controller then (CatalogAppMixin._catalog_changed).
         self._update_header()
         self.query_one(Composer).focus()
         self.set_interval(0.1, self.controller.tick)

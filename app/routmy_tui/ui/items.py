@@ -12,9 +12,9 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
+from routmy_tui.core.request import wants_json
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import ApiError, Exchange, Reply
-from routmy_tui.ui.json_view import json_reply_strips, wants_json
 from routmy_tui.ui.render import BLANK, MarkdownLines, render_strips
 
 if TYPE_CHECKING:
@@ -246,6 +246,8 @@ class AssistantItem(SectionItem):
                 )
             )
         if reply.content and reply.status != "streaming" and self.json_mode:
+            from routmy_tui.ui.json_view import json_reply_strips  # rich.syntax: off start-up
+
             sections.append(
                 json_reply_strips(
                     console,

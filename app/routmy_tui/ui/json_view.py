@@ -13,16 +13,11 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.strip import Strip
 
+from routmy_tui.core.request import wants_json  # noqa: F401 - re-exported
 from routmy_tui.core.text import make_safe
 from routmy_tui.ui.render import render_strips
 
 _FENCE_RE = re.compile(r"^\s*```(?:json)?\s*\n(.*?)\n\s*```\s*$", re.S | re.I)
-
-
-def wants_json(body: dict[str, Any]) -> bool:
-    """Whether a request body asks for JSON output (`response_format` json_object/json_schema)."""
-    fmt = body.get("response_format")
-    return isinstance(fmt, dict) and fmt.get("type") in {"json_object", "json_schema"}
 
 
 @dataclass
