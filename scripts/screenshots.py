@@ -9,6 +9,7 @@ import asyncio
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.ui.helpers import last_reply, send  # noqa: E402
+from tests.ui.history_seed import seed_history  # noqa: E402
 
 from routmy_tui.config.settings import Settings  # noqa: E402
 from routmy_tui.demo.server import DemoServer  # noqa: E402
@@ -35,16 +37,42 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float
         await pilot.pause(0.05)
 
 
+def steady(app: RoutmyApp) -> None:
+    """No blinking cursor: every text cursor shows, whenever the shot is taken."""
+    for widget in app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False  # type: ignore[attr-defined]
+
+
 async def shoot(
-    name: str, base_url: str, script: Callable[[Pilot[Any]], Awaitable[None]], **settings: Any
+    name: str,
+    base_url: str,
+    script: Callable[[Pilot[Any]], Awaitable[None]],
+    *,
+    history: bool = False,
+    **settings: Any,
 ) -> None:
     settings.setdefault("model", "demo/chat")
-    app = RoutmyApp(Settings(base_url=base_url, demo=True, **settings))
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await script(pilot)
-        await pilot.pause(0.3)
-        path = app.save_screenshot(filename=f"{name}.svg", path=str(OUT))
+    # A fresh data and cache folder per shot: never the user's history, never the last shot's.
+    with tempfile.TemporaryDirectory(prefix="routmy-shot-") as tmp:
+        data = Path(tmp) / "data"
+        data.mkdir()
+        if history:
+            seed_history(data)
+        app = RoutmyApp(
+            Settings(
+                base_url=base_url,
+                demo=True,
+                data_dir=data,
+                cache_dir=Path(tmp) / "cache",
+                **settings,
+            )
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await script(pilot)
+            steady(app)
+            await pilot.pause(0.3)
+            path = app.save_screenshot(filename=f"{name}.svg", path=str(OUT))
     if shutil.which("rsvg-convert"):
         subprocess.run(["rsvg-convert", path, "-o", str(OUT / f"{name}.png")], check=False)
     print(path)
@@ -60,6 +88,9 @@ async def reasoning(pilot: Pilot[Any]) -> None:
     await until(pilot, lambda: last_reply(pilot.app).reply.status != "streaming")
     await pilot.press("tab")
     await pilot.press("t")
+    await pilot.pause(0.1)
+    # The reply ends at the bottom of the screen; show the opened reasoning from its start.
+    pilot.app.screen.query_one("#conversation").action_scroll_home()  # type: ignore[attr-defined]
 
 
 async def error(pilot: Pilot[Any]) -> None:
@@ -82,6 +113,49 @@ async def empty(pilot: Pilot[Any]) -> None:
     return None
 
 
+async def model_picker(pilot: Pilot[Any]) -> None:
+    await until(pilot, lambda: bool(pilot.app.screen.query("#composer")))
+    await pilot.press("f3")
+    await until(pilot, lambda: bool(pilot.app.screen.query("#model-query")))
+    await pilot.press(*"demo")
+    await until(pilot, lambda: getattr(pilot.app.screen, "shown_query", None) == "demo")
+
+
+async def parameters(pilot: Pilot[Any]) -> None:
+    await until(pilot, lambda: bool(pilot.app.screen.query("#composer")))
+    await pilot.press("f4")
+    await until(pilot, lambda: type(pilot.app.screen).__name__ == "ParamsScreen")
+
+
+async def browser(pilot: Pilot[Any]) -> None:
+    await until(pilot, lambda: bool(pilot.app.screen.query("#composer")))
+    await pilot.press("ctrl+o")
+    await until(pilot, lambda: bool(pilot.app.screen.query("#search")))
+    await pilot.press(*"otter")
+    await pilot.pause(0.2)
+
+
+async def sidebar(pilot: Pilot[Any]) -> None:
+    await until(pilot, lambda: bool(pilot.app.screen.query("#composer")))
+    await pilot.pause(0.2)
+    pilot.app.session.changed()  # the resumed conversation's title in the header
+    await pilot.press("ctrl+b")
+    await until(pilot, lambda: bool(pilot.app.screen.query("#sidebar-list")))
+
+
+async def request_preview(pilot: Pilot[Any]) -> None:
+    # A system prompt, two parameters and a draft: a body short enough to read at a glance.
+    await until(pilot, lambda: bool(pilot.app.screen.query("#composer")))
+    conversation = pilot.app.screen.conversation  # type: ignore[attr-defined]
+    conversation.system_prompt = "Answer in one short paragraph."
+    conversation.params.temperature = 0.3
+    conversation.params.max_tokens = 400
+    composer = pilot.app.screen.query_one("#composer")
+    composer.text = "Why is the sky blue?"  # type: ignore[attr-defined]
+    await pilot.press("ctrl+g")
+    await until(pilot, lambda: type(pilot.app.screen).__name__ == "RequestPreview")
+
+
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
     with DemoServer(tps=0, ttft=0) as server:
@@ -90,6 +164,11 @@ async def main() -> None:
         await shoot("reasoning", server.base_url, reasoning, model="demo/reasoning")
         await shoot("error", server.base_url, error)
         await shoot("inspector", server.base_url, inspector)
+        await shoot("model_picker", server.base_url, model_picker)
+        await shoot("parameters", server.base_url, parameters)
+        await shoot("browser", server.base_url, browser, history=True)
+        await shoot("sidebar", server.base_url, sidebar, history=True)
+        await shoot("request_preview", server.base_url, request_preview)
 
 
 if __name__ == "__main__":
