@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import stat
 from pathlib import Path
+
+import pytest
 
 from routmy_tui.config.settings import Settings
 from routmy_tui.demo.server import DemoServer
@@ -37,3 +40,33 @@ async def test_no_key_is_explained_then_a_key_is_saved(
         sent = [r for r in demo_server.requests if b"hello with a key" in r.body]
         assert sent and sent[-1].headers["authorization"] == f"Bearer {FAKE_KEY}"
         assert FAKE_KEY not in app.export_screenshot()
+
+
+async def test_a_crash_report_never_shows_the_key(demo_server: DemoServer) -> None:
+    from rich.console import Console
+
+    settings = Settings(base_url=demo_server.base_url, model="demo/chat", api_key=FAKE_KEY)
+    app = RoutmyApp(settings)
+
+    def crash() -> None:
+        config_being_saved = {"api_key": FAKE_KEY}
+        raise RuntimeError(f"crash with {len(config_being_saved)} setting")
+
+    reported: list[object] = []
+    report_crash = app._fatal_error
+
+    def keep_report() -> None:  # the app prints and clears its report on exit
+        report_crash()
+        reported.extend(app._exit_renderables)
+
+    app._fatal_error = keep_report  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(100, 30)) as pilot:
+            app.call_later(crash)
+            await pilot.pause(0.2)
+    console = Console(record=True, width=120, file=io.StringIO())
+    for renderable in reported:
+        console.print(renderable)
+    report = console.export_text()
+    assert "crash with 1 setting" in report
+    assert FAKE_KEY not in report

@@ -204,6 +204,23 @@ class RoutmyApp(CatalogAppMixin, App[None]):
             markup=False,
         )
 
+    def _fatal_error(self) -> None:
+        """Report a crash without the local variables Textual shows by default.
+
+        Locals can hold the API key (a config dict being saved, a header being built);
+        the traceback itself is still printed in full when the app exits.
+        """
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
+
     # --- key ----------------------------------------------------------------------------
 
     def ask_for_key(self) -> None:
