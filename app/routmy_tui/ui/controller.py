@@ -170,6 +170,8 @@ class ChatController:
         self._worker = self.view.run_worker(
             self._run(body, item), exclusive=True, group="reply", exit_on_error=False
         )
+        # Keys that depend on a reply running (Escape stops) appear in the footer now.
+        self.view.refresh_bindings()
 
     async def _run(self, body: dict[str, Any], item: AssistantItem) -> None:
         from routmy_tui.core.client import (
@@ -240,6 +242,7 @@ class ChatController:
         if self.active is item:
             self.active = None
             self._worker = None
+            self.view.refresh_bindings()  # ...and leave it when nothing runs.
         self.view.post_message(ReplyEnded(item))
 
     def tick(self) -> None:
