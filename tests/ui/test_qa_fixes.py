@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from routmy_tui.core.types import ApiError, Reply
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.app import RoutmyApp
-from tests.ui.helpers import last_reply, make_app, send, wait_for
+from routmy_tui.ui.items import AssistantItem
+from tests.ui.helpers import conversation_text, last_reply, make_app, send, wait_for
 
 
 def _footer_actions(app: RoutmyApp) -> set[str]:
@@ -25,3 +27,33 @@ async def test_footer_offers_stop_only_while_a_reply_runs(demo_server: DemoServe
         await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
         await pilot.pause(0.1)
         assert "stop" not in _footer_actions(app)
+
+
+def _ended(item: AssistantItem, *, attempt: int, began: float, ended: float) -> None:
+    item.run.attempt = attempt
+    item.run.began = began
+    item.run.started = ended - 0.01  # the last try: what `started` holds after retries
+    item.run.ended = ended
+
+
+def test_status_after_retries_counts_tries_and_the_whole_time() -> None:
+    item = AssistantItem(
+        "demo/chat",
+        reply=Reply(status="error", error=ApiError("HTTP 500: boom", status=500)),
+    )
+    _ended(item, attempt=4, began=100.0, ended=103.5)
+    status = item.status_text()
+    assert "4 tries" in status
+    assert "total 3.50s" in status
+    single = AssistantItem("demo/chat", reply=Reply(status="complete"))
+    _ended(single, attempt=1, began=100.0, ended=100.25)
+    assert "tries" not in single.status_text()
+    assert "total 0.25s" in single.status_text()
+
+
+async def test_failed_retries_are_reported_on_the_reply(demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url, max_retries=1)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await send(pilot, "fail twice fault:status=500")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "error")
+        assert "2 tries" in conversation_text(app)

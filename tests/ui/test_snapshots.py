@@ -34,6 +34,7 @@ def test_chat_screen_with_reply(snap_compare: Any, demo_server: DemoServer) -> N
         await wait_for(pilot, lambda: last_reply(pilot.app).reply.status == "complete")
         item = last_reply(pilot.app)
         item.run.started, item.run.first_token, item.run.ended = 0.0, 0.25, 1.5
+        item.run.began = 0.0
         view_of(pilot.app).item_changed(item)
         await pilot.pause(0.1)
 
@@ -49,6 +50,7 @@ def test_chat_screen_with_error(snap_compare: Any, demo_server: DemoServer) -> N
         await wait_for(pilot, lambda: last_reply(pilot.app).reply.status == "error", timeout=30)
         item = last_reply(pilot.app)
         item.run.started, item.run.first_token, item.run.ended = 0.0, None, 1.5
+        item.run.began = 0.0
         assert item.reply.error is not None
         item.reply.error.error_id = "err_demo_0001"  # random per request
         pilot.app.clear_notifications()  # the toast repeats the random id

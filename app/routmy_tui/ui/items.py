@@ -171,6 +171,8 @@ class RunInfo:
     """Live facts about a reply while it is on its way."""
 
     started: float = field(default_factory=time.monotonic)
+    began: float = field(default_factory=time.monotonic)
+    """When the first try left (`started` is reset for each retry)."""
     first_token: float | None = None
     ended: float | None = None
     deltas: int = 0
@@ -355,8 +357,10 @@ class AssistantItem(SectionItem):
             parts.append(f"finish: {make_safe(reply.finish_reason)}")
         if run.first_token is not None:
             parts.append(f"first token {run.first_token - run.started:.2f}s")
+        if run.attempt > 1:
+            parts.append(f"{run.attempt} tries")
         if run.ended is not None:
-            parts.append(f"total {run.ended - run.started:.2f}s")
+            parts.append(f"total {run.ended - run.began:.2f}s")
             streamed = run.ended - (run.first_token or run.ended)
             if run.deltas > 1 and streamed >= 0.05:
                 parts.append(f"{run.deltas / streamed:.0f} tok/s")
