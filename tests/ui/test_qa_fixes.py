@@ -57,3 +57,14 @@ async def test_failed_retries_are_reported_on_the_reply(demo_server: DemoServer)
         await send(pilot, "fail twice fault:status=500")
         await wait_for(pilot, lambda: last_reply(app).reply.status == "error")
         assert "2 tries" in conversation_text(app)
+
+
+async def test_locked_model_error_points_to_the_picker(demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url, model="demo/locked")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await send(pilot, "hello")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "error")
+        text = conversation_text(app)
+        assert "HTTP 403" in text
+        assert "f3 to pick another model" in text
+        assert "ctrl+r to retry" not in text

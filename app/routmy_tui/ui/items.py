@@ -317,8 +317,11 @@ class AssistantItem(SectionItem):
         hint = "ctrl+r to retry"
         if error.status == 401:
             hint = "ctrl+k to enter a key · " + hint
+        elif error.status == 403:
+            # Retrying a model locked for this key fails the same way: offer another model.
+            hint = "f3 to pick another model"
         elif error.status == 404:
-            hint = "check the model id · " + hint
+            hint = "check the model id (f3 picks another) · " + hint
         text.append(f"\n  {hint}", style=palette.dim)
         return render_strips(console, text, width)
 
