@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from routmy_tui.core.types import ApiError, Reply
 from routmy_tui.demo.server import DemoServer
+from routmy_tui.store import SearchHit
+from routmy_tui.store.records import SNIPPET_END, SNIPPET_START
 from routmy_tui.ui.app import RoutmyApp
+from routmy_tui.ui.browser import hit_prompt
 from routmy_tui.ui.items import AssistantItem
 from tests.ui.helpers import conversation_text, last_reply, make_app, send, wait_for
 
@@ -68,3 +71,15 @@ async def test_locked_model_error_points_to_the_picker(demo_server: DemoServer) 
         assert "HTTP 403" in text
         assert "f3 to pick another model" in text
         assert "ctrl+r to retry" not in text
+
+
+def test_search_snippet_keeps_the_spaces_around_a_match() -> None:
+    hit = SearchHit(
+        conversation_id="c1",
+        message_id=3,
+        title="Otters",
+        snippet=f"The {SNIPPET_START}parser{SNIPPET_END} forwards\n\n  long   lines",
+        role="assistant",
+    )
+    lines = hit_prompt(hit).plain.splitlines()
+    assert lines[1] == "assistant: The parser forwards long lines"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING
 
@@ -56,7 +57,8 @@ def hit_prompt(hit: SearchHit) -> Text:
         return text
     text.append(f"{hit.role or 'message'}: ", style="dim")
     for piece, matched in hit.spans():
-        piece = make_safe(" ".join(piece.split()))
+        # Collapse runs of whitespace but keep the spaces around a match ("the word here").
+        piece = make_safe(re.sub(r"\s+", " ", piece))
         text.append(piece, style="bold reverse" if matched else "")
     return text
 
