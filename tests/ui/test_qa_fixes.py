@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+
 from routmy_tui.core.types import ApiError, Reply
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.store import SearchHit
 from routmy_tui.store.records import SNIPPET_END, SNIPPET_START
 from routmy_tui.ui.app import RoutmyApp
 from routmy_tui.ui.browser import hit_prompt
+from routmy_tui.ui.composer import Composer
 from routmy_tui.ui.items import AssistantItem
-from tests.ui.helpers import conversation_text, last_reply, make_app, send, wait_for
+from tests.ui.helpers import conversation_text, last_reply, make_app, send, view_of, wait_for
 
 
 def _footer_actions(app: RoutmyApp) -> set[str]:
@@ -83,3 +87,28 @@ def test_search_snippet_keeps_the_spaces_around_a_match() -> None:
     )
     lines = hit_prompt(hit).plain.splitlines()
     assert lines[1] == "assistant: The parser forwards long lines"
+
+
+async def test_escape_cancels_an_edit_and_gives_the_draft_back(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    app = make_app(demo_server.base_url, data_dir=tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await send(pilot, "first question")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+        composer = app.screen.query_one(Composer)
+        composer.text = "half-typed draft"
+        view = view_of(app)
+        view.focus()
+        view.select(0)
+        await pilot.press("e")
+        assert composer.text == "first question"
+        await wait_for(pilot, lambda: "cancel_edit" in _footer_actions(app))
+        await pilot.press("escape")
+        assert composer.text == "half-typed draft"
+        assert app.screen.controller.edit_index is None  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: "cancel_edit" not in _footer_actions(app))
+        # Sending now adds a message; nothing is branched off.
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(view.items) == 4)
+        assert view.items[0].siblings == (1, 1)

@@ -25,6 +25,10 @@ class ConversationActions:
 
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
+        def refresh_bindings(self) -> None: ...
+
+    _draft_before_edit = ""
+    """What the composer held when an edit began (Escape gives it back)."""
 
     @property
     def session(self) -> Session:
@@ -88,12 +92,32 @@ class ConversationActions:
         assert isinstance(item, UserItem)
         from routmy_tui.ui.composer import Composer
 
-        controller.edit_index = index
         composer = self.query_one(Composer)
+        if controller.edit_index is None:
+            self._draft_before_edit = composer.text
+        controller.edit_index = index
         composer.text = item.text
         composer.move_cursor(composer.document.end)
         composer.focus()
-        self.notify("Editing: Enter sends it as a new branch (the old one is kept).")
+        self.refresh_bindings()
+        self.notify(
+            "Editing: Enter sends it as a new branch (the old one is kept); Escape cancels."
+        )
+
+    def action_cancel_edit(self) -> None:
+        """Give up an edit: the composer gets back the draft it held before."""
+        from routmy_tui.ui.composer import Composer
+
+        controller = self.routmy_controller()
+        if controller is None or controller.edit_index is None:
+            return
+        controller.edit_index = None
+        composer = self.query_one(Composer)
+        composer.text = self._draft_before_edit
+        composer.move_cursor(composer.document.end)
+        self._draft_before_edit = ""
+        self.refresh_bindings()
+        self.notify("Edit cancelled.")
 
     def action_regenerate(self) -> None:
         """Ask again for the selected (or last) reply; the old reply stays as a sibling."""

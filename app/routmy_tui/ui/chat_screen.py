@@ -31,6 +31,7 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
 
     BINDINGS = [
         Binding("escape", "stop", "Stop", id="stop", priority=True),
+        Binding("escape", "cancel_edit", "Cancel edit", id="cancel-edit", priority=True),
         Binding("ctrl+r", "retry", "Retry", id="retry"),
         Binding("ctrl+n", "new_chat", "New", id="new-conversation"),
         Binding("ctrl+k", "enter_key", "API key", id="api-key", priority=True),
@@ -135,9 +136,14 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
             self.notify(make_safe(reply.error.summary()), title="Reply failed", severity="error")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Escape is only ours while a reply is running."""
+        """Escape is only ours while a reply is running or a message is being edited."""
         if action == "stop":
             return self.controller is not None and self.controller.busy
+        if action == "cancel_edit":
+            controller = self.controller
+            if controller is None or controller.busy:
+                return False
+            return controller.edit_index is not None
         return True
 
     def action_stop(self) -> None:

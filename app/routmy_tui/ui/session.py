@@ -187,6 +187,7 @@ class Session:
         controller = screen.controller
         if controller is not None and controller.edit_index is not None and not text.strip():
             controller.edit_index = None  # Emptying the composer gives up the edit.
+            screen.refresh_bindings()
         if text == self._draft_saved:
             return
         self._draft_saved = text
