@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from textual.pilot import Pilot
 
-from routmy_tui.core.types import ApiError, Reply
+from routmy_tui.core.types import ApiError, ChatMessage, Reply
 from routmy_tui.demo.server import DemoServer
-from routmy_tui.store import SearchHit
+from routmy_tui.store import SearchHit, Store
 from routmy_tui.store.records import SNIPPET_END, SNIPPET_START
 from routmy_tui.ui.app import RoutmyApp
 from routmy_tui.ui.browser import hit_prompt
@@ -112,3 +114,27 @@ async def test_escape_cancels_an_edit_and_gives_the_draft_back(
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(view.items) == 4)
         assert view.items[0].siblings == (1, 1)
+
+
+async def _open(pilot: Pilot[Any]) -> None:
+    await wait_for(pilot, lambda: len(view_of(pilot.app).items) == 2)  # type: ignore[arg-type]
+
+
+async def test_stored_replies_keep_the_quota_multiplier(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    with Store.open(tmp_path / "routmy.db") as store:
+        conversation = store.create_conversation("demo/reasoning")
+        user = store.add_message(conversation, None, ChatMessage("user", "think"))
+        store.add_message(
+            conversation,
+            user,
+            Reply(content="Thought.", status="complete").to_message(),
+            model="demo/reasoning",
+        )
+    app = make_app(demo_server.base_url, model="demo/reasoning", data_dir=tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: bool(app.catalog.by_id))
+        app.session.open(conversation)
+        await _open(pilot)
+        assert last_reply(app).multiplier == 2.0

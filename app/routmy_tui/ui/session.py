@@ -256,6 +256,11 @@ class Session:
                 self._report(str(exc))
         view.clear()
         items = items_for(path, store, view.palette.code_theme, positions) if store else []
+        for item in items:
+            if isinstance(item, AssistantItem):
+                # Quota cost needs the model's multiplier, which the store does not keep.
+                info = controller.models.get(item.model)
+                item.multiplier = info.token_multiplier if info else None
         view.add_items(items)
         controller.conversation.messages = [m.to_chat_message() for m in path if sendable(m)]
         screen.query_one("#welcome").display = not items
