@@ -138,3 +138,14 @@ async def test_stored_replies_keep_the_quota_multiplier(
         app.session.open(conversation)
         await _open(pilot)
         assert last_reply(app).multiplier == 2.0
+
+
+async def test_dialogs_keep_the_chat_visible_behind_them(demo_server: DemoServer) -> None:
+    from routmy_tui.ui.dialogs import PathDialog
+
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.push_screen(PathDialog("Export conversation", "File to write:", "x.md"))
+        await wait_for(pilot, lambda: isinstance(app.screen, PathDialog))
+        # Translucent: the conversation shows through, dimmed (an opaque one blanked it).
+        assert app.screen.styles.background.a < 1
