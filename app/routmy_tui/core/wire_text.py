@@ -168,3 +168,51 @@ def timing_rows(
     else:
         rows.append(("retries", "none"))
     return rows
+
+
+GIST_PARSE_LIMIT = 65_536
+"""Longer data lines (an image) are summarised by size, not parsed."""
+
+
+def stream_gist(text: str) -> str:
+    """What one raw stream line carries, in a few words (`content "Hel"`, `finish stop`...).
+
+    The raw line starts with the chunk's id and model, which look the same on every line;
+    this is what tells the lines apart in the stream log.
+    """
+    if text.startswith(":"):
+        return "comment"
+    if not text.startswith("data:"):
+        return text.partition(":")[0] if ":" in text else ""
+    payload = text[5:].strip()
+    if payload == "[DONE]":
+        return "done"
+    if len(payload) > GIST_PARSE_LIMIT:
+        return f"{len(payload) // 1024} KB of data"
+    try:
+        chunk = json.loads(payload)
+    except json.JSONDecodeError:
+        return "not JSON"
+    if not isinstance(chunk, dict):
+        return type(chunk).__name__
+    parts: list[str] = []
+    if isinstance(chunk.get("error"), dict):
+        parts.append("error")
+    choices = chunk.get("choices")
+    choice = choices[0] if isinstance(choices, list) and choices else None
+    if isinstance(choice, dict):
+        delta = choice.get("delta") or choice.get("message") or {}
+        if isinstance(delta, dict):
+            for key in ("reasoning", "reasoning_content", "content", "refusal"):
+                value = delta.get(key)
+                if isinstance(value, str) and value:
+                    parts.append(f"{key.split('_')[0]} {json.dumps(value, ensure_ascii=False)}")
+            if delta.get("tool_calls"):
+                parts.append("tool_calls")
+            if delta.get("images"):
+                parts.append("images")
+        if choice.get("finish_reason"):
+            parts.append(f"finish {choice['finish_reason']}")
+    if isinstance(chunk.get("usage"), dict):
+        parts.append("usage")
+    return " · ".join(parts) or "empty"

@@ -34,7 +34,9 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
         Binding("escape", "cancel_edit", "Cancel edit", id="cancel-edit", priority=True),
         Binding("ctrl+r", "retry", "Retry", id="retry"),
         Binding("ctrl+n", "new_chat", "New", id="new-conversation"),
-        Binding("ctrl+k", "enter_key", "API key", id="api-key", priority=True),
+        Binding(
+            "ctrl+k", "enter_key", "API key", id="api-key", priority=True, show=False
+        ),  # shown in the welcome text and the palette; the footer is for everyday keys
         Binding("ctrl+l", "focus_composer", "Compose", show=False, id="focus-composer"),
         Binding("ctrl+o", "conversations", "Conversations", id="conversations"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="toggle-sidebar"),

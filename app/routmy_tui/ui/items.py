@@ -239,6 +239,8 @@ class AssistantItem(SectionItem):
         ]
         if reply.reasoning:
             sections.append(self._reasoning(console, width, palette))
+            if reply.content or reply.refusal:
+                sections.append([BLANK])
         if reply.refusal:
             sections.append(
                 render_strips(

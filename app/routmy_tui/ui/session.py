@@ -133,7 +133,8 @@ class Session:
             else:
                 self._set_draft(self._draft(None))
         screen.set_interval(0.5, self.save_draft)
-        self.changed()
+        # During on_mount the screen does not count as mounted yet: show the title after.
+        screen.call_after_refresh(self.changed)
 
     def changed(self) -> None:
         """Something stored changed: refresh the header title and the sidebar."""

@@ -10,9 +10,13 @@ from textual.strip import Strip
 
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import StreamLine
+from routmy_tui.core.wire_text import stream_gist
 
-PREFIX_WIDTH = 10
+TIME_WIDTH = 10
 """Cells of the `+  0.123s ` time column."""
+GIST_WIDTH = 26
+"""Cells of the column saying what a line carries (`content "Hel"`, `finish stop`)."""
+PREFIX_WIDTH = TIME_WIDTH + GIST_WIDTH
 
 
 class StreamLogView(ScrollView, can_focus=True):
@@ -40,6 +44,8 @@ class StreamLogView(ScrollView, can_focus=True):
         """Indices of matching lines, or None when there is no filter (all lines)."""
         self._seen = 0
         self._widest = 0
+        self._gists: dict[int, str] = {}
+        """Gists of the lines drawn so far (parsed once, only when on screen)."""
         self.time_style = Style(dim=True)
         self.comment_style = Style(color="cyan", italic=True)
         self.odd_style = Style(color="red", bold=True)
@@ -58,6 +64,7 @@ class StreamLogView(ScrollView, can_focus=True):
         self.lines = lines
         self._seen = 0
         self._widest = 0
+        self._gists = {}
         self._shown = None if not self.filter else []
         self.sync()
         self.scroll_to(0, 0, animate=False, immediate=True)
@@ -117,7 +124,11 @@ class StreamLogView(ScrollView, can_focus=True):
         style = self._style_of(line)
         segments = []
         if scroll_x < PREFIX_WIDTH:
-            segments.append(Segment(f"+{line.t:7.3f}s "[scroll_x:], base + self.time_style))
+            gist = self._gists.get(index)
+            if gist is None:
+                gist = self._gists[index] = make_safe(stream_gist(line.text))
+            prefix = f"+{line.t:7.3f}s {gist[: GIST_WIDTH - 1]:<{GIST_WIDTH}}"
+            segments.append(Segment(prefix[scroll_x:], base + self.time_style))
         segments.append(Segment(text, base + style if style else base))
         if line.note and line.note != "comment":
             segments.append(Segment(f"  ⚠ {make_safe(line.note)}", base + self.odd_style))

@@ -13,6 +13,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select
 
 from routmy_tui.config.paths import atomic_write
@@ -238,12 +239,26 @@ def toggle_inspector(screen: Screen[Any]) -> None:
 
     panels = screen.query(Inspector)
     if panels:
-        panels.first().toggle()
+        panel = panels.first()
+        if panel.toggle():
+            _focus_tabs(panel)
+        else:
+            screen.query_one("#composer").focus()
         return
     panel = Inspector(id="inspector")
     panel.add_class("-open")
     # After #chat-column (a conversation list, if any, sits before it).
     screen.query_one("#main").mount(panel)
+    screen.call_after_refresh(_focus_tabs, panel)
+
+
+def _focus_tabs(panel: Widget) -> None:
+    """Focus the tab strip: arrows switch tabs and the panel's keys (c, q, s...) work."""
+    from textual.widgets import Tabs
+
+    for tabs in panel.query(Tabs):
+        tabs.focus()
+        break
 
 
 def inspector_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
