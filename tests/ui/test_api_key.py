@@ -70,3 +70,14 @@ async def test_a_crash_report_never_shows_the_key(demo_server: DemoServer) -> No
     report = console.export_text()
     assert "crash with 1 setting" in report
     assert FAKE_KEY not in report
+
+
+async def test_sending_without_a_key_says_so_once(demo_server: DemoServer) -> None:
+    app = RoutmyApp(Settings(base_url=demo_server.base_url, model="demo/chat"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "no key here")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+        await send(pilot, "still no key")
+        await wait_for(pilot, lambda: len(app.screen.query_one("#conversation").items) == 4)
+        warnings = [n.message for n in app._notifications if "No API key" in n.message]
+        assert len(warnings) == 1

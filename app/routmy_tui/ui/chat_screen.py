@@ -52,6 +52,7 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
         super().__init__()
         self.conversation = conversation
         self.controller: ChatController | None = None
+        self._warned_no_key = False
 
     @property
     def routmy(self) -> RoutmyApp:
@@ -126,6 +127,14 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
             # Pick first, then send what was typed (the draft stays if the picker is closed).
             self.action_select_model(then=lambda: self.send_message(event))
             return
+        app = self.routmy
+        if not app.settings.demo and not app.settings.api_key and not self._warned_no_key:
+            # Local servers often need no key, so this is said once, not enforced.
+            self._warned_no_key = True
+            self.notify(
+                "No API key is set: this request goes without one. Ctrl+K adds a key.",
+                severity="warning",
+            )
         self.query_one("#welcome").display = False
         self.controller.send(event.text)
         event.composer.clear()

@@ -26,7 +26,7 @@ OWNER_WIDTH = 12
 
 BADGE_LABELS = {"vision": "vision", "image_out": "img-out", "tools": "tools", "reasoning": "think"}
 SOURCE_MARKS = {"catalog": "c", "id": "i", "seen": "s", "user": "u"}
-LEGEND = "badge sources: c catalog · i id heuristic · s seen in a reply · u set by you"
+LEGEND = "[c] catalog field · [i] id heuristic · [s] seen in a reply · [u] set by you"
 
 _HIT = Style(bold=True, underline=True)
 
@@ -103,7 +103,7 @@ class ModelPicker(ModalScreen[str | None]):
     ModelPicker #model-query { margin: 0 0 0 0; }
     ModelPicker #model-list { height: 1fr; }
     ModelPicker #model-detail { height: 5; border-top: solid $primary 40%; }
-    ModelPicker #picker-help { height: 1; color: $text-muted; }
+    ModelPicker #picker-help { height: 2; color: $text-muted; }
     """
 
     BINDINGS = [
@@ -145,7 +145,8 @@ class ModelPicker(ModalScreen[str | None]):
             yield ModelList(id="model-list")
             yield Static("", id="model-detail", markup=False)
             yield Static(
-                "Enter pick · ↑↓ move · Ctrl+F favourite · Ctrl+R refresh · Esc close   " + LEGEND,
+                "Enter pick · ↑↓ move · Ctrl+F favourite · Ctrl+R refresh · Esc close\n"
+                "badge sources: " + LEGEND,
                 id="picker-help",
                 markup=False,
             )
