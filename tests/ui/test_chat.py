@@ -92,3 +92,30 @@ async def test_notifications_show_server_text_as_is(demo_server: DemoServer) -> 
         await pilot.pause()
         shown = [n.message for n in app._notifications]
         assert shown == ["[bold]not markup[/] and [/] ␛[2J"]
+
+
+async def test_the_view_follows_the_bottom_until_the_user_scrolls_up(
+    demo_server: DemoServer,
+) -> None:
+    app = make_app(demo_server.base_url, params={"extra": {"demo_tps": 60, "demo_tokens": 3000}})
+    async with app.run_test(size=(100, 24)) as pilot:
+        await send(pilot, "A long answer, please")
+        view = view_of(app)
+        await wait_for(pilot, lambda: view.max_scroll_y > 5, timeout=20)
+        assert view.follow and view.scroll_y == view.max_scroll_y
+        view.focus()
+        await pilot.press("pageup")
+        held = view.scroll_y
+        assert not view.follow and held < view.max_scroll_y
+        grown = view.max_scroll_y
+        await wait_for(pilot, lambda: view.max_scroll_y > grown + 2, timeout=20)
+        assert view.scroll_y == held  # reading earlier text is not interrupted
+        await pilot.press("end")
+        await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y)
+        assert view.follow
+        grown = view.max_scroll_y
+        await wait_for(pilot, lambda: view.max_scroll_y > grown + 1, timeout=20)
+        await pilot.pause(0.1)
+        assert view.scroll_y == view.max_scroll_y
+        controller = app.screen.controller  # type: ignore[attr-defined]
+        controller.stop()

@@ -1,0 +1,72 @@
+"""The `routmy-tui` command line: version, help, settings from arguments and environment."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from routmy_tui import __version__
+from routmy_tui.cli import main
+
+COMMAND = Path(sys.executable).parent / "routmy-tui"
+
+
+def test_version_and_help_of_the_installed_command() -> None:
+    version = subprocess.run(
+        [str(COMMAND), "--version"], capture_output=True, text=True, timeout=30
+    )
+    assert version.returncode == 0 and version.stdout.strip() == f"routmy-tui {__version__}"
+    help_text = subprocess.run([str(COMMAND), "--help"], capture_output=True, text=True, timeout=30)
+    for option in ("--demo", "--base-url", "--model", "--config", "--data-dir", "--version"):
+        assert option in help_text.stdout
+    assert "ROUTMY_API_KEY" in help_text.stdout
+
+
+def test_arguments_and_environment_reach_the_app(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen = {}
+
+    class FakeApp:
+        def __init__(self, settings: object, **kwargs: object) -> None:
+            seen["settings"] = settings
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr("routmy_tui.ui.app.RoutmyApp", FakeApp)
+    monkeypatch.setenv("ROUTMY_API_KEY", "sk_test_env_key_123456789")
+    monkeypatch.setenv("ROUTMY_BASE_URL", "http://127.0.0.1:1/v1")
+    config = tmp_path / "c.toml"
+    config.write_text('model = "from/config"\n')
+    assert main(["--model", "x/y", "--config", str(config), "--data-dir", str(tmp_path)]) == 0
+    settings = seen["settings"]
+    assert settings.model == "x/y"  # type: ignore[attr-defined]
+    assert settings.base_url == "http://127.0.0.1:1/v1"  # type: ignore[attr-defined]
+    assert settings.api_key == "sk_test_env_key_123456789"  # type: ignore[attr-defined]
+    assert settings.data_dir == tmp_path  # type: ignore[attr-defined]
+    assert settings.config_path == config  # type: ignore[attr-defined]
+
+
+def test_demo_points_at_a_loopback_server_and_drops_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = {}
+
+    class FakeApp:
+        def __init__(self, settings: object, **kwargs: object) -> None:
+            seen["settings"] = settings
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr("routmy_tui.ui.app.RoutmyApp", FakeApp)
+    monkeypatch.setenv("ROUTMY_API_KEY", "sk_test_env_key_123456789")
+    assert main(["--demo"]) == 0
+    settings = seen["settings"]
+    assert settings.demo is True  # type: ignore[attr-defined]
+    assert settings.base_url.startswith("http://127.0.0.1:")  # type: ignore[attr-defined]
+    assert settings.api_key is None  # type: ignore[attr-defined]
