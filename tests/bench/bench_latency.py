@@ -15,6 +15,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,11 +69,21 @@ def main() -> None:
         floors: list[float] = []
         for run in range(RUNS):
             floors.append(server_ttft(base_url, f"floor {run}"))
+            data = tempfile.mkdtemp(prefix="routmy-bench-data-")  # no history to resume
             proc = PtyProcess(
-                [str(BIN / "routmy-tui"), "--base-url", base_url, "--model", "demo/chat"], env=env
+                [
+                    str(BIN / "routmy-tui"),
+                    "--base-url",
+                    base_url,
+                    "--model",
+                    "demo/chat",
+                    "--data-dir",
+                    data,
+                ],
+                env=env,
             )
             try:
-                proc.wait_for("Enter sends")
+                proc.wait_for("Enter send")
                 time.sleep(1.0)  # let the post-first-frame warm-up finish, as a user would
                 prompt = f"latency probe {run}"
                 proc.write(prompt.encode())

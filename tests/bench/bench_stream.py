@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,12 +55,15 @@ async def in_app(base_url: str, tokens: int) -> dict[str, object]:
         model="demo/chat",
         demo=True,
         params={"extra": {"demo_tokens": tokens, "demo_tps": 0}},
+        data_dir=Path(tempfile.mkdtemp(prefix="routmy-bench-")),  # a fresh, empty history
+        resume_last=False,
     )
     app = RoutmyApp(settings)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
         started = time.perf_counter()
         await send(pilot, PROMPT)
+        await wait_for(pilot, lambda: len(view_of(app).items) == 2)
         await wait_for(pilot, lambda: last_reply(app).reply.status != "streaming", timeout=120)
         done = time.perf_counter()
         await pilot.pause()
