@@ -119,3 +119,25 @@ async def test_the_view_follows_the_bottom_until_the_user_scrolls_up(
         assert view.scroll_y == view.max_scroll_y
         controller = app.screen.controller  # type: ignore[attr-defined]
         controller.stop()
+
+
+async def test_the_palette_has_every_command_the_issues_name(demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query("#composer")))
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+    assert {
+        "New conversation",
+        "Conversations",
+        "Export conversation",
+        "Import conversation",
+        "Select model",
+        "Refresh models",
+        "Parameters",
+        "System prompt",
+        "Toggle inspector",
+        "Copy as curl",
+        "Copy request JSON",
+        "Copy response JSON",
+        "Replay request",
+    } <= titles

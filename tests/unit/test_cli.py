@@ -25,10 +25,9 @@ def test_version_and_help_of_the_installed_command() -> None:
     assert "ROUTMY_API_KEY" in help_text.stdout
 
 
-def test_arguments_and_environment_reach_the_app(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    seen = {}
+def _capture_settings(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """Replace the app with one that only keeps the settings it was given."""
+    seen: dict[str, object] = {}
 
     class FakeApp:
         def __init__(self, settings: object, **kwargs: object) -> None:
@@ -38,6 +37,13 @@ def test_arguments_and_environment_reach_the_app(
             pass
 
     monkeypatch.setattr("routmy_tui.ui.app.RoutmyApp", FakeApp)
+    return seen
+
+
+def test_arguments_and_environment_reach_the_app(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen = _capture_settings(monkeypatch)
     monkeypatch.setenv("ROUTMY_API_KEY", "sk_test_env_key_123456789")
     monkeypatch.setenv("ROUTMY_BASE_URL", "http://127.0.0.1:1/v1")
     config = tmp_path / "c.toml"
@@ -54,16 +60,7 @@ def test_arguments_and_environment_reach_the_app(
 def test_demo_points_at_a_loopback_server_and_drops_the_key(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seen = {}
-
-    class FakeApp:
-        def __init__(self, settings: object, **kwargs: object) -> None:
-            seen["settings"] = settings
-
-        def run(self) -> None:
-            pass
-
-    monkeypatch.setattr("routmy_tui.ui.app.RoutmyApp", FakeApp)
+    seen = _capture_settings(monkeypatch)
     monkeypatch.setenv("ROUTMY_API_KEY", "sk_test_env_key_123456789")
     assert main(["--demo"]) == 0
     settings = seen["settings"]

@@ -44,6 +44,23 @@ def make_client(settings: Settings) -> RoutmyClient:
     )
 
 
+CHAT_COMMANDS = (
+    ("New conversation", "Start an empty chat", "action_new_chat"),
+    ("Stop reply", "Stop the reply and keep what arrived", "action_stop"),
+    ("Retry reply", "Ask again for the last reply", "action_retry"),
+    ("Conversations", "Browse and search all conversations", "action_conversations"),
+    ("Toggle sidebar", "Show or hide the conversation list", "action_toggle_sidebar"),
+    ("Export conversation", "Write this branch as Markdown or JSON", "action_export"),
+    ("Import conversation", "Open a JSON export as a new conversation", "action_import"),
+    (
+        "Edit message",
+        "Edit your selected message; resend it as a new branch",
+        "action_edit_message",
+    ),
+    ("Regenerate reply", "Ask again; the old reply is kept as a sibling", "action_regenerate"),
+)
+"""Palette commands of the chat screen: title, help, the screen's action method."""
+
 WARM_UP_DELAY = 0.25
 """Seconds after mount before the heavy imports start (in a thread)."""
 
@@ -250,39 +267,12 @@ class RoutmyApp(CatalogAppMixin, App[None]):
     # --- palette --------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Our commands first, then Textual's."""
+        """Our commands first (the titles are part of the interface), then Textual's."""
         if isinstance(screen, ChatScreen):
-            yield SystemCommand("New conversation", "Start an empty chat", screen.action_new_chat)
-            yield SystemCommand(
-                "Stop reply", "Stop the reply and keep what arrived", screen.action_stop
-            )
-            yield SystemCommand("Retry reply", "Ask again for the last reply", screen.action_retry)
+            for title, help_text, action in CHAT_COMMANDS:
+                yield SystemCommand(title, help_text, getattr(screen, action))
             yield SystemCommand(
                 "Enter API key", "Save a rout.my key to the config file", self.ask_for_key
-            )
-            yield SystemCommand(
-                "Conversations", "Browse and search all conversations", screen.action_conversations
-            )
-            yield SystemCommand(
-                "Toggle sidebar", "Show or hide the conversation list", screen.action_toggle_sidebar
-            )
-            yield SystemCommand(
-                "Export conversation", "Write this branch as Markdown or JSON", screen.action_export
-            )
-            yield SystemCommand(
-                "Import conversation",
-                "Open a JSON export as a new conversation",
-                screen.action_import,
-            )
-            yield SystemCommand(
-                "Edit message",
-                "Edit your selected message and resend it as a new branch",
-                screen.action_edit_message,
-            )
-            yield SystemCommand(
-                "Regenerate reply",
-                "Ask again; the old reply is kept as a sibling",
-                screen.action_regenerate,
             )
             from routmy_tui.ui.wire_actions import inspector_commands
 
