@@ -72,6 +72,10 @@ def main() -> None:
                 "first_frame_s": round(ours_s, 3),
                 "floor_first_frame_s": round(floor_s, 3),
                 "ratio": round(ours_s / floor_s, 2),
+                # The machine is shared: the best of each is the least noisy comparison.
+                "best_first_frame_s": round(min(s for s, _ in ours), 3),
+                "best_floor_first_frame_s": round(min(s for s, _ in floor), 3),
+                "best_ratio": round(min(s for s, _ in ours) / min(s for s, _ in floor), 2),
                 "target_ratio": 1.3,
                 "peak_rss_mb": round(statistics.median(r for _, r in ours), 1),
                 "floor_peak_rss_mb": round(statistics.median(r for _, r in floor), 1),

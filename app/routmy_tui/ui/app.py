@@ -61,8 +61,8 @@ CHAT_COMMANDS = (
 )
 """Palette commands of the chat screen: title, help, the screen's action method."""
 
-WARM_UP_DELAY = 0.25
-"""Seconds after mount before the heavy imports start (in a thread)."""
+WARM_UP_FALLBACK = 1.0
+"""Seconds after mount when the warm-up starts if the chat screen has not asked for it."""
 
 
 class RoutmyApp(CatalogAppMixin, App[None]):
@@ -87,6 +87,7 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         self.settings = settings
         self._client = client
         self._after_first_frame = after_first_frame
+        self._warmed = False
         self.theme_problems: list[str] = []
         self.session = Session(settings)
         """The conversation history (a store that cannot open leaves it off, and says so)."""
@@ -102,9 +103,14 @@ class RoutmyApp(CatalogAppMixin, App[None]):
     def client(self, client: RoutmyClient) -> None:
         self._client = client
 
-    def _warm_up(self) -> None:
+    def warm_up(self) -> None:
         """Once the first screens are drawn: start the demo backend, and import the client
-        and the renderers in a thread (the UI stays live), then load the model catalog."""
+        and the renderers in a thread (the UI stays live), then load the model catalog.
+
+        The chat screen calls this once its history is on screen; it runs once."""
+        if self._warmed:
+            return
+        self._warmed = True
         if self._after_first_frame is not None:
             self._after_first_frame()
         threading.Thread(target=self._warm_imports, name="routmy-warm-up", daemon=True).start()
@@ -141,8 +147,8 @@ class RoutmyApp(CatalogAppMixin, App[None]):
             self.set_keymap(self.settings.keymap)
         for problem in [*self.settings.problems, *self.theme_problems]:
             self.notify(problem, title="Config", severity="warning", timeout=8)
-        # The conversation's own first paint comes a few frames after mount; let it.
-        self.set_timer(WARM_UP_DELAY, self._warm_up)
+        # The chat screen starts the warm-up once its history is painted; this is a fallback.
+        self.set_timer(WARM_UP_FALLBACK, self.warm_up)
 
     def _load_themes(self) -> None:
         specs, problems = load_themes(theme_dirs())
@@ -190,7 +196,7 @@ class RoutmyApp(CatalogAppMixin, App[None]):
     def connection_label(self) -> str:
         """Where requests go, and whether history is kept, for the header."""
         label = self._connection_place()
-        return label if self.session.store is not None else f"{label} · history off"
+        return label if self.session.problem is None else f"{label} · history off"
 
     def _connection_place(self) -> str:
         """Where requests go."""

@@ -15,7 +15,8 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from routmy_tui.core.text import make_safe
-from routmy_tui.store import ConversationSummary, SearchHit, StoreError
+from routmy_tui.store import ConversationSummary, SearchHit
+from routmy_tui.store.db import StoreError
 from routmy_tui.ui.dialogs import ConfirmDialog, PathDialog
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from routmy_tui.store import StoreError
+from routmy_tui.store.db import StoreError
 from routmy_tui.ui.items import AssistantItem, UserItem
 
 if TYPE_CHECKING:

@@ -82,6 +82,9 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
         self._update_header()
         self.query_one(Composer).focus()
         self.set_interval(0.1, self.controller.tick)
+        if self.routmy.session.likely_resumes():
+            # The last conversation comes back a moment after the first frame: no welcome flash.
+            self.query_one("#welcome").display = False
         self.routmy.session.attach(self)
 
     def _welcome_text(self) -> Text:
@@ -111,6 +114,10 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
         header = self.query_one(AppHeader)
         header.model = self.conversation.model
         header.connection = self.routmy.connection_label()
+
+    def refresh_header(self) -> None:
+        """Show the model and where requests go (and whether history is kept) again."""
+        self._update_header()
 
     def refresh_welcome(self) -> None:
         """Show the welcome text again (after a key was entered)."""

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from routmy_tui.core.types import ChatMessage
-from routmy_tui.store import Store, StoreError
+from routmy_tui.store.db import StoreError
 from routmy_tui.ui.items import AssistantItem, Item, UserItem
 
 if TYPE_CHECKING:
+    from routmy_tui.store import Store
     from routmy_tui.ui.controller import Conversation
 
 CHECKPOINT_INTERVAL = 1.0
@@ -26,10 +27,17 @@ class Persistence:
     Args:
         store: The open store, or None when running without history.
         on_error: Called with a message when a write fails.
+        opener: Opens the store when it is first needed (the session's `open_store`).
     """
 
-    def __init__(self, store: Store | None, on_error: Callable[[str], None] | None = None) -> None:
-        self.store = store
+    def __init__(
+        self,
+        store: Store | None,
+        on_error: Callable[[str], None] | None = None,
+        opener: Callable[[], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._opener = opener
         self.on_error = on_error
         self.conversation_id: str | None = None
         """The stored conversation on screen (None until its first message)."""
@@ -38,6 +46,17 @@ class Persistence:
         self._last_checkpoint: dict[int, float] = {}
         self._saved_settings: tuple[str, str, str] | None = None
         self._failed = False
+
+    @property
+    def store(self) -> Store | None:
+        """The store, opened through `opener` on first use (it opens after the first frame)."""
+        if self._store is None and self._opener is not None:
+            self._opener()
+        return self._store
+
+    @store.setter
+    def store(self, store: Store | None) -> None:
+        self._store = store
 
     def _fail(self, exc: StoreError) -> None:
         if not self._failed and self.on_error is not None:

@@ -7,17 +7,20 @@ from typing import TYPE_CHECKING
 from routmy_tui.config.settings import Settings
 from routmy_tui.core.request import ChatParams
 from routmy_tui.core.types import Exchange
-from routmy_tui.store import Store, StoredMessage, StoreError
+from routmy_tui.store.db import StoreError
 from routmy_tui.ui.items import AssistantItem, Item, UserItem
 from routmy_tui.ui.persistence import Persistence
 
 if TYPE_CHECKING:
+    from routmy_tui.store import Store, StoredMessage
     from routmy_tui.ui.chat_screen import ChatScreen
 
 DB_NAME = "routmy.db"
 PURGE_AFTER = 24 * 3600.0
 """Seconds a deleted conversation can still be restored (until the next start after that)."""
 LAST_KEY = "last_conversation_id"
+WARM_UP_AFTER_HISTORY = 0.1
+"""Seconds between putting the history on screen and starting the warm-up."""
 """Meta key of the conversation to resume ("" means a new, empty chat)."""
 
 
@@ -87,23 +90,46 @@ class Session:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store: Store | None = None
+        self._store: Store | None = None
         self.problem: str | None = None
-        try:
-            self.store = Store.open(settings.data_dir / DB_NAME)
-            self.store.recover_interrupted()
-            self.store.purge_deleted(older_than=PURGE_AFTER)
-        except StoreError as exc:
-            if self.store is not None:
-                self.store.close()
-                self.store = None
-            self.problem = f"History is off: nothing will be saved. {exc}"
-        self.persistence = Persistence(self.store, on_error=self._report)
+        self.persistence = Persistence(None, on_error=self._report, opener=self.open_store)
         self.persistence.on_stored = self.changed
         self.screen: ChatScreen | None = None
         self.deleted: str | None = None
         """The conversation deleted last (for undo)."""
         self._draft_saved = ""
+
+    @property
+    def store(self) -> Store | None:
+        """The open history (opened on first use), or None when it could not be opened."""
+        if self._store is None:
+            self.open_store()
+        return self._store
+
+    def open_store(self) -> None:
+        """Open the database: right after the first frame, or sooner if something needs it."""
+        if self._store is not None or self.problem is not None:
+            return
+        from routmy_tui.store import Store
+
+        try:
+            store = Store.open(self.settings.data_dir / DB_NAME)
+        except StoreError as exc:
+            self.problem = f"History is off: nothing will be saved. {exc}"
+            return
+        try:
+            store.recover_interrupted()
+            store.purge_deleted(older_than=PURGE_AFTER)
+        except StoreError as exc:
+            store.close()
+            self.problem = f"History is off: nothing will be saved. {exc}"
+            return
+        self._store = store
+        self.persistence.store = store
+
+    def likely_resumes(self) -> bool:
+        """Whether start-up will probably reopen a conversation (a history file exists)."""
+        return self.settings.resume_last and (self.settings.data_dir / DB_NAME).exists()
 
     @property
     def conversation_id(self) -> str | None:
@@ -117,24 +143,41 @@ class Session:
     # --- the chat screen ---------------------------------------------------------------
 
     def attach(self, screen: ChatScreen) -> None:
-        """Connect a mounted chat screen: persistence, resume, draft saving."""
+        """Connect a mounted chat screen; the history opens right after its first frame."""
         self.screen = screen
         assert screen.controller is not None
         screen.controller.persistence = self.persistence
+        screen.call_after_refresh(self._start, screen)
+
+    def _start(self, screen: ChatScreen) -> None:
+        """Open the history, resume the last conversation, start saving drafts."""
+        self.open_store()
         if self.problem:
             screen.notify(self.problem, title="History", severity="error", timeout=20)
         store = self.store
-        if store is not None:
+        resumed = False
+        # The user may have typed or sent before this ran: never overwrite that.
+        started = (
+            self.conversation_id is not None
+            or bool(screen.query_one("#conversation").items)
+            or bool(screen.query_one("#composer").text)
+        )
+        if store is not None and not started:
             last = store.get_meta(LAST_KEY)
             if last is None:
                 last = store.latest_conversation_id()
             if self.settings.resume_last and last and store.get_conversation(last) is not None:
-                self.open(last)
+                resumed = self.open(last)
             else:
                 self._set_draft(self._draft(None))
+        if not resumed and not started:
+            screen.query_one("#welcome").display = True
         screen.set_interval(0.5, self.save_draft)
-        # During on_mount the screen does not count as mounted yet: show the title after.
-        screen.call_after_refresh(self.changed)
+        screen.refresh_header()
+        self.changed()
+        # Heavy imports and the demo backend wait until the history is painted and written
+        # out (Textual writes frames from a thread that the imports would slow down).
+        screen.set_timer(WARM_UP_AFTER_HISTORY, screen.routmy.warm_up)
 
     def changed(self) -> None:
         """Something stored changed: refresh the header title and the sidebar."""
@@ -335,9 +378,9 @@ class Session:
         return restored
 
     def close(self) -> None:
-        """Save the draft and close the store."""
-        if self.store is not None:
+        """Save the draft and close the store (if it was ever opened)."""
+        if self._store is not None:
             self.save_draft()
-            self.store.close()
-            self.store = None
+            self._store.close()
+            self._store = None
             self.persistence.store = None

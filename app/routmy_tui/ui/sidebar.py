@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from routmy_tui.store import StoreError
+from routmy_tui.store.db import StoreError
 from routmy_tui.ui.browser import option_id, parse_option_id, summary_prompt
 
 if TYPE_CHECKING:
