@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from routmy_tui.demo.server import DemoServer
 
         # Bind now (the URL is known at once); serve once the first frame is drawn.
-        server = DemoServer().start(hold=2.0)
+        server = DemoServer(record=False).start(hold=2.0)
         # The demo backend never needs the user's real key: keep it off the wire.
         settings = dataclasses.replace(settings, base_url=server.base_url, api_key=None)
 

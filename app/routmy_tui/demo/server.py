@@ -108,12 +108,21 @@ class DemoServer:
         port: Port to bind; 0 picks a free one.
         tps: Default streaming speed in tokens per second (0 = as fast as possible).
         ttft: Default delay before the first token, in seconds.
+        record: Keep every request in `requests` (tests); off for `--demo`, where a long
+            session of image requests would only grow memory.
     """
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, *, tps: float = 80.0, ttft: float = 0.15
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        tps: float = 80.0,
+        ttft: float = 0.15,
+        record: bool = True,
     ) -> None:
         self.host = host
+        self.record = record
         self.tps = tps
         self.ttft = ttft
         self._requested_port = port
@@ -188,8 +197,9 @@ class DemoServer:
             from routmy_tui.demo.app import build_app
 
             _quiet_logging(self._log_to_stderr)
+            app = build_app(self.tps, self.ttft)
             config = uvicorn.Config(
-                _Recorder(build_app(self.tps, self.ttft), self.requests),
+                _Recorder(app, self.requests) if self.record else app,
                 log_level="warning",
                 access_log=False,
                 log_config=None,
@@ -248,7 +258,7 @@ def run_forever(port: int = 8765, host: str = "127.0.0.1", tps: float = 80.0) ->
         host: Address to bind.
         tps: Default streaming speed in tokens per second.
     """
-    server = DemoServer(host, port, tps=tps)
+    server = DemoServer(host, port, tps=tps, record=False)
     server._log_to_stderr = True
     server.start()
     print(f"routmy-tui demo backend: {server.base_url}  (Ctrl+C stops)", flush=True)
