@@ -6,6 +6,24 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from routmy_tui.core.model_info import ModelInfo
+from routmy_tui.core.usage import Usage
+
+__all__ = [
+    "JSON",
+    "KNOWN_FINISH_REASONS",
+    "ApiError",
+    "Attempt",
+    "ChatMessage",
+    "Exchange",
+    "ModelInfo",
+    "Reply",
+    "ReplyStatus",
+    "StreamLine",
+    "ToolCall",
+    "Usage",
+]
+
 JSON = Any
 """A decoded JSON value."""
 
@@ -95,84 +113,6 @@ class ChatMessage:
         if self.reasoning_details:
             out["reasoning_details"] = self.reasoning_details
         return out
-
-
-def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
-def _float_or_none(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
-
-
-@dataclass
-class Usage:
-    """Token usage of one reply; every field may be missing.
-
-    Attributes:
-        prompt_tokens: Input tokens.
-        completion_tokens: Output tokens.
-        total_tokens: Their sum as the server reported it.
-        cost: `usage.cost` when the server sends it (credits or USD).
-        cached_tokens: `prompt_tokens_details.cached_tokens`.
-        reasoning_tokens: `completion_tokens_details.reasoning_tokens`.
-        raw: The usage object as received.
-    """
-
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    total_tokens: int | None = None
-    cost: float | None = None
-    cached_tokens: int | None = None
-    reasoning_tokens: int | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_wire(cls, data: Any) -> Usage | None:
-        """Build from a `usage` object; None when it is not an object."""
-        if not isinstance(data, dict):
-            return None
-        prompt_details = data.get("prompt_tokens_details")
-        completion_details = data.get("completion_tokens_details")
-        prompt = _int_or_none(data.get("prompt_tokens"))
-        completion = _int_or_none(data.get("completion_tokens"))
-        total = _int_or_none(data.get("total_tokens"))
-        if total is None and prompt is not None and completion is not None:
-            total = prompt + completion
-        return cls(
-            prompt_tokens=prompt,
-            completion_tokens=completion,
-            total_tokens=total,
-            cost=_float_or_none(data.get("cost")),
-            cached_tokens=_int_or_none(prompt_details.get("cached_tokens"))
-            if isinstance(prompt_details, dict)
-            else None,
-            reasoning_tokens=_int_or_none(completion_details.get("reasoning_tokens"))
-            if isinstance(completion_details, dict)
-            else None,
-            raw=data,
-        )
-
-    def quota_cost(self, multiplier: float | None) -> float | None:
-        """rout.my quota spent: total tokens times the model's `token_multiplier`."""
-        if multiplier is None or self.total_tokens is None:
-            return None
-        return self.total_tokens * multiplier
 
 
 KNOWN_FINISH_REASONS = frozenset({"stop", "length", "tool_calls", "content_filter", "error"})
@@ -447,38 +387,3 @@ class Exchange:
             attempts=[Attempt(e, w) for e, w in data.get("attempts") or []],
             error=ApiError.from_dict(error) if isinstance(error, dict) else None,
         )
-
-
-@dataclass
-class ModelInfo:
-    """One model of the catalog; everything but the id is optional.
-
-    Attributes:
-        id: `provider/model-id`.
-        owned_by: Owner, when sent.
-        token_multiplier: rout.my quota factor.
-        is_available: False when listed but locked for this key.
-        name: Display name (OpenRouter-style catalogs).
-        context_length: Context window in tokens.
-        prompt_price: USD per prompt token.
-        completion_price: USD per completion token.
-        input_modalities: e.g. ["text", "image"].
-        output_modalities: e.g. ["text", "image"].
-        supported_parameters: Request fields the model accepts.
-        max_completion_tokens: Output cap.
-        raw: The item as received.
-    """
-
-    id: str
-    owned_by: str | None = None
-    token_multiplier: float | None = None
-    is_available: bool | None = None
-    name: str | None = None
-    context_length: int | None = None
-    prompt_price: float | None = None
-    completion_price: float | None = None
-    input_modalities: list[str] | None = None
-    output_modalities: list[str] | None = None
-    supported_parameters: list[str] | None = None
-    max_completion_tokens: int | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
