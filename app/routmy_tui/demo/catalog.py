@@ -87,7 +87,13 @@ MODELS: dict[str, DemoModel] = {
                 "top_provider": {"max_completion_tokens": 4096},
             },
         ),
-        DemoModel("demo/tools"),
+        DemoModel(
+            "demo/tools",
+            rich={
+                "name": "Demo: Tools",
+                "supported_parameters": ["tools", "tool_choice", "temperature", "max_tokens"],
+            },
+        ),
         DemoModel(
             "demo/image",
             multiplier=1.5,

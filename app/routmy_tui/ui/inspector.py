@@ -87,13 +87,17 @@ class Inspector(Vertical):
     }
     """
 
+    # The panel's own hint line lists these; the footer stays for the app's keys.
     BINDINGS = [
-        Binding("c", "export('copy', 'curl')", "Copy curl", id="inspector-copy-curl"),
-        Binding("q", "export('copy', 'request')", "Copy request", id="inspector-copy-request"),
-        Binding("s", "export('copy', 'response')", "Copy response", id="inspector-copy-response"),
-        Binding("l", "export('copy', 'stream')", "Copy stream", id="inspector-copy-stream"),
-        Binding("w", "export('save', '')", "Save…", id="inspector-save"),
-        Binding("e", "replay", "Replay", id="inspector-replay"),
+        Binding(key, action, description, id=binding_id, show=False)
+        for key, action, description, binding_id in (
+            ("c", "export('copy', 'curl')", "Copy curl", "inspector-copy-curl"),
+            ("q", "export('copy', 'request')", "Copy request", "inspector-copy-request"),
+            ("s", "export('copy', 'response')", "Copy response", "inspector-copy-response"),
+            ("l", "export('copy', 'stream')", "Copy stream", "inspector-copy-stream"),
+            ("w", "export('save', '')", "Save…", "inspector-save"),
+            ("e", "replay", "Replay", "inspector-replay"),
+        )
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
