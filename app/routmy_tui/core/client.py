@@ -72,10 +72,6 @@ class ChatRun:
         """The reply as assembled so far."""
         return self.assembler.reply
 
-    def elapsed(self) -> float:
-        """Seconds since the current try left."""
-        return time.monotonic() - self._t0 if self._t0 else 0.0
-
     async def events(self) -> AsyncIterator[ChatEvent]:
         """Send the request (with retries) and yield what happens, ending with ReplyFinished."""
         try:

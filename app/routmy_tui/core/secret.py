@@ -19,12 +19,6 @@ class Secret:
         """The real value."""
         return self._value
 
-    def masked(self) -> str:
-        """A hint safe to show: the last four characters only."""
-        if not self._value:
-            return "not set"
-        return f"set (…{self._value[-4:]})" if len(self._value) > 12 else "set"
-
     def __bool__(self) -> bool:
         return bool(self._value)
 

@@ -15,7 +15,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from routmy_tui.config.settings import Settings, save_config_values
-from routmy_tui.config.themes import load_themes, theme_dirs
+from routmy_tui.config.themes import load_themes, resolve_theme, theme_dirs
 from routmy_tui.core.request import ChatParams
 from routmy_tui.core.secret import Secret
 from routmy_tui.core.text import make_safe
@@ -156,12 +156,13 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         for spec in specs.values():
             self.register_theme(to_textual_theme(spec))
         wanted = self.settings.theme
-        if wanted in self.available_themes:
+        if wanted in self.available_themes:  # ours, a user's, or one of Textual's own
             self.theme = wanted
-        else:
-            self.theme_problems.append(f"theme {wanted!r} not found; using routmy-dark")
-            if "routmy-dark" in self.available_themes:
-                self.theme = "routmy-dark"
+            return
+        fallback = resolve_theme(specs, wanted)
+        if fallback is not None:
+            self.theme_problems.append(f"theme {wanted!r} not found; using {fallback.name}")
+            self.theme = fallback.name
 
     def palette(self) -> Palette:
         """Message styles from the current theme's variables."""

@@ -76,7 +76,6 @@ class ChatController:
         self.models: dict[str, ModelInfo] = {}
         self.active: AssistantItem | None = None
         self._worker: Worker[None] | None = None
-        self._reply_items: dict[int, AssistantItem] = {}
         self.persistence: Persistence | None = None
         """Saves messages and replies as they happen (None: nothing is kept)."""
         self.edit_index: int | None = None

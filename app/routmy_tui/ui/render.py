@@ -56,14 +56,13 @@ class MarkdownLines:
 
     Frozen blocks are rendered once per width and appended to `_frozen`; only the live
     tail is rendered again when text arrives, so the cost of an update depends on the
-    size of the tail, not of the reply. `finish()` renders the tail as a final block.
+    size of the tail, not of the reply.
     """
 
     def __init__(self, code_theme: str = "monokai") -> None:
         self.code_theme = code_theme
         self._splitter = BlockSplitter()
         self._text = ""
-        self._finished = False
         self._width = -1
         self._frozen: list[Strip] = []
         self._frozen_blocks = 0
@@ -82,12 +81,7 @@ class MarkdownLines:
         if not text.startswith(self._text):
             self._width = -1  # not an append: render everything again
         self._text = text
-        self._finished = False
         self._splitter.update(text)
-
-    def finish(self) -> None:
-        """The text is complete."""
-        self._finished = True
 
     def _render_block(self, console: Console, block: str, width: int) -> list[Strip]:
         from rich.markdown import Markdown
