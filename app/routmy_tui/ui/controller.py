@@ -203,14 +203,12 @@ class ChatController:
                         item.run.first_token = time.monotonic()
                     if delta.content or delta.reasoning:
                         item.run.deltas += 1
-                    item.sync()
                     view.item_changed(item)
                     if self.persistence is not None:
                         self.persistence.checkpoint(item)
                 elif isinstance(event, RequestSent):
                     item.run.attempt = event.attempt
                     item.run.started = time.monotonic()
-                    item.sync()
                     view.item_changed(item)
                 elif isinstance(event, Retrying):
                     item.run.retry_note = (
@@ -232,7 +230,6 @@ class ChatController:
         item.reply = reply
         item.run.ended = time.monotonic()
         item.run.retry_note = ""
-        item.sync()
         self.view.item_changed(item)
         if self.persistence is not None:
             self.persistence.reply_ended(item)

@@ -73,7 +73,7 @@ class ConversationView(ScrollView, can_focus=True):
         self.palette = Palette()
         self._heights: list[int] = []
         self._index: dict[int, int] = {}
-        self._dirty: list[Item] = []
+        self._dirty: dict[int, Item] = {}
         self._offsets: list[int] = [0]
         self._pending = False
         self._last_layout = 0.0
@@ -119,7 +119,7 @@ class ConversationView(ScrollView, can_focus=True):
         del self.items[count:]
         del self._heights[count:]
         self._index = {id(item): index for index, item in enumerate(self.items)}
-        self._dirty = [item for item in self._dirty if id(item) in self._index]
+        self._dirty = {key: item for key, item in self._dirty.items() if key in self._index}
         if self.selected is not None and self.selected >= count:
             self.selected = None
         self.follow = True
@@ -128,7 +128,8 @@ class ConversationView(ScrollView, can_focus=True):
     def item_changed(self, item: Item) -> None:
         """An item's content changed; lay it out again at the next frame."""
         item.changed()
-        self._dirty.append(item)
+        # A streaming reply changes per token: list it once per frame, not once per token.
+        self._dirty[id(item)] = item
         self.schedule_layout()
 
     def schedule_layout(self) -> None:
@@ -164,7 +165,7 @@ class ConversationView(ScrollView, can_focus=True):
         console = self.app.console
         heights = self._heights
         # Changed items (typically the streaming reply), wherever they are.
-        for item in self._dirty:
+        for item in self._dirty.values():
             index = self._index.get(id(item))
             if index is not None and item.laid_width == width:
                 heights[index] = item.layout(console, width, self.palette)

@@ -218,10 +218,6 @@ class AssistantItem(SectionItem):
         """Whether the reply is still on its way."""
         return self.reply.status == "streaming"
 
-    def sync(self) -> None:
-        """The reply changed; its text is taken at the next layout (once per frame)."""
-        self.changed()
-
     def _layout(self, console: Console, width: int, palette: Palette) -> int:
         reply = self.reply
         self.markdown.code_theme = palette.code_theme
