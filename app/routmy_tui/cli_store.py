@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from routmy_tui.core.text import make_safe
 from routmy_tui.store import Store, StoreError
 
 DB_NAME = "routmy.db"
@@ -71,7 +72,8 @@ def run(argv: Sequence[str]) -> int:
                 if args.output:
                     Path(args.output).write_text(text, encoding="utf-8")
                 else:
-                    sys.stdout.write(text)
+                    # A conversation holds server text: never let it drive the terminal.
+                    sys.stdout.write(make_safe(text) if sys.stdout.isatty() else text)
                 return 0
             raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
             conversation_id = import_json(store, json.loads(raw))

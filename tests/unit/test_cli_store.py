@@ -132,3 +132,39 @@ def test_the_installed_command_exports_and_imports(tmp_path: Path) -> None:
     )
     with Store.open(tmp_path / DB_NAME) as store:
         assert len(store.current_path(done.stdout.strip())) == 2
+
+
+def test_markdown_export_to_a_terminal_cannot_drive_it(tmp_path: Path) -> None:
+    """Printed to a terminal, server text shows its escapes as visible stand-ins."""
+    import os
+    import pty
+
+    with Store.open(tmp_path / DB_NAME) as store:
+        conversation = store.create_conversation("demo/chat", None, {})
+        user = store.add_message(conversation, None, ChatMessage("user", "hi"))
+        hostile = "evil \x1b]52;c;ZWNobyBwd25lZA==\x1b\\ \x1b]0;title\x07 \x9b2J done"
+        store.add_message(conversation, user, ChatMessage("assistant", hostile))
+    leader, follower = pty.openpty()
+    proc = subprocess.run(
+        [sys.executable, "-m", "routmy_tui", "export", "last", "--data-dir", str(tmp_path)],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        check=False,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert proc.returncode == 0, proc.stderr
+    text = shown.decode()
+    assert "evil" in text and "done" in text
+    assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
+    assert "␛]52;c;" in text

@@ -278,7 +278,9 @@ class AssistantItem(SectionItem):
             sections.append(render_strips(console, text, width))
         if reply.error is not None:
             sections.append(self._error(console, width, palette, reply.error))
-        sections.append(render_strips(console, Text(self.status_text(), style=palette.dim), width))
+        sections.append(
+            render_strips(console, Text(make_safe(self.status_text()), style=palette.dim), width)
+        )
         sections.append([BLANK])
         self._sections = sections
         return self._total()
