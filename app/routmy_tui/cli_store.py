@@ -12,7 +12,7 @@ from routmy_tui.core.text import make_safe
 from routmy_tui.store import Store, StoreError
 
 DB_NAME = "routmy.db"
-"""The database file in the data folder (the same as `routmy_tui.ui.session.DB_NAME`)."""
+"""The database file in the data folder (the same as `routmy_tui.ui.history.session.DB_NAME`)."""
 
 
 def _parser(command: str) -> argparse.ArgumentParser:

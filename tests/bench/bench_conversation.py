@@ -76,7 +76,7 @@ async def open_in_app(data: Path, last: str) -> float:
     last message (Pilot, headless)."""
     from routmy_tui.config.settings import Settings
     from routmy_tui.ui.app import RoutmyApp
-    from routmy_tui.ui.conversation_view import ConversationView
+    from routmy_tui.ui.chat.conversation_view import ConversationView
 
     settings = Settings(
         base_url="http://127.0.0.1:9/v1", demo=True, model="demo/chat", data_dir=data

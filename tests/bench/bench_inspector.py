@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from routmy_tui.config.settings import Settings
 from routmy_tui.core.types import StreamLine
 from routmy_tui.ui.app import RoutmyApp
-from routmy_tui.ui.stream_log import StreamLogView
+from routmy_tui.ui.inspector.stream_log import StreamLogView
 from tests.ui.inspector_helpers import fixed_item
 
 

@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 from routmy_tui.config.settings import Settings  # noqa: E402
 from routmy_tui.core.catalog import ModelIndex  # noqa: E402
 from routmy_tui.ui.app import RoutmyApp  # noqa: E402
-from routmy_tui.ui.model_list import ModelList  # noqa: E402
-from routmy_tui.ui.model_picker import ModelPicker  # noqa: E402
+from routmy_tui.ui.models.model_list import ModelList  # noqa: E402
+from routmy_tui.ui.models.model_picker import ModelPicker  # noqa: E402
 from tests.bench.bench_models import QUERIES, percentile, synthetic_catalog  # noqa: E402
 
 KEYS = {" ": "space", "/": "slash", "-": "minus", ".": "full_stop"}

@@ -25,7 +25,7 @@ from routmy_tui.core.request import ChatParams, build_chat_body  # noqa: E402
 from routmy_tui.core.types import ChatMessage  # noqa: E402
 from routmy_tui.demo.server import DemoServer  # noqa: E402
 from routmy_tui.ui.app import RoutmyApp  # noqa: E402
-from routmy_tui.ui.render import MarkdownLines  # noqa: E402
+from routmy_tui.ui.chat.render import MarkdownLines  # noqa: E402
 from tests.ui.helpers import last_reply, send, view_of, wait_for  # noqa: E402
 
 SIZES = (2_000, 20_000)

@@ -10,9 +10,9 @@ from textual.pilot import Pilot
 
 from routmy_tui.config.settings import Settings
 from routmy_tui.ui.app import RoutmyApp
-from routmy_tui.ui.chat_screen import ChatScreen
-from routmy_tui.ui.conversation_view import ConversationView
-from routmy_tui.ui.items import AssistantItem
+from routmy_tui.ui.chat.chat_screen import ChatScreen
+from routmy_tui.ui.chat.conversation_view import ConversationView
+from routmy_tui.ui.chat.items import AssistantItem
 
 
 def make_app(

@@ -9,7 +9,7 @@ from routmy_tui.core.client import RoutmyClient
 from routmy_tui.core.types import Reply, ToolCall
 from routmy_tui.demo.catalog import models_payload
 from routmy_tui.demo.server import DemoServer
-from routmy_tui.ui.catalog_service import CatalogService
+from routmy_tui.services.catalog_service import CatalogService
 
 
 async def test_refresh_caches_and_a_new_start_reads_the_cache(

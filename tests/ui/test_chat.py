@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from routmy_tui.demo.server import DemoServer
-from routmy_tui.ui.items import UserItem
+from routmy_tui.ui.chat.items import UserItem
 from tests.ui.helpers import conversation_text, last_reply, make_app, send, view_of, wait_for
 
 

@@ -12,13 +12,13 @@ from routmy_tui.core.types import ChatMessage
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.store import Store
 from routmy_tui.ui.app import RoutmyApp
-from routmy_tui.ui.browser import ConversationsScreen
-from routmy_tui.ui.chat_screen import ChatScreen
-from routmy_tui.ui.composer import Composer
-from routmy_tui.ui.dialogs import ConfirmDialog, PathDialog
-from routmy_tui.ui.header import AppHeader
-from routmy_tui.ui.items import UserItem
-from routmy_tui.ui.sidebar import ConversationSidebar
+from routmy_tui.ui.chat.chat_screen import ChatScreen
+from routmy_tui.ui.chat.composer import Composer
+from routmy_tui.ui.chat.header import AppHeader
+from routmy_tui.ui.chat.items import UserItem
+from routmy_tui.ui.history.browser import ConversationsScreen
+from routmy_tui.ui.history.sidebar import ConversationSidebar
+from routmy_tui.ui.widgets.dialogs import ConfirmDialog, PathDialog
 from tests.ui.helpers import conversation_text, last_reply, make_app, send, view_of, wait_for
 
 

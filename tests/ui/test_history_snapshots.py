@@ -10,9 +10,9 @@ from textual.widgets import Input, OptionList
 
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.app import RoutmyApp
-from routmy_tui.ui.browser import ConversationsScreen
-from routmy_tui.ui.header import AppHeader
-from routmy_tui.ui.sidebar import ConversationSidebar
+from routmy_tui.ui.chat.header import AppHeader
+from routmy_tui.ui.history.browser import ConversationsScreen
+from routmy_tui.ui.history.sidebar import ConversationSidebar
 from tests.ui.helpers import make_app, view_of, wait_for
 from tests.ui.history_seed import CONVERSATIONS, seed_history
 

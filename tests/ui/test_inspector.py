@@ -12,9 +12,9 @@ from textual.widgets import Input
 from routmy_tui.core.types import ChatMessage, Exchange
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.store.store import Store
-from routmy_tui.ui import wire_actions
-from routmy_tui.ui.inspector import Inspector
-from routmy_tui.ui.stream_log import StreamLogView
+from routmy_tui.ui.inspector import wire_actions
+from routmy_tui.ui.inspector.inspector import Inspector
+from routmy_tui.ui.inspector.stream_log import StreamLogView
 from tests.conftest import FAKE_KEY
 from tests.ui.helpers import last_reply, make_app, send, view_of, wait_for
 from tests.ui.inspector_helpers import (
@@ -184,7 +184,7 @@ async def test_palette_has_the_inspector_commands(demo_server: DemoServer) -> No
 
 
 async def _replay_dialog(pilot: Any) -> Any:
-    from routmy_tui.ui.replay import ReplayDialog
+    from routmy_tui.ui.inspector.replay import ReplayDialog
 
     wire_actions.replay(pilot.app.screen)
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReplayDialog))

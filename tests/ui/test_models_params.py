@@ -16,11 +16,11 @@ from routmy_tui.core.catalog import CatalogCache
 from routmy_tui.demo.catalog import models_payload
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.app import RoutmyApp
-from routmy_tui.ui.model_list import ModelList
-from routmy_tui.ui.model_picker import ModelPicker
-from routmy_tui.ui.params_screen import ParamsScreen
-from routmy_tui.ui.request_preview import RequestPreview
-from routmy_tui.ui.system_prompt import SystemPromptScreen
+from routmy_tui.ui.inspector.request_preview import RequestPreview
+from routmy_tui.ui.models.model_list import ModelList
+from routmy_tui.ui.models.model_picker import ModelPicker
+from routmy_tui.ui.models.params_screen import ParamsScreen
+from routmy_tui.ui.models.system_prompt import SystemPromptScreen
 from tests.ui.helpers import conversation_text, last_reply, make_app, send, wait_for
 
 DEAD_URL = "http://127.0.0.1:9/v1"  # nothing listens on the discard port

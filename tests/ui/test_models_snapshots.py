@@ -9,9 +9,9 @@ from textual.pilot import Pilot
 
 from routmy_tui.core.catalog import CatalogCache
 from routmy_tui.demo.catalog import models_payload
-from routmy_tui.ui.model_list import ModelList
-from routmy_tui.ui.model_picker import ModelPicker
-from routmy_tui.ui.params_screen import ParamsScreen
+from routmy_tui.ui.models.model_list import ModelList
+from routmy_tui.ui.models.model_picker import ModelPicker
+from routmy_tui.ui.models.params_screen import ParamsScreen
 from tests.ui.helpers import make_app, wait_for
 
 DEAD_URL = "http://127.0.0.1:9/v1"

@@ -12,9 +12,9 @@ from routmy_tui.demo.server import DemoServer
 from routmy_tui.store import SearchHit, Store
 from routmy_tui.store.records import SNIPPET_END, SNIPPET_START
 from routmy_tui.ui.app import RoutmyApp
-from routmy_tui.ui.browser import hit_prompt
-from routmy_tui.ui.composer import Composer
-from routmy_tui.ui.items import AssistantItem
+from routmy_tui.ui.chat.composer import Composer
+from routmy_tui.ui.chat.items import AssistantItem
+from routmy_tui.ui.history.browser import hit_prompt
 from tests.ui.helpers import conversation_text, last_reply, make_app, send, view_of, wait_for
 
 
@@ -141,7 +141,7 @@ async def test_stored_replies_keep_the_quota_multiplier(
 
 
 async def test_dialogs_keep_the_chat_visible_behind_them(demo_server: DemoServer) -> None:
-    from routmy_tui.ui.dialogs import PathDialog
+    from routmy_tui.ui.widgets.dialogs import PathDialog
 
     app = make_app(demo_server.base_url)
     async with app.run_test(size=(120, 30)) as pilot:

@@ -13,7 +13,7 @@ from routmy_tui.cli import main
 from routmy_tui.cli_store import DB_NAME
 from routmy_tui.core.types import ChatMessage, Exchange, Reply
 from routmy_tui.store import Store
-from routmy_tui.ui import session
+from routmy_tui.ui.history import session
 from tests.conftest import FAKE_KEY
 
 

@@ -1,29 +1,59 @@
-"""The core, store and config packages never load Textual or Rich."""
+"""The UI-free packages never load Textual or Rich, nor import the UI."""
 
 from __future__ import annotations
 
+import ast
+import pathlib
 import subprocess
 import sys
 
-import pytest
+import routmy_tui
 
-CHECK = """
-import sys
-# httpx's optional command-line entry point imports rich when it is installed; that is
-# httpx's business, not ours, so keep it out of the check.
-sys.modules['httpx._main'] = None
-import routmy_tui.core.client, routmy_tui.core.catalog, routmy_tui.core.request
-import routmy_tui.core.markdown_blocks, routmy_tui.core.secret
-import routmy_tui.store.store, routmy_tui.store.export
-import routmy_tui.config.settings, routmy_tui.config.themes, routmy_tui.config.paths
-bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))
-print(','.join(bad))
-"""
+PACKAGE = pathlib.Path(routmy_tui.__file__).parent
+UI_FREE = ("core", "store", "config", "services", "conversation")
+"""Packages that anyone could use from a script: no Textual, no Rich, no `routmy_tui.ui`."""
 
 
-@pytest.mark.parametrize("code", [CHECK])
-def test_core_store_config_do_not_import_textual_or_rich(code: str) -> None:
+def _modules() -> list[str]:
+    names = []
+    for folder in UI_FREE:
+        for path in sorted((PACKAGE / folder).rglob("*.py")):
+            parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+            names.append(".".join(parts).removesuffix(".__init__"))
+    return names
+
+
+def test_ui_free_packages_load_no_textual_or_rich() -> None:
+    modules = _modules()
+    assert len(modules) > 20  # the walk found the packages
+    code = (
+        "import sys, importlib\n"
+        # httpx's optional command-line entry point imports rich when it is installed;
+        # that is httpx's business, not ours, so keep it out of the check.
+        "sys.modules['httpx._main'] = None\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print(','.join(bad))\n"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_ui_free_packages_have_no_ui_import_statements() -> None:
+    offenders = []
+    for folder in UI_FREE:
+        for path in (PACKAGE / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                for name in names:
+                    if name.split(".")[0] in ("textual", "rich") or name.startswith(
+                        "routmy_tui.ui"
+                    ):
+                        offenders.append(f"{path.relative_to(PACKAGE)}: {name}")
+    assert offenders == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from routmy_tui.core.request import ChatParams, build_chat_body
-from routmy_tui.ui.params_form import FormValues, form_from_params, parse_form
+from routmy_tui.ui.models.params_form import FormValues, form_from_params, parse_form
 
 
 def test_empty_form_sends_nothing_extra() -> None:

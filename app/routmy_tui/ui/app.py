@@ -19,12 +19,12 @@ from routmy_tui.config.themes import load_themes, resolve_theme, theme_dirs
 from routmy_tui.core.request import ChatParams
 from routmy_tui.core.secret import Secret
 from routmy_tui.core.text import make_safe
-from routmy_tui.ui.catalog_actions import CatalogAppMixin, settings_commands
-from routmy_tui.ui.chat_screen import ChatScreen
-from routmy_tui.ui.controller import Conversation
-from routmy_tui.ui.items import Palette
-from routmy_tui.ui.key_dialog import KeyDialog
-from routmy_tui.ui.session import Session
+from routmy_tui.ui.chat.chat_screen import ChatScreen
+from routmy_tui.ui.chat.controller import Conversation
+from routmy_tui.ui.chat.items import Palette
+from routmy_tui.ui.history.session import Session
+from routmy_tui.ui.models.catalog_actions import CatalogAppMixin, settings_commands
+from routmy_tui.ui.settings.key_dialog import KeyDialog
 from routmy_tui.ui.themes import to_textual_theme
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         """Runs in a thread: what the first send and the first reply would otherwise import."""
         try:
             import routmy_tui.core.client  # noqa: F401
-            from routmy_tui.ui.render import warm_up
+            from routmy_tui.ui.chat.render import warm_up
 
             warm_up()  # a private console: the app's is not shared across threads
         finally:
@@ -190,7 +190,7 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         """Re-colour the conversation when the theme changes."""
         for screen in self.screen_stack:
             if isinstance(screen, ChatScreen) and screen.is_mounted:
-                from routmy_tui.ui.conversation_view import ConversationView
+                from routmy_tui.ui.chat.conversation_view import ConversationView
 
                 screen.query_one(ConversationView).set_palette(self.palette())
 
@@ -281,7 +281,7 @@ class RoutmyApp(CatalogAppMixin, App[None]):
             yield SystemCommand(
                 "Enter API key", "Save a rout.my key to the config file", self.ask_for_key
             )
-            from routmy_tui.ui.wire_actions import inspector_commands
+            from routmy_tui.ui.inspector.wire_actions import inspector_commands
 
             yield from inspector_commands(screen)
             yield from settings_commands(screen)

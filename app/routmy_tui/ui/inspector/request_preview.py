@@ -15,7 +15,7 @@ from textual.widgets import Static
 from routmy_tui.core.types import ChatMessage
 
 if TYPE_CHECKING:
-    from routmy_tui.ui.controller import Conversation
+    from routmy_tui.ui.chat.controller import Conversation
 
 LONG_STRING = 2_000
 """Strings longer than this (image data URLs) are shortened in the view only."""

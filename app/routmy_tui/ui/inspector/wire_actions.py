@@ -20,10 +20,10 @@ from routmy_tui.config.paths import atomic_write
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import Exchange
 from routmy_tui.core.wire_text import EXPORT_SUFFIX, ExportKind, export_text, pretty_json, redact
-from routmy_tui.ui.replay import BodyError, ReplayDialog, edit_externally, parse_body
+from routmy_tui.ui.inspector.replay import BodyError, ReplayDialog, edit_externally, parse_body
 
 if TYPE_CHECKING:
-    from routmy_tui.ui.items import AssistantItem
+    from routmy_tui.ui.chat.items import AssistantItem
 
 LABELS: dict[str, str] = {
     "curl": "curl command",
@@ -34,7 +34,7 @@ LABELS: dict[str, str] = {
 
 
 def _target(screen: Screen[Any]) -> AssistantItem | None:
-    from routmy_tui.ui.conversation_view import ConversationView
+    from routmy_tui.ui.chat.conversation_view import ConversationView
 
     views = screen.query(ConversationView)
     return views.first().target_reply() if views else None
@@ -235,7 +235,7 @@ def replay(screen: Screen[Any], external: bool = False) -> None:
 
 def toggle_inspector(screen: Screen[Any]) -> None:
     """Show or hide the inspector panel; it is mounted into `#main` the first time."""
-    from routmy_tui.ui.inspector import Inspector
+    from routmy_tui.ui.inspector.inspector import Inspector
 
     panels = screen.query(Inspector)
     if panels:

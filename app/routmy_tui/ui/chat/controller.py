@@ -12,12 +12,12 @@ from textual.worker import Worker
 
 from routmy_tui.core.request import ChatParams, build_chat_body
 from routmy_tui.core.types import ChatMessage, ModelInfo, Reply
-from routmy_tui.ui.items import AssistantItem, Item, UserItem
+from routmy_tui.ui.chat.items import AssistantItem, Item, UserItem
 
 if TYPE_CHECKING:
     from routmy_tui.core.client import RoutmyClient
-    from routmy_tui.ui.conversation_view import ConversationView
-    from routmy_tui.ui.persistence import Persistence
+    from routmy_tui.ui.chat.conversation_view import ConversationView
+    from routmy_tui.ui.history.persistence import Persistence
 
 
 class ClientSource(Protocol):

@@ -15,7 +15,7 @@ from textual.strip import Strip
 from routmy_tui.core.request import wants_json
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import ApiError, Exchange, Reply
-from routmy_tui.ui.render import BLANK, MarkdownLines, render_strips
+from routmy_tui.ui.chat.render import BLANK, MarkdownLines, render_strips
 
 if TYPE_CHECKING:
     from routmy_tui.core.client import ChatRun
@@ -246,7 +246,9 @@ class AssistantItem(SectionItem):
                 )
             )
         if reply.content and reply.status != "streaming" and self.json_mode:
-            from routmy_tui.ui.json_view import json_reply_strips  # rich.syntax: off start-up
+            from routmy_tui.ui.inspector.json_view import (
+                json_reply_strips,  # rich.syntax: off start-up
+            )
 
             sections.append(
                 json_reply_strips(

@@ -13,12 +13,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from routmy_tui.core.text import make_safe
-from routmy_tui.ui.chat_actions import ConversationActions
-from routmy_tui.ui.composer import Composer
-from routmy_tui.ui.controller import ChatController, Conversation, ReplyEnded
-from routmy_tui.ui.conversation_settings import SETTINGS_BINDINGS, ConversationSettingsMixin
-from routmy_tui.ui.conversation_view import ConversationView
-from routmy_tui.ui.header import AppHeader
+from routmy_tui.ui.chat.chat_actions import ConversationActions
+from routmy_tui.ui.chat.composer import Composer
+from routmy_tui.ui.chat.controller import ChatController, Conversation, ReplyEnded
+from routmy_tui.ui.chat.conversation_view import ConversationView
+from routmy_tui.ui.chat.header import AppHeader
+from routmy_tui.ui.models.conversation_settings import SETTINGS_BINDINGS, ConversationSettingsMixin
 
 if TYPE_CHECKING:
     from routmy_tui.ui.app import RoutmyApp
@@ -191,7 +191,7 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
 
     def action_toggle_inspector(self) -> None:
         """Show or hide the wire inspector (mounted into #main on first use)."""
-        from routmy_tui.ui.wire_actions import toggle_inspector
+        from routmy_tui.ui.inspector.wire_actions import toggle_inspector
 
         toggle_inspector(self)
 

@@ -8,12 +8,12 @@ from routmy_tui.config.settings import Settings
 from routmy_tui.core.request import ChatParams
 from routmy_tui.core.types import Exchange
 from routmy_tui.store.db import StoreError
-from routmy_tui.ui.items import AssistantItem, Item, UserItem
-from routmy_tui.ui.persistence import Persistence
+from routmy_tui.ui.chat.items import AssistantItem, Item, UserItem
+from routmy_tui.ui.history.persistence import Persistence
 
 if TYPE_CHECKING:
     from routmy_tui.store import Store, StoredMessage
-    from routmy_tui.ui.chat_screen import ChatScreen
+    from routmy_tui.ui.chat.chat_screen import ChatScreen
 
 DB_NAME = "routmy.db"
 PURGE_AFTER = 24 * 3600.0
@@ -184,8 +184,8 @@ class Session:
         screen = self.screen
         if screen is None or not screen.is_mounted:
             return
-        from routmy_tui.ui.header import AppHeader
-        from routmy_tui.ui.sidebar import ConversationSidebar
+        from routmy_tui.ui.chat.header import AppHeader
+        from routmy_tui.ui.history.sidebar import ConversationSidebar
 
         title = ""
         if self.store is not None and self.conversation_id is not None:
@@ -209,7 +209,7 @@ class Session:
             return ""
 
     def _set_draft(self, text: str) -> None:
-        from routmy_tui.ui.composer import Composer
+        from routmy_tui.ui.chat.composer import Composer
 
         assert self.screen is not None
         composer = self.screen.query_one(Composer)
@@ -219,7 +219,7 @@ class Session:
 
     def save_draft(self) -> None:
         """Keep the composer text of the conversation on screen (called twice a second)."""
-        from routmy_tui.ui.composer import Composer
+        from routmy_tui.ui.chat.composer import Composer
 
         screen = self.screen
         if screen is None or not screen.is_mounted or self.store is None:

@@ -15,7 +15,7 @@ from textual.strip import Strip
 
 from routmy_tui.core.request import wants_json  # noqa: F401 - re-exported
 from routmy_tui.core.text import make_safe
-from routmy_tui.ui.render import render_strips
+from routmy_tui.ui.chat.render import render_strips
 
 _FENCE_RE = re.compile(r"^\s*```(?:json)?\s*\n(.*?)\n\s*```\s*$", re.S | re.I)
 

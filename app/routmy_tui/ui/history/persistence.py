@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from routmy_tui.core.types import ChatMessage
 from routmy_tui.store.db import StoreError
-from routmy_tui.ui.items import AssistantItem, Item, UserItem
+from routmy_tui.ui.chat.items import AssistantItem, Item, UserItem
 
 if TYPE_CHECKING:
     from routmy_tui.store import Store
-    from routmy_tui.ui.controller import Conversation
+    from routmy_tui.ui.chat.controller import Conversation
 
 CHECKPOINT_INTERVAL = 1.0
 """Seconds between checkpoints of a streaming reply (it is also saved on every end)."""

@@ -18,7 +18,7 @@ from routmy_tui.core.catalog import unsupported_params
 from routmy_tui.core.request import ChatParams
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import ModelInfo
-from routmy_tui.ui.params_form import (
+from routmy_tui.ui.models.params_form import (
     FIELD_PARAM,
     REASONING_MODES,
     FormValues,

@@ -15,7 +15,7 @@ from routmy_tui.core.text import make_safe
 
 if TYPE_CHECKING:
     from routmy_tui.ui.app import RoutmyApp
-    from routmy_tui.ui.controller import ChatController, Conversation
+    from routmy_tui.ui.chat.controller import ChatController, Conversation
 
 SETTINGS_BINDINGS = [
     Binding("f3", "select_model", "Model", id="select-model"),
@@ -78,7 +78,7 @@ class ConversationSettingsMixin:
 
     def action_select_model(self, then: Callable[[], None] | None = None) -> None:
         """Open the model picker; `then` runs after a model was picked."""
-        from routmy_tui.ui.model_picker import ModelPicker, PickerState
+        from routmy_tui.ui.models.model_picker import ModelPicker, PickerState
 
         app = self.routmy
         settings = app.settings
@@ -115,7 +115,7 @@ class ConversationSettingsMixin:
 
     def action_parameters(self) -> None:
         """Edit this conversation's request parameters."""
-        from routmy_tui.ui.params_screen import ParamsScreen
+        from routmy_tui.ui.models.params_screen import ParamsScreen
 
         app = self.routmy
         model = app.catalog.by_id.get(self.conversation.model)
@@ -129,7 +129,7 @@ class ConversationSettingsMixin:
 
     def action_system_prompt(self) -> None:
         """Edit this conversation's system prompt."""
-        from routmy_tui.ui.system_prompt import SystemPromptScreen
+        from routmy_tui.ui.models.system_prompt import SystemPromptScreen
 
         app = self.routmy
 
@@ -142,7 +142,7 @@ class ConversationSettingsMixin:
 
     def action_preview_request(self) -> None:
         """Show the exact body the next request would carry (the draft included)."""
-        from routmy_tui.ui.request_preview import RequestPreview
+        from routmy_tui.ui.inspector.request_preview import RequestPreview
 
         draft = ""
         try:

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
     from routmy_tui.config.settings import Settings
     from routmy_tui.core.client import RoutmyClient
-    from routmy_tui.ui.catalog_service import CatalogService
-    from routmy_tui.ui.controller import ReplyEnded
+    from routmy_tui.services.catalog_service import CatalogService
+    from routmy_tui.ui.chat.controller import ReplyEnded
 
 
 class CatalogAppMixin:
@@ -43,7 +43,7 @@ class CatalogAppMixin:
     def catalog(self) -> CatalogService:
         """The model catalog (made on first use)."""
         if self._catalog is None:
-            from routmy_tui.ui.catalog_service import CatalogService  # after the first frame
+            from routmy_tui.services.catalog_service import CatalogService  # after the first frame
 
             self._catalog = CatalogService(self.settings.cache_dir)
             self._catalog.listeners.append(self._catalog_changed)
@@ -59,7 +59,7 @@ class CatalogAppMixin:
         catalog = self.catalog
 
         async def refresh() -> None:
-            from routmy_tui.ui.catalog_service import describe_age
+            from routmy_tui.services.catalog_service import describe_age
 
             error = await catalog.refresh(self.client)
             if error is not None:
@@ -81,7 +81,7 @@ class CatalogAppMixin:
         app.run_worker(refresh, group="catalog", exclusive=True, exit_on_error=False)
 
     def _catalog_changed(self, catalog: CatalogService) -> None:
-        from routmy_tui.ui.chat_screen import ChatScreen
+        from routmy_tui.ui.chat.chat_screen import ChatScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, ChatScreen) and screen.controller is not None:
@@ -94,7 +94,7 @@ class CatalogAppMixin:
 
 def settings_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
     """Palette commands of the model, parameters and system prompt (exact names matter)."""
-    from routmy_tui.ui.chat_screen import ChatScreen
+    from routmy_tui.ui.chat.chat_screen import ChatScreen
 
     if not isinstance(screen, ChatScreen):
         return

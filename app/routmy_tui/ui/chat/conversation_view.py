@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from routmy_tui.ui.items import AssistantItem, Item, Palette
+from routmy_tui.ui.chat.items import AssistantItem, Item, Palette
 
 GUTTER = 2
 """Cells left of every message for its coloured bar."""

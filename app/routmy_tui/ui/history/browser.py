@@ -17,10 +17,10 @@ from textual.widgets.option_list import Option
 from routmy_tui.core.text import make_safe
 from routmy_tui.store import ConversationSummary, SearchHit
 from routmy_tui.store.db import StoreError
-from routmy_tui.ui.dialogs import ConfirmDialog, PathDialog
+from routmy_tui.ui.widgets.dialogs import ConfirmDialog, PathDialog
 
 if TYPE_CHECKING:
-    from routmy_tui.ui.session import Session
+    from routmy_tui.ui.history.session import Session
 
 LIST_LIMIT = 500
 """Conversations listed without a search."""

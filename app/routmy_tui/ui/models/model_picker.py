@@ -18,8 +18,8 @@ from textual.widgets import Input, Static
 from routmy_tui.core.catalog import Match
 from routmy_tui.core.text import make_safe, truncate_middle
 from routmy_tui.core.types import ModelInfo
-from routmy_tui.ui.catalog_service import CatalogService
-from routmy_tui.ui.model_list import ModelList
+from routmy_tui.services.catalog_service import CatalogService
+from routmy_tui.ui.models.model_list import ModelList
 
 ID_WIDTH = 42
 OWNER_WIDTH = 12

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from routmy_tui.store.db import StoreError
-from routmy_tui.ui.items import AssistantItem, UserItem
+from routmy_tui.ui.chat.items import AssistantItem, UserItem
 
 if TYPE_CHECKING:
     from routmy_tui.ui.app import RoutmyApp
-    from routmy_tui.ui.conversation_view import ConversationView
-    from routmy_tui.ui.session import Session
+    from routmy_tui.ui.chat.conversation_view import ConversationView
+    from routmy_tui.ui.history.session import Session
 
 
 class ConversationActions:
@@ -36,14 +36,14 @@ class ConversationActions:
         return self.routmy.session
 
     def _view(self) -> ConversationView:
-        from routmy_tui.ui.conversation_view import ConversationView
+        from routmy_tui.ui.chat.conversation_view import ConversationView
 
         view: ConversationView = self.query_one(ConversationView)
         return view
 
     def action_conversations(self) -> None:
         """Open the full-screen conversation browser."""
-        from routmy_tui.ui.browser import ConversationsScreen
+        from routmy_tui.ui.history.browser import ConversationsScreen
 
         if self.session.store is None:
             self.notify(self.session.problem or "History is off.", severity="error")
@@ -57,7 +57,7 @@ class ConversationActions:
 
     def action_toggle_sidebar(self) -> None:
         """Show or hide the conversation list at the left."""
-        from routmy_tui.ui.sidebar import ConversationSidebar
+        from routmy_tui.ui.history.sidebar import ConversationSidebar
 
         found = list(self.query_one("#main").query(ConversationSidebar))
         if found:
@@ -90,7 +90,7 @@ class ConversationActions:
             return
         item = view.items[index]
         assert isinstance(item, UserItem)
-        from routmy_tui.ui.composer import Composer
+        from routmy_tui.ui.chat.composer import Composer
 
         composer = self.query_one(Composer)
         if controller.edit_index is None:
@@ -106,7 +106,7 @@ class ConversationActions:
 
     def action_cancel_edit(self) -> None:
         """Give up an edit: the composer gets back the draft it held before."""
-        from routmy_tui.ui.composer import Composer
+        from routmy_tui.ui.chat.composer import Composer
 
         controller = self.routmy_controller()
         if controller is None or controller.edit_index is None:
@@ -157,7 +157,7 @@ class ConversationActions:
     def action_export(self) -> None:
         """Ask where to write the conversation on screen (.md or .json) and write it."""
         from routmy_tui.store.export import export_json, export_markdown
-        from routmy_tui.ui.dialogs import PathDialog
+        from routmy_tui.ui.widgets.dialogs import PathDialog
 
         session = self.session
         conversation_id = session.conversation_id
@@ -194,7 +194,7 @@ class ConversationActions:
     def action_import(self) -> None:
         """Ask for a JSON file and import it as a new conversation."""
         from routmy_tui.store.export import import_json
-        from routmy_tui.ui.dialogs import PathDialog
+        from routmy_tui.ui.widgets.dialogs import PathDialog
 
         session = self.session
         if session.store is None:

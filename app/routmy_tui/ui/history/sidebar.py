@@ -11,10 +11,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from routmy_tui.store.db import StoreError
-from routmy_tui.ui.browser import option_id, parse_option_id, summary_prompt
+from routmy_tui.ui.history.browser import option_id, parse_option_id, summary_prompt
 
 if TYPE_CHECKING:
-    from routmy_tui.ui.session import Session
+    from routmy_tui.ui.history.session import Session
 
 SIDEBAR_LIMIT = 200
 """Conversations listed (the conversations screen has all of them, and search)."""

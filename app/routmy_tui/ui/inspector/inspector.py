@@ -24,10 +24,10 @@ from routmy_tui.core.wire_text import (
     shorten_strings,
     timing_rows,
 )
-from routmy_tui.ui.stream_log import StreamLogView
+from routmy_tui.ui.inspector.stream_log import StreamLogView
 
 if TYPE_CHECKING:
-    from routmy_tui.ui.items import AssistantItem
+    from routmy_tui.ui.chat.items import AssistantItem
 
 POLL = 0.25
 """Seconds between checks for a new target reply or new wire data (4 Hz, never per token)."""
@@ -150,7 +150,7 @@ class Inspector(Vertical):
         """Follow the target reply and redraw the active tab if its data changed."""
         if not self.is_open:
             return
-        from routmy_tui.ui.conversation_view import ConversationView
+        from routmy_tui.ui.chat.conversation_view import ConversationView
 
         views = self.screen.query(ConversationView)
         target = views.first().target_reply() if views else None
@@ -234,7 +234,7 @@ class Inspector(Vertical):
         if item is None:
             title.update("No reply yet")
             return
-        from routmy_tui.ui.conversation_view import ConversationView
+        from routmy_tui.ui.chat.conversation_view import ConversationView
 
         views = self.screen.query(ConversationView)
         number = "?"
@@ -326,7 +326,7 @@ class Inspector(Vertical):
 
     def action_export(self, how: str, kind: str) -> None:
         """Copy or save one form of the exchange."""
-        from routmy_tui.ui import wire_actions
+        from routmy_tui.ui.inspector import wire_actions
 
         if how == "copy":
             wire_actions.copy_export(self.screen, kind)  # type: ignore[arg-type]
@@ -335,6 +335,6 @@ class Inspector(Vertical):
 
     def action_replay(self) -> None:
         """Edit the request and send it again."""
-        from routmy_tui.ui import wire_actions
+        from routmy_tui.ui.inspector import wire_actions
 
         wire_actions.replay(self.screen)

@@ -1,0 +1,1 @@
+"""The conversation on screen, owned in one place, with no UI in it."""

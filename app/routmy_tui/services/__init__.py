@@ -1,0 +1,1 @@
+"""UI-free services the app is handed at start (the model catalog)."""

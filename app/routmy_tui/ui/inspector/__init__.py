@@ -1,0 +1,1 @@
+"""The inspector feature of the UI."""
