@@ -29,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
         "--config", metavar="FILE", help="config file to read (and write the key to)"
     )
     parser.add_argument("--data-dir", metavar="DIR", help="where conversations are stored")
+    parser.add_argument(
+        "--tools",
+        metavar="FILE|NAME",
+        help="offer these function tools: an OpenAI tools JSON or TOML file, or a saved set"
+        " (e.g. examples)",
+    )
     parser.add_argument("--version", action="version", version=f"routmy-tui {__version__}")
     return parser
 
@@ -70,6 +76,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             "demo": True if args.demo else None,
         }
     )
+    if args.tools:
+        from routmy_tui.config.toolsets import load_tools_arg
+        from routmy_tui.core.toolsets import ToolSetError, to_params
+
+        try:
+            tools, notes = load_tools_arg(args.tools)
+        except ToolSetError as exc:
+            print(f"routmy-tui: --tools: {exc}", file=sys.stderr)
+            return 2
+        params = {**settings.params, "tools": to_params(tools)}
+        settings = settings.with_changes(params=params, problems=[*settings.problems, *notes])
     server = None
     if settings.demo:
         from routmy_tui.demo.server import DemoServer

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from routmy_tui.core.toolsets import wire_tools
 from routmy_tui.core.types import ChatMessage
 
 # Fields sent at the top level of the body when set, in this order.
@@ -36,7 +37,8 @@ class ChatParams:
         max_output_tokens: The Gemini-style spelling of the same cap.
         stop: A stop sequence or a list of them.
         response_format: e.g. `{"type": "json_object"}`.
-        tools: OpenAI-style function tools.
+        tools: OpenAI-style function tools, as kept: an item may carry the local-only
+            `command` and `auto_approve` keys, which are never sent.
         tool_choice: "auto", "none", "required" or a named function.
         reasoning: e.g. `{"effort": "high"}` or `{"max_tokens": 2000, "exclude": True}`.
         modalities: e.g. `["image", "text"]` for image-output models.
@@ -115,7 +117,7 @@ def build_chat_body(
     for name in _PARAM_FIELDS:
         value = getattr(params, name)
         if value is not None:
-            body[name] = value
+            body[name] = wire_tools(value) if name == "tools" else value
     body.update(params.extra)
     return body
 
