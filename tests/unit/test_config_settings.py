@@ -295,3 +295,13 @@ def test_save_rejects_unserialisable_values_without_writing(env: dict[str, str])
     with pytest.raises(ValueError):
         save_config_values(path, {"params": {"bad": object()}})
     assert path.read_text() == 'model = "a"\n'
+
+
+def test_image_max_side_from_the_file_and_bad_values_are_reported(env: dict[str, str]) -> None:
+    assert load_settings(env=env).image_max_side == 2048
+    write_config(env, "image_max_side = 1024\n")
+    assert load_settings(env=env).image_max_side == 1024
+    write_config(env, "image_max_side = 10\n")
+    settings = load_settings(env=env)
+    assert settings.image_max_side == 2048
+    assert any("image_max_side" in problem for problem in settings.problems)

@@ -101,6 +101,10 @@ class Settings:
     model_overrides: dict[str, dict[str, bool]] = field(default_factory=dict)
     """Per-model capability overrides, e.g. `{"x/y": {"vision": True}}`."""
 
+    image_max_side: int = 2048
+    """Longest side, in pixels, of an attached picture: bigger ones are scaled down before
+    they are sent (config `image_max_side`, from 64 to 8192)."""
+
     problems: list[str] = field(default_factory=list)
     """Non-fatal problems met while loading (bad TOML, wrong types), to show on screen."""
 

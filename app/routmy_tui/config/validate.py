@@ -139,6 +139,12 @@ def _model_overrides(key: str, value: Any) -> tuple[Any, list[str]]:
     return out, problems
 
 
+def _image_side(key: str, value: Any) -> tuple[Any, list[str]]:
+    if isinstance(value, bool) or not isinstance(value, int) or not 64 <= value <= 8192:
+        return MISSING, [_wrong(key, "a whole number of pixels from 64 to 8192", value)]
+    return value, []
+
+
 FILE_FIELDS: dict[str, Check] = {
     "base_url": _string,
     "api_key": _string,
@@ -159,6 +165,7 @@ FILE_FIELDS: dict[str, Check] = {
     "system_prompts": _string_table,
     "favourite_models": _string_list,
     "model_overrides": _model_overrides,
+    "image_max_side": _image_side,
 }
 """Settings the config file may hold, each with its check."""
 
