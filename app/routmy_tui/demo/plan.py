@@ -47,7 +47,7 @@ class Plan:
     include_usage: bool = False
     reasoning: list[str] = field(default_factory=list)
     content: list[str] = field(default_factory=list)
-    tool_call: ToolCallPlan | None = None
+    tool_calls: list[ToolCallPlan] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
     finish_reason: str = "stop"
     id: str = field(default_factory=lambda: f"gen-demo-{uuid.uuid4().hex[:20]}")
@@ -55,7 +55,7 @@ class Plan:
 
     def completion_tokens(self) -> int:
         """Content and reasoning deltas, plus tool-argument fragments and one per image."""
-        call = len(self.tool_call.fragments) if self.tool_call else 0
+        call = sum(len(c.fragments) for c in self.tool_calls)
         return len(self.reasoning) + len(self.content) + call + len(self.images)
 
     def usage(self) -> dict[str, Any]:
@@ -77,20 +77,18 @@ class Plan:
         content = "".join(self.content)
         message: dict[str, Any] = {
             "role": "assistant",
-            "content": content if content or not self.tool_call else None,
+            "content": content if content or not self.tool_calls else None,
         }
         if self.reasoning:
             message["reasoning"] = "".join(self.reasoning)
-        if self.tool_call:
+        if self.tool_calls:
             message["tool_calls"] = [
                 {
-                    "id": self.tool_call.id,
+                    "id": call.id,
                     "type": "function",
-                    "function": {
-                        "name": self.tool_call.name,
-                        "arguments": "".join(self.tool_call.fragments),
-                    },
+                    "function": {"name": call.name, "arguments": "".join(call.fragments)},
                 }
+                for call in self.tool_calls
             ]
         if self.images:
             message["images"] = [
@@ -222,7 +220,7 @@ def build_plan(body: dict[str, Any], tps: float, ttft: float) -> Plan:
     )
     demo_tokens = _number(body, "demo_tokens", None)
     try:
-        function = tools.choose_function(body, model.id, prompt)
+        functions = tools.choose_functions(body, model.id, prompt)
     except tools.ToolChoiceError as exc:
         raise RequestError(400, str(exc)) from exc
     reasoning = body.get("reasoning")
@@ -232,13 +230,16 @@ def build_plan(body: dict[str, Any], tps: float, ttft: float) -> Plan:
         plan.reasoning = replies.reasoning_tokens(prompt)
     modalities = body.get("modalities")
     last_role = messages[-1].get("role")
-    if function is not None:
-        arguments = json.dumps(tools.object_for(function.get("parameters"), prompt))
-        plan.tool_call = ToolCallPlan(
-            tools.call_id(prompt, function["name"]),
-            function["name"],
-            tools.split_arguments(arguments),
-        )
+    if functions:
+        for function in functions:
+            arguments = json.dumps(tools.object_for(function.get("parameters"), prompt))
+            plan.tool_calls.append(
+                ToolCallPlan(
+                    tools.call_id(prompt, function["name"]),
+                    function["name"],
+                    tools.split_arguments(arguments),
+                )
+            )
         plan.finish_reason = "tool_calls"
     elif model.id == "demo/image" or (isinstance(modalities, list) and "image" in modalities):
         plan.content, plan.images = _picture(body, prompt)

@@ -89,17 +89,20 @@ def build_items(plan: Plan) -> list[Item]:
     if faults.inband:
         error = chunks.event([{"index": 0, "delta": {}, "finish_reason": "error"}], **INBAND_ERROR)
         return [*items, (RAW, error)]
-    if plan.tool_call:
-        call = plan.tool_call
+    for index, call in enumerate(plan.tool_calls):
+        # As OpenAI streams parallel calls: each call's head, then its argument fragments.
         first = {
-            "index": 0,
+            "index": index,
             "id": call.id,
             "type": "function",
             "function": {"name": call.name, "arguments": ""},
         }
-        items.append((RAW, chunks.delta({"content": None, "tool_calls": [first]})))
+        delta: dict[str, Any] = {"tool_calls": [first]}
+        if index == 0:
+            delta = {"content": None, **delta}
+        items.append((RAW, chunks.delta(delta)))
         for fragment in call.fragments:
-            frag = {"index": 0, "function": {"arguments": fragment}}
+            frag = {"index": index, "function": {"arguments": fragment}}
             items.append((TOK, chunks.delta({"tool_calls": [frag]})))
     if plan.images:
         parts = [{"type": "image_url", "image_url": {"url": url}} for url in plan.images]

@@ -44,12 +44,26 @@ def offered_functions(body: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def choose_function(body: dict[str, Any], model: str, prompt: str) -> dict[str, Any] | None:
-    """The function the demo model calls now, or None for a plain answer.
+def _mentioned(function: dict[str, Any], prompt: str) -> bool:
+    """Whether the prompt names the function, or a word of its name ("order" for get_order)."""
+    name = str(function["name"]).lower()
+    text = prompt.lower()
+    words = [w for w in re.split(r"[_\-]+", name) if len(w) > 2 and w not in _VERBS]
+    return name in text or any(re.search(rf"\b{re.escape(w)}", text) for w in words)
 
-    A call happens when the last message is from the user, tools are offered and either
+
+_VERBS = frozenset({"get", "set", "list", "fetch", "find", "search", "lookup", "the"})
+
+
+def choose_functions(body: dict[str, Any], model: str, prompt: str) -> list[dict[str, Any]]:
+    """The functions the demo model calls now (several: parallel calls), or [] for an answer.
+
+    Calls happen when the last message is from the user, tools are offered and either
     tool_choice forces it ("required" or a named function) or it is "auto"/absent and the
-    model is demo/tools or the prompt says "use tool".
+    model is demo/tools or the prompt says "use tool". Which ones: every offered function
+    the prompt mentions ("order 123 and the weather in Paris" calls get_order and
+    get_weather in parallel), else the first one; "parallel" in the prompt calls the first
+    two.
 
     Raises:
         ToolChoiceError: tool_choice names a function that was not offered.
@@ -57,19 +71,21 @@ def choose_function(body: dict[str, Any], model: str, prompt: str) -> dict[str, 
     functions = offered_functions(body)
     messages = body.get("messages") or []
     if not functions or not isinstance(messages[-1], dict) or messages[-1].get("role") != "user":
-        return None
+        return []
     choice = body.get("tool_choice", "auto")
     if choice == "none":
-        return None
+        return []
     if isinstance(choice, dict):
         wanted = (choice.get("function") or {}).get("name")
         for function in functions:
             if function["name"] == wanted:
-                return function
+                return [function]
         raise ToolChoiceError(f"tool_choice names an unknown function: {wanted!r}")
-    if choice == "required" or model == "demo/tools" or "use tool" in prompt.lower():
-        return functions[0]
-    return None
+    if not (choice == "required" or model == "demo/tools" or "use tool" in prompt.lower()):
+        return []
+    if "parallel" in prompt.lower():
+        return functions[:2]
+    return [f for f in functions if _mentioned(f, prompt)] or functions[:1]
 
 
 def _number_in(prompt: str) -> str | None:
