@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -298,18 +297,11 @@ class AssistantItem(SectionItem):
         return render_strips(console, text, width)
 
     def _tool_calls(self, console: Console, width: int, palette: Palette) -> list[Strip]:
-        text = Text()
-        for call in self.reply.tool_calls:
-            value, problem = call.parsed_arguments()
-            text.append(f"⚙ {make_safe(call.name or '(no name)')}", style=palette.tool)
-            text.append(f"  id {make_safe(call.id) or '(none)'}\n", style=palette.dim)
-            if problem:
-                text.append(f"  {problem}: {make_safe(call.arguments)}\n", style=palette.error)
-            else:
-                pretty = json.dumps(value, indent=2, ensure_ascii=False)
-                text.append("  " + make_safe(pretty).replace("\n", "\n  ") + "\n")
-        text.rstrip()
-        return render_strips(console, text, width)
+        from routmy_tui.ui.chat.tool_calls_view import tool_call_strips  # rich.syntax: lazy
+
+        reply = self.reply
+        streaming = reply.status == "streaming"
+        return tool_call_strips(console, width, reply.tool_calls, streaming, palette)
 
     def _error(
         self, console: Console, width: int, palette: Palette, error: ApiError
