@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 from tests.ui.helpers import last_reply, send  # noqa: E402
 from tests.ui.history_seed import seed_history  # noqa: E402
 
-from routmy_tui.config.settings import Settings  # noqa: E402
+from routmy_tui.config.settings import Settings
+from routmy_tui.core.request import ChatParams  # noqa: E402
 from routmy_tui.demo.server import DemoServer  # noqa: E402
 from routmy_tui.ui.app import RoutmyApp  # noqa: E402
 
@@ -146,10 +147,9 @@ async def sidebar(pilot: Pilot[Any]) -> None:
 async def request_preview(pilot: Pilot[Any]) -> None:
     # A system prompt, two parameters and a draft: a body short enough to read at a glance.
     await until(pilot, lambda: bool(pilot.app.screen.query("#composer")))
-    conversation = pilot.app.screen.conversation  # type: ignore[attr-defined]
-    conversation.system_prompt = "Answer in one short paragraph."
-    conversation.params.temperature = 0.3
-    conversation.params.max_tokens = 400
+    conversation = pilot.app.conversation  # type: ignore[attr-defined]
+    params = ChatParams(temperature=0.3, max_tokens=400)
+    conversation.change_settings(system_prompt="Answer in one short paragraph.", params=params)
     composer = pilot.app.screen.query_one("#composer")
     composer.text = "Why is the sky blue?"  # type: ignore[attr-defined]
     await pilot.press("ctrl+g")

@@ -1,4 +1,4 @@
-"""`routmy-tui` command line: arguments -> settings -> the app (or a subcommand)."""
+"""`routmy-tui` command line, the composition root: arguments -> settings -> services -> app."""
 
 from __future__ import annotations
 
@@ -96,10 +96,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The demo backend never needs the user's real key: keep it off the wire.
         settings = dataclasses.replace(settings, base_url=server.base_url, api_key=None)
 
+    # The composition root: the services are made here (each opens on first use, after
+    # the first frame) and handed to the app; nothing in the UI makes its own.
+    from routmy_tui.services.container import Services
     from routmy_tui.ui.app import RoutmyApp
 
+    services = Services(settings)
     try:
-        RoutmyApp(settings, after_first_frame=server.go if server else None).run()
+        RoutmyApp(services, after_first_frame=server.go if server else None).run()
     finally:
         if server is not None:
             server.stop()

@@ -9,10 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from routmy_tui.core.text import make_safe
+from routmy_tui.services.container import DB_NAME
 from routmy_tui.store import Store, StoreError
-
-DB_NAME = "routmy.db"
-"""The database file in the data folder (the same as `routmy_tui.ui.history.session.DB_NAME`)."""
 
 
 def _parser(command: str) -> argparse.ArgumentParser:

@@ -156,9 +156,10 @@ async def test_browse_search_and_jump_to_a_message(demo_server: DemoServer, tmp_
         view = view_of(app)
         assert view.selected is not None and view.items[view.selected].message_id == found
         # Its settings came back with it.
-        assert app.screen.conversation.model == "demo/reasoning"
-        assert app.screen.conversation.system_prompt == "Be brief."
-        assert app.screen.conversation.params.temperature == 0.3
+        settings = app.conversation.settings
+        assert settings.model == "demo/reasoning"
+        assert settings.system_prompt == "Be brief."
+        assert settings.params.temperature == 0.3
 
 
 async def test_rename_delete_and_undo(demo_server: DemoServer, tmp_path: Path) -> None:
@@ -216,7 +217,7 @@ async def test_edit_and_resend_keeps_the_old_branch(
         assert store is not None and app.session.conversation_id is not None
         path = store.current_path(app.session.conversation_id)
         assert path[0].content == "first question, edited"
-        assert [m.to_chat_message() for m in path] == app.screen.conversation.messages
+        assert [m.to_chat_message() for m in path] == app.conversation.messages()
         # The old branch is one key away, whole.
         view.focus()
         view.select(0)
@@ -226,7 +227,7 @@ async def test_edit_and_resend_keeps_the_old_branch(
         assert isinstance(first, UserItem) and first.text == "first question"
         assert first.siblings == (1, 2)
         assert "second question" in conversation_text(app)
-        assert len(app.screen.conversation.messages) == 4
+        assert len(app.conversation.messages()) == 4
         await pilot.press("]")
         await wait_for(pilot, lambda: len(view.items) == 2)
 

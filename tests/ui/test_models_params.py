@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ async def test_picker_filters_on_every_keystroke_and_picks(demo_server: DemoServ
         assert "demo/vision" in row and "vision[c]" in row and "×1" in row
         await pilot.press("enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, ModelPicker))
-        assert app.screen.conversation.model == "demo/vision"  # type: ignore[attr-defined]
+        assert app.screen.conversation.settings.model == "demo/vision"  # type: ignore[attr-defined]
         assert app.screen.query_one("#header").model == "demo/vision"  # type: ignore[attr-defined]
         assert app.catalog.recent[0] == "demo/vision"
 
@@ -85,7 +86,7 @@ async def test_locked_model_explains_then_picks_on_second_enter(demo_server: Dem
         assert "403" in detail and "Enter again" in detail
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is not picker)
-        assert app.screen.conversation.model == "demo/locked"  # type: ignore[attr-defined]
+        assert app.screen.conversation.settings.model == "demo/locked"  # type: ignore[attr-defined]
 
 
 async def test_typed_id_not_in_catalog_is_used_as_is(demo_server: DemoServer) -> None:
@@ -97,7 +98,7 @@ async def test_typed_id_not_in_catalog_is_used_as_is(demo_server: DemoServer) ->
         assert picker.matches == []
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is not picker)
-        assert app.screen.conversation.model == "acme/new-model"  # type: ignore[attr-defined]
+        assert app.screen.conversation.settings.model == "acme/new-model"  # type: ignore[attr-defined]
 
 
 async def test_favourites_pin_to_top_and_are_saved(demo_server: DemoServer, tmp_path: Path) -> None:
@@ -253,13 +254,16 @@ async def test_json_reply_is_pretty_and_truncation_is_flagged(demo_server: DemoS
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: bool(app.screen.query("#composer")))
         conversation = app.screen.conversation  # type: ignore[attr-defined]
-        conversation.params.response_format = {"type": "json_object"}
+        params = replace(conversation.settings.params, response_format={"type": "json_object"})
+        conversation.change_settings("params", params=params)
         await send(pilot, "Give me JSON")
         await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
         await pilot.pause(0.1)
         text = conversation_text(app)
         assert "✔ valid JSON" in text and '"answer": "This is a demo JSON reply."' in text
-        conversation.params.max_tokens = 6
+        conversation.change_settings(
+            "params", params=replace(conversation.settings.params, max_tokens=6)
+        )
         await send(pilot, "Give me more JSON")
         await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
         assert last_reply(app).reply.finish_reason == "length"

@@ -30,8 +30,8 @@ def _capture_settings(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     seen: dict[str, object] = {}
 
     class FakeApp:
-        def __init__(self, settings: object, **kwargs: object) -> None:
-            seen["settings"] = settings
+        def __init__(self, services: object, **kwargs: object) -> None:
+            seen["settings"] = services.settings.current  # type: ignore[attr-defined]
 
         def run(self) -> None:
             pass

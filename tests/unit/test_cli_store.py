@@ -13,7 +13,6 @@ from routmy_tui.cli import main
 from routmy_tui.cli_store import DB_NAME
 from routmy_tui.core.types import ChatMessage, Exchange, Reply
 from routmy_tui.store import Store
-from routmy_tui.ui.history import session
 from tests.conftest import FAKE_KEY
 
 
@@ -35,10 +34,6 @@ def _seed(data: Path) -> str:
             ),
         )
     return conversation
-
-
-def test_the_cli_and_the_app_use_the_same_file() -> None:
-    assert DB_NAME == session.DB_NAME
 
 
 def test_export_json_then_import_round_trip(

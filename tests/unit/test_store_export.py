@@ -217,7 +217,7 @@ def test_import_bare_openai_messages(store: Store) -> None:
         ({"messages": [{"role": "bot", "content": "x"}]}, "messages[0]"),
         ({"messages": [{"role": "user", "content": 5}]}, "messages[0].content"),
         (
-            {"messages": [{"role": "user", "content": [{"type": "audio"}]}]},
+            {"messages": [{"role": "user", "content": [{"text": "no type"}]}]},
             "messages[0].content[0]",
         ),
         ({"messages": [{"role": "assistant", "tool_calls": [{}]}]}, "messages[0].tool_calls[0]"),

@@ -31,13 +31,13 @@ def _default_cache_dir() -> Path:
     return paths.cache_dir()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
     """Everything the app can be told, built once at start (see `load_settings`).
 
-    Treat it as read-only and make changed copies with `with_changes`; it is not frozen only
-    so that code holding a reference can swap in a new key. The API key is kept out of
-    `repr`/`str`; use `settings_summary` for anything shown on screen.
+    Immutable: a change makes a new value with `with_changes` (the app holds the value in
+    force in `services.container.UserSettings`). The API key is kept out of `repr`/`str`;
+    use `settings_summary` for anything shown on screen.
     """
 
     base_url: str = DEFAULT_BASE_URL

@@ -10,6 +10,7 @@ from routmy_tui.core.model_info import ModelInfo
 from routmy_tui.core.usage import Usage
 
 __all__ = [
+    "IMAGE_REF",
     "JSON",
     "KNOWN_FINISH_REASONS",
     "ApiError",
@@ -82,6 +83,11 @@ class ChatMessage:
         tool_calls: Calls made by an assistant turn.
         tool_call_id: On a "tool" turn, the call it answers.
         reasoning_details: Opaque reasoning items to pass back unchanged.
+        name: The optional participant name of the turn.
+        parts: The content parts exactly as a source sent them (an imported conversation),
+            with each image part's URL replaced by `IMAGE_REF` + its index in `images`; sent
+            back in place of the parts built from `content` and `images`.
+        extra: Other keys of the wire message, sent back as they came.
     """
 
     role: str
@@ -90,6 +96,9 @@ class ChatMessage:
     tool_calls: list[ToolCall] = field(default_factory=list)
     tool_call_id: str | None = None
     reasoning_details: list[JSON] | None = None
+    name: str | None = None
+    parts: list[dict[str, Any]] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_wire(self) -> dict[str, Any]:
         """The message as a JSON object for the request body.
@@ -97,7 +106,9 @@ class ChatMessage:
         Text parts come before image parts; a message without images sends a plain string.
         """
         out: dict[str, Any] = {"role": self.role}
-        if self.images and self.role == "user":
+        if self.parts is not None:
+            out["content"] = [self._part(part) for part in self.parts]
+        elif self.images and self.role == "user":
             parts: list[dict[str, Any]] = []
             if self.content:
                 parts.append({"type": "text", "text": self.content})
@@ -106,14 +117,34 @@ class ChatMessage:
             out["content"] = parts
         else:
             out["content"] = self.content
+        if self.name is not None:
+            out["name"] = self.name
         if self.tool_calls:
             out["tool_calls"] = [call.to_wire() for call in self.tool_calls]
         if self.tool_call_id is not None:
             out["tool_call_id"] = self.tool_call_id
         if self.reasoning_details:
             out["reasoning_details"] = self.reasoning_details
+        for key, value in self.extra.items():
+            out.setdefault(key, value)
         return out
 
+    def _part(self, part: dict[str, Any]) -> dict[str, Any]:
+        """A kept content part with its image reference resolved to the image URL."""
+        image = part.get("image_url")
+        if part.get("type") != "image_url" or not isinstance(image, dict):
+            return part
+        ref = image.get("url")
+        if isinstance(ref, str) and ref.startswith(IMAGE_REF):
+            index = int(ref[len(IMAGE_REF) :])
+            if 0 <= index < len(self.images):
+                return {**part, "image_url": {**image, "url": self.images[index]}}
+        return part
+
+
+IMAGE_REF = "routmy-image:"
+"""Stands for `images[N]` in a kept content part (`ChatMessage.parts`): the picture is stored
+once, not inside the parts."""
 
 KNOWN_FINISH_REASONS = frozenset({"stop", "length", "tool_calls", "content_filter", "error"})
 

@@ -7,7 +7,15 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from routmy_tui.core.types import ApiError, ChatMessage, Reply, ReplyStatus, ToolCall, Usage
+from routmy_tui.core.types import (
+    IMAGE_REF,
+    ApiError,
+    ChatMessage,
+    Reply,
+    ReplyStatus,
+    ToolCall,
+    Usage,
+)
 from routmy_tui.store.db import StoreError
 from routmy_tui.store.records import StoredMessage, usage_json
 from routmy_tui.store.store import Store
@@ -159,24 +167,39 @@ def _fail(where: str, why: str) -> StoreError:
     return StoreError(f"cannot import: {where}: {why}")
 
 
-def _parse_content(raw: Any, where: str) -> tuple[str | None, list[str]]:
-    """(text, image URLs) of an OpenAI `content` value: a string, null, or a list of parts."""
+def _parse_content(
+    raw: Any, where: str
+) -> tuple[str | None, list[str], list[dict[str, Any]] | None]:
+    """(text, image URLs, kept parts) of an OpenAI `content` value.
+
+    A string or null is the text itself. A list of parts gives its text parts joined, its
+    image URLs, and the parts as they came (image URLs replaced by references), so that the
+    message is sent back exactly; parts of other types are kept and sent back unchanged.
+    """
     if raw is None or isinstance(raw, str):
-        return raw, []
+        return raw, [], None
     if not isinstance(raw, list):
         raise _fail(where, "content must be a string, null or a list of parts")
     texts: list[str] = []
     images: list[str] = []
+    parts: list[dict[str, Any]] = []
     for number, part in enumerate(raw):
         if not isinstance(part, dict):
             raise _fail(f"{where}[{number}]", "a content part must be an object")
         if part.get("type") == "text" and isinstance(part.get("text"), str):
             texts.append(part["text"])
+            parts.append(part)
         elif part.get("type") == "image_url":
-            images.append(_image_url(part, f"{where}[{number}]"))
+            url = _image_url(part, f"{where}[{number}]")
+            image = part["image_url"] if isinstance(part["image_url"], dict) else {}
+            ref = {**image, "url": f"{IMAGE_REF}{len(images)}"}
+            images.append(url)
+            parts.append({**part, "image_url": ref})
+        elif isinstance(part.get("type"), str):
+            parts.append(part)
         else:
-            raise _fail(f"{where}[{number}]", f"unsupported content part {part.get('type')!r}")
-    return ("\n\n".join(texts) if texts else None), images
+            raise _fail(f"{where}[{number}]", "a content part needs a type")
+    return ("\n\n".join(texts) if texts else None), images, parts
 
 
 def _image_url(part: dict[str, Any], where: str) -> str:
@@ -211,18 +234,24 @@ def _parse_tool_calls(raw: Any, where: str) -> list[ToolCall]:
     return calls
 
 
+_WIRE_KEYS = frozenset(
+    {"role", "content", "images", "tool_calls", "tool_call_id", "reasoning_details", "name"}
+)
+
+
 def _parse_message(raw: Any, where: str) -> ChatMessage:
     if not isinstance(raw, dict):
         raise _fail(where, "a message must be an object")
     role = raw.get("role")
     if role not in _ROLES:
         raise _fail(where, f"role must be one of {', '.join(_ROLES)} (got {role!r})")
-    content, images = _parse_content(raw.get("content"), f"{where}.content")
+    content, images, parts = _parse_content(raw.get("content"), f"{where}.content")
     extra_images = raw.get("images")
     if isinstance(extra_images, list):
         images += [_image_url(p, f"{where}.images") for p in extra_images if isinstance(p, dict)]
     tool_call_id = raw.get("tool_call_id")
     details = raw.get("reasoning_details")
+    name = raw.get("name")
     return ChatMessage(
         role=str(role),
         content=content,
@@ -230,6 +259,9 @@ def _parse_message(raw: Any, where: str) -> ChatMessage:
         tool_calls=_parse_tool_calls(raw.get("tool_calls"), f"{where}.tool_calls"),
         tool_call_id=str(tool_call_id) if tool_call_id is not None else None,
         reasoning_details=details if isinstance(details, list) else None,
+        name=name if isinstance(name, str) else None,
+        parts=parts,
+        extra={key: value for key, value in raw.items() if key not in _WIRE_KEYS},
     )
 
 

@@ -16,7 +16,9 @@ from routmy_tui.store.records import (
     StoredMessage,
     derive_title,
     dumps,
+    kept_extra,
     mask_headers,
+    message_extra,
     message_from_row,
     reply_extra,
     tool_calls_json,
@@ -49,6 +51,7 @@ class MessagesMixin(StoreBase):
         *,
         status: str = "complete",
         model: str | None = None,
+        meta: dict[str, Any] | None = None,
     ) -> int:
         """Store a message as a child of `parent_id` and make it the conversation's current leaf.
 
@@ -63,6 +66,7 @@ class MessagesMixin(StoreBase):
             message: The message (its images are stored once per content hash).
             status: Reply status ("streaming" for a reply about to arrive).
             model: The model that wrote (or will write) an assistant message.
+            meta: Details of the message that are not sent (who answered a tool call, when).
 
         Returns:
             The new message id.
@@ -90,8 +94,8 @@ class MessagesMixin(StoreBase):
             cursor = conn.execute(
                 "INSERT INTO messages (conversation_id, parent_id, role, content, tool_calls_json,"
                 " tool_call_id, reasoning_details_json, status, model, owner, created_at,"
-                " updated_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " updated_at, extra_json)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     conversation_id,
                     parent_id,
@@ -105,6 +109,7 @@ class MessagesMixin(StoreBase):
                     self.owner if status == "streaming" else None,
                     now,
                     now,
+                    dumps({**(meta or {}), **message_extra(message)} or None),
                 ),
             )
             message_id = int(cursor.lastrowid or 0)
@@ -137,10 +142,11 @@ class MessagesMixin(StoreBase):
         now = time.time()
         with self._write() as conn:
             row = conn.execute(
-                "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
+                "SELECT conversation_id, extra_json FROM messages WHERE id = ?", (message_id,)
             ).fetchone()
             if row is None:
                 raise StoreError(f"no message {message_id}")
+            extra = {**kept_extra(row[1]), **reply_extra(reply)}
             content = reply.content if (reply.content or not reply.tool_calls) else None
             conn.execute(
                 "UPDATE messages SET content = ?, reasoning = ?, tool_calls_json = ?,"
@@ -157,7 +163,7 @@ class MessagesMixin(StoreBase):
                     reply.model,
                     usage_json(reply.usage),
                     reply.finish_reason,
-                    dumps(reply_extra(reply) or None),
+                    dumps(extra or None),
                     self.owner,
                     now,
                     message_id,
@@ -165,6 +171,24 @@ class MessagesMixin(StoreBase):
             )
             self._store_images(conn, message_id, reply.images)
             conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, row[0]))
+
+    def update_message_meta(self, message_id: int, changes: dict[str, Any]) -> None:
+        """Merge `changes` into a message's stored details (e.g. which tool calls were dropped).
+
+        Raises:
+            StoreError: No such message.
+        """
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT extra_json FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"no message {message_id}")
+            extra = json.loads(row[0]) if row[0] else {}
+            extra.update(changes)
+            conn.execute(
+                "UPDATE messages SET extra_json = ? WHERE id = ?", (dumps(extra), message_id)
+            )
 
     def set_message_status(self, message_id: int, status: str) -> None:
         """Change only the status of a message (e.g. "stopped" when the user pressed Escape)."""

@@ -119,7 +119,12 @@ class StoredMessage:
     updated_at: float = 0.0
 
     def to_chat_message(self) -> ChatMessage:
-        """The message as it is sent in a request."""
+        """The message as it is sent in a request (exactly as it came, for an imported one)."""
+        wire = self.extra.get("wire")
+        wire = wire if isinstance(wire, dict) else {}
+        parts = wire.get("parts")
+        name = wire.get("name")
+        others = wire.get("extra")
         return ChatMessage(
             role=self.role,
             content=self.content,
@@ -127,6 +132,9 @@ class StoredMessage:
             tool_calls=list(self.tool_calls),
             tool_call_id=self.tool_call_id,
             reasoning_details=list(self.reasoning_details) if self.reasoning_details else None,
+            name=name if isinstance(name, str) else None,
+            parts=parts if isinstance(parts, list) else None,
+            extra=dict(others) if isinstance(others, dict) else {},
         )
 
     def to_reply(self) -> Reply:
@@ -276,6 +284,35 @@ def tool_calls_json(calls: list[ToolCall]) -> str | None:
     return dumps(
         [{"id": c.id, "name": c.name, "arguments": c.arguments, "type": c.type} for c in calls]
     )
+
+
+KEPT_EXTRA = ("wire", "dropped_calls", "answered_by", "answered_at")
+"""Stored details a reply checkpoint leaves alone (they are not part of the reply)."""
+
+
+def kept_extra(extra_json: str | None) -> dict[str, Any]:
+    """The details of a stored `extra_json` that a checkpoint must keep."""
+    if not extra_json:
+        return {}
+    try:
+        extra = json.loads(extra_json)
+    except ValueError:
+        return {}
+    if not isinstance(extra, dict):
+        return {}
+    return {key: extra[key] for key in KEPT_EXTRA if key in extra}
+
+
+def message_extra(message: ChatMessage) -> dict[str, Any]:
+    """What of a message's wire form has no column: its name, kept parts and other keys."""
+    wire: dict[str, Any] = {}
+    if message.name is not None:
+        wire["name"] = message.name
+    if message.parts is not None:
+        wire["parts"] = message.parts
+    if message.extra:
+        wire["extra"] = message.extra
+    return {"wire": wire} if wire else {}
 
 
 def reply_extra(reply: Reply) -> dict[str, Any]:

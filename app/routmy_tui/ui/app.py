@@ -14,13 +14,14 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from routmy_tui.config.settings import Settings, save_config_values
+from routmy_tui.config.settings import Settings
 from routmy_tui.config.themes import load_themes, resolve_theme, theme_dirs
+from routmy_tui.conversation import ChatSettings, Conversation
 from routmy_tui.core.request import ChatParams
 from routmy_tui.core.secret import Secret
 from routmy_tui.core.text import make_safe
+from routmy_tui.services.container import Services
 from routmy_tui.ui.chat.chat_screen import ChatScreen
-from routmy_tui.ui.chat.controller import Conversation
 from routmy_tui.ui.chat.items import Palette
 from routmy_tui.ui.history.session import Session
 from routmy_tui.ui.models.catalog_actions import CatalogAppMixin, settings_commands
@@ -31,16 +32,13 @@ if TYPE_CHECKING:
     from routmy_tui.core.client import RoutmyClient
 
 
-def make_client(settings: Settings) -> RoutmyClient:
-    """The API client for these settings (imports httpx: keep it off the first frame)."""
-    from routmy_tui.core.client import RoutmyClient
-
-    return RoutmyClient(
-        settings.base_url,
-        Secret(settings.api_key) if settings.api_key else None,
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.read_timeout,
-        max_retries=settings.max_retries,
+def default_chat_settings(settings: Settings) -> ChatSettings:
+    """What a new chat starts with: the user's defaults from the config file."""
+    return ChatSettings(
+        model=settings.model or ("demo/chat" if settings.demo else ""),
+        system_prompt=settings.system_prompt,
+        params=ChatParams.from_dict(settings.params),
+        stream=settings.stream,
     )
 
 
@@ -78,30 +76,41 @@ class RoutmyApp(CatalogAppMixin, App[None]):
 
     def __init__(
         self,
-        settings: Settings,
+        services: Services | Settings,
         client: RoutmyClient | None = None,
         *,
         after_first_frame: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
-        self.settings = settings
-        self._client = client
+        if isinstance(services, Settings):
+            # Tests and scripts may hand plain settings; the command line hands the services
+            # it built (cli.py is the composition root).
+            services = Services(services, client)
+        self.services = services
         self._after_first_frame = after_first_frame
         self._warmed = False
+        self._theme_ready = False
         self.theme_problems: list[str] = []
-        self.session = Session(settings)
+        defaults = default_chat_settings(services.settings.current)
+        self.conversation = Conversation(defaults, defaults)
+        """The conversation on screen: the one owner of its messages and settings."""
+        self.session = Session(
+            self.conversation,
+            services.store,
+            lambda: services.store_problem,
+            resume_last=services.settings.current.resume_last,
+        )
         """The conversation history (a store that cannot open leaves it off, and says so)."""
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force (immutable; `services.settings` makes changed values)."""
+        return self.services.settings.current
 
     @property
     def client(self) -> RoutmyClient:
         """The API client, made on first use (normally right after the first frame)."""
-        if self._client is None:
-            self._client = make_client(self.settings)
-        return self._client
-
-    @client.setter
-    def client(self, client: RoutmyClient) -> None:
-        self._client = client
+        return self.services.client
 
     def warm_up(self) -> None:
         """Once the first screens are drawn: start the demo backend, and import the client
@@ -130,19 +139,12 @@ class RoutmyApp(CatalogAppMixin, App[None]):
 
     def get_default_screen(self) -> Screen[Any]:
         """Start on the chat screen."""
-        settings = self.settings
-        model = settings.model or ("demo/chat" if settings.demo else "")
-        conversation = Conversation(
-            model=model,
-            system_prompt=settings.system_prompt,
-            params=ChatParams.from_dict(settings.params),
-            stream=settings.stream,
-        )
-        return ChatScreen(conversation)
+        return ChatScreen(self.conversation)
 
     def on_mount(self) -> None:
         """Apply the theme and keymap, then report config problems."""
         self._load_themes()
+        self._theme_ready = True
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         for problem in [*self.settings.problems, *self.theme_problems]:
@@ -187,17 +189,22 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         )
 
     def watch_theme(self, theme: str) -> None:
-        """Re-colour the conversation when the theme changes."""
+        """Re-colour the conversation when the theme changes; a theme the user picks is saved."""
         for screen in self.screen_stack:
             if isinstance(screen, ChatScreen) and screen.is_mounted:
                 from routmy_tui.ui.chat.conversation_view import ConversationView
 
                 screen.query_one(ConversationView).set_palette(self.palette())
+        if self._theme_ready and theme != self.settings.theme:
+            try:
+                self.services.settings.save({"theme": theme}, theme=theme)
+            except (OSError, ValueError) as exc:
+                self.notify(f"Could not save the theme: {exc}", severity="error")
 
     def connection_label(self) -> str:
         """Where requests go, and whether history is kept, for the header."""
         label = self._connection_place()
-        return label if self.session.problem is None else f"{label} · history off"
+        return label if self.services.store_problem is None else f"{label} · history off"
 
     def _connection_place(self) -> str:
         """Where requests go."""
@@ -253,21 +260,26 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         def done(key: Secret | None) -> None:
             if not key:
                 return
+            saved = True
             try:
-                save_config_values(self.settings.config_path, {"api_key": key.reveal()})
+                self.services.settings.save({"api_key": key.reveal()})
             except (OSError, ValueError) as exc:
                 # The key is still used for this session; only saving failed.
                 reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-                self.notify(f"Could not save the key: {reason}", severity="error")
-            self.settings.api_key = key.reveal()
-            old = self.client
-            self.client = make_client(self.settings)
-            self.call_later(old.aclose)
+                self.notify(
+                    f"Could not save the key: {reason}. It is used until you quit.",
+                    severity="error",
+                )
+                saved = False
+            old = self.services.use_key(key.reveal())
+            if old is not None:
+                self.call_later(old.aclose)
             for screen in self.screen_stack:
                 if isinstance(screen, ChatScreen) and screen.controller is not None:
                     screen.refresh_welcome()
-                    screen._update_header()
-            self.notify(f"Key saved to {self.settings.config_path}")
+                    screen.refresh_header()
+            if saved:
+                self.notify(f"Key saved to {self.settings.config_path}")
 
         self.push_screen(KeyDialog(str(self.settings.config_path)), done)
 
@@ -288,7 +300,8 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         yield from super().get_system_commands(screen)
 
     async def on_unmount(self) -> None:
-        """Close the connection pool and the history."""
-        self.session.close()
-        if self._client is not None:
-            await self._client.aclose()
+        """Keep the draft, close the connection pool and the history."""
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen) and screen.is_mounted:
+                screen.save_draft()
+        await self.services.aclose()

@@ -51,9 +51,33 @@ class ConversationActions:
 
         def chosen(result: tuple[str, int | None] | None) -> None:
             if result is not None:
-                self.session.open(*result)
+                self.open_conversation(*result)
 
         self.routmy.push_screen(ConversationsScreen(self.session), chosen)
+
+    def open_conversation(self, conversation_id: str, message_id: int | None = None) -> None:
+        """Show a stored conversation (at a message's branch), its draft in the composer."""
+        from routmy_tui.ui.chat.composer import Composer
+
+        controller = self.routmy_controller()
+        if controller is not None and controller.busy:
+            self.notify("A reply is on its way: Escape stops it first.", severity="warning")
+            return
+        save_draft = getattr(self, "save_draft", None)
+        if save_draft is not None:
+            save_draft()
+        draft = self.session.open(conversation_id, message_id)
+        if draft is None:
+            return
+        composer = self.query_one(Composer)
+        composer.text = draft
+        composer.move_cursor(composer.document.end)
+        if message_id is not None:
+            view = self._view()
+            for index, item in enumerate(view.items):
+                if item.message_id == message_id:
+                    view.select(index)
+                    break
 
     def action_toggle_sidebar(self) -> None:
         """Show or hide the conversation list at the left."""
@@ -144,11 +168,25 @@ class ConversationActions:
         view = self._view()
         index = view.selected if view.selected is not None else len(view.items) - 1
         if index >= 0:
-            self.session.switch_sibling(index, offset)
+            self._switch_sibling(index, offset)
 
     def on_conversation_view_sibling_clicked(self, event: Any) -> None:
         """A click on "‹ 2/3 ›"."""
-        self.session.switch_sibling(event.index, event.offset)
+        self._switch_sibling(event.index, event.offset)
+
+    def _switch_sibling(self, index: int, offset: int) -> None:
+        controller = self.routmy_controller()
+        if controller is None:
+            return
+        if controller.busy:
+            self.notify("A reply is on its way: Escape stops it first.", severity="warning")
+            return
+        if not controller.conversation.switch_branch(index, offset):
+            self.notify("This message has no other versions.")
+            return
+        view = self._view()
+        if index < len(view.items):
+            view.select(index)
 
     def routmy_controller(self) -> Any:
         """The chat controller (None before mount)."""
@@ -210,7 +248,7 @@ class ConversationActions:
             except (OSError, ValueError, StoreError) as exc:
                 self.notify(f"Import failed: {exc}", severity="error")
                 return
-            session.open(conversation_id)
+            self.open_conversation(conversation_id)
             self.notify("Imported as a new conversation.")
 
         self.routmy.push_screen(

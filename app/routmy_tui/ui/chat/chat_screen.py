@@ -12,10 +12,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from routmy_tui.conversation import Conversation, InvalidRequest
+from routmy_tui.conversation.events import BranchReplaced, Event, SettingsChanged
 from routmy_tui.core.text import make_safe
 from routmy_tui.ui.chat.chat_actions import ConversationActions
 from routmy_tui.ui.chat.composer import Composer
-from routmy_tui.ui.chat.controller import ChatController, Conversation, ReplyEnded
+from routmy_tui.ui.chat.controller import ChatController, ReplyEnded
 from routmy_tui.ui.chat.conversation_view import ConversationView
 from routmy_tui.ui.chat.header import AppHeader
 from routmy_tui.ui.models.conversation_settings import SETTINGS_BINDINGS, ConversationSettingsMixin
@@ -48,6 +50,9 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
         *SETTINGS_BINDINGS,
     ]
 
+    WARM_UP_AFTER_HISTORY = 0.1
+    """Seconds between putting the history on screen and starting the warm-up."""
+
     def __init__(self, conversation: Conversation) -> None:
         super().__init__()
         self.conversation = conversation
@@ -70,22 +75,95 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
             with Vertical(id="chat-column"):
                 yield Static(self._welcome_text(), id="welcome", markup=False)
                 yield ConversationView(id="conversation")
+                yield Static("", id="active-settings", markup=False, classes="-empty")
                 yield Composer(id="composer")
         yield Footer()
 
     def on_mount(self) -> None:
         view = self.query_one(ConversationView)
-        self.controller = ChatController(view, self.routmy, self.conversation)
-        view.set_palette(self.routmy.palette())
+        app = self.routmy
+        view.set_palette(app.palette())
+        self.controller = ChatController(
+            view, lambda: app.services.client, self.conversation, app.services.store
+        )
+        self.conversation.subscribe(self._conversation_event)
         # The catalog loads right after the first frame and hands its models to the
         # controller then (CatalogAppMixin._catalog_changed).
         self._update_header()
+        self._show_active_settings()
         self.query_one(Composer).focus()
         self.set_interval(0.1, self.controller.tick)
-        if self.routmy.session.likely_resumes():
+        if app.session.resume_last and app.services.store_exists():
             # The last conversation comes back a moment after the first frame: no welcome flash.
             self.query_one("#welcome").display = False
-        self.routmy.session.attach(self)
+        app.session.attach(self)
+        self.call_after_refresh(self._start_history)
+
+    def on_unmount(self) -> None:
+        self.conversation.unsubscribe(self._conversation_event)
+
+    def _start_history(self) -> None:
+        """Open the history, resume the last conversation, start saving drafts."""
+        session = self.routmy.session
+        store = session.store
+        if session.problem:
+            self.notify(session.problem, title="History", severity="error", timeout=20)
+        # The user may have typed or sent before this ran: never overwrite that.
+        started = self.conversation.id is not None or bool(self.conversation.turns)
+        started = started or bool(self.query_one(Composer).text)
+        resumed = False
+        if store is not None and not started:
+            resumed, draft = session.resume()
+            self._set_draft(draft)
+        if not resumed and not started:
+            self.query_one("#welcome").display = True
+        self.set_interval(0.5, self.save_draft)
+        self.refresh_header()
+        self.history_changed()
+        # Heavy imports and the demo backend wait until the history is painted and written
+        # out (Textual writes frames from a thread that the imports would slow down).
+        self.set_timer(self.WARM_UP_AFTER_HISTORY, self.routmy.warm_up)
+
+    def _conversation_event(self, event: Event) -> None:
+        if isinstance(event, SettingsChanged):
+            self._update_header()
+            self._show_active_settings()
+        elif isinstance(event, BranchReplaced):
+            self.query_one("#welcome").display = not self.conversation.turns
+
+    def _show_active_settings(self) -> None:
+        """The line above the composer: what is active beyond the user's defaults."""
+        summary = self.conversation.settings.summary(self.conversation.defaults)
+        line = self.query_one("#active-settings", Static)
+        line.update(Text("active: " + make_safe(summary) if summary else ""))
+        line.set_class(not summary, "-empty")
+
+    def history_changed(self) -> None:
+        """Something stored changed: the title in the header and the sidebar's list."""
+        from routmy_tui.ui.history.sidebar import ConversationSidebar
+
+        header = self.query_one(AppHeader)
+        header.conversation = self.routmy.session.title()
+        header.model = self.conversation.settings.model
+        for sidebar in self.query(ConversationSidebar):
+            sidebar.reload()
+
+    def _set_draft(self, text: str) -> None:
+        composer = self.query_one(Composer)
+        composer.text = text
+        composer.move_cursor(composer.document.end)
+
+    def save_draft(self) -> None:
+        """Keep the composer text of the conversation on screen (called twice a second)."""
+        composers = self.query(Composer)
+        if not composers:
+            return  # Closing: the widgets are gone.
+        text = composers.first().text
+        controller = self.controller
+        if controller is not None and controller.edit_index is not None and not text.strip():
+            controller.edit_index = None  # Emptying the composer gives up the edit.
+            self.refresh_bindings()
+        self.routmy.session.save_draft(text)
 
     def _welcome_text(self) -> Text:
         app = self.routmy
@@ -102,7 +180,7 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
             text.append("  • or run `routmy-tui --demo` to try the built-in demo backend\n")
         else:
             text.append(f"Connected to {make_safe(app.settings.base_url)}.\n")
-        if not self.conversation.model:
+        if not self.conversation.settings.model:
             text.append("\nNo model chosen yet: ", style="bold")
             text.append(
                 "press F3 (or Ctrl+P, 'Select model'); your first message opens the picker.\n"
@@ -112,7 +190,7 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
 
     def _update_header(self) -> None:
         header = self.query_one(AppHeader)
-        header.model = self.conversation.model
+        header.model = self.conversation.settings.model
         header.connection = self.routmy.connection_label()
 
     def refresh_header(self) -> None:
@@ -130,20 +208,26 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
         if self.controller.busy:
             self.notify("A reply is still on its way: Escape stops it.", severity="warning")
             return
-        if not self.conversation.model:
+        if not self.conversation.settings.model:
             # Pick first, then send what was typed (the draft stays if the picker is closed).
             self.action_select_model(then=lambda: self.send_message(event))
             return
         app = self.routmy
-        if not app.settings.demo and not app.settings.api_key and not self._warned_no_key:
+        settings = app.settings
+        if not settings.demo and not settings.api_key and not self._warned_no_key:
             # Local servers often need no key, so this is said once, not enforced.
             self._warned_no_key = True
             self.notify(
                 "No API key is set: this request goes without one. Ctrl+K adds a key.",
                 severity="warning",
             )
+        try:
+            self.controller.send(event.text, getattr(event, "images", ()))
+        except InvalidRequest as exc:
+            # Nothing was sent and the draft stays where it is.
+            self.notify(str(exc), title="Not sent", severity="warning", timeout=10)
+            return
         self.query_one("#welcome").display = False
-        self.controller.send(event.text)
         event.composer.clear()
 
     @on(ReplyEnded)
@@ -175,15 +259,15 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
             self.notify("Nothing to retry.")
 
     def action_new_chat(self) -> None:
-        """Start an empty conversation with the same model and settings."""
+        """Start an empty conversation with the user's default settings."""
         if self.controller is None:
             return
+        self.save_draft()
         self.controller.stop()
-        self.conversation.messages.clear()
-        self.query_one(ConversationView).clear()
+        draft = self.routmy.session.new_conversation()
+        self._set_draft(draft)
         self.query_one("#welcome").display = True
         self.query_one(Composer).focus()
-        self.routmy.session.new_conversation()
 
     def action_enter_key(self) -> None:
         """Ask for an API key."""

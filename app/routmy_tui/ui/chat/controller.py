@@ -1,31 +1,38 @@
-"""The chat controller: owns the reply worker, turns client events into view updates."""
+"""The chat controller: runs the reply worker and keeps the view a projection of the conversation.
+
+The conversation (`routmy_tui.conversation`) owns the branch and builds every request; this
+controller asks it for operations, streams the reply it starts, and turns its events into
+view items.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 from textual.worker import Worker
 
-from routmy_tui.core.request import ChatParams, build_chat_body
-from routmy_tui.core.types import ChatMessage, ModelInfo, Reply
-from routmy_tui.ui.chat.items import AssistantItem, Item, UserItem
+from routmy_tui.conversation import Conversation, Turn
+from routmy_tui.conversation.events import (
+    BranchReplaced,
+    Event,
+    ReplyProgressed,
+    TurnAdded,
+    TurnsTruncated,
+)
+from routmy_tui.conversation.events import (
+    ReplyEnded as ConversationReplyEnded,
+)
+from routmy_tui.core.types import Exchange, ModelInfo, Reply
+from routmy_tui.ui.chat.items import AssistantItem, Item, ToolResultItem, UserItem
 
 if TYPE_CHECKING:
     from routmy_tui.core.client import RoutmyClient
+    from routmy_tui.store import Store
     from routmy_tui.ui.chat.conversation_view import ConversationView
-    from routmy_tui.ui.history.persistence import Persistence
-
-
-class ClientSource(Protocol):
-    """Where the controller gets the current client (the app swaps it when a key is entered)."""
-
-    @property
-    def client(self) -> RoutmyClient: ...
-
 
 YIELD_EVERY = 0.01
 """Seconds of stream processing after which the worker lets the UI run."""
@@ -39,107 +46,194 @@ class ReplyEnded(Message):
         self.item = item
 
 
-@dataclass
-class Conversation:
-    """What is sent: the model, the parameters, the system prompt and the message path."""
+class StoredReplyItem(AssistantItem):
+    """A reply loaded from the store; its exchange (large) is read only when first asked for."""
 
-    model: str = ""
-    system_prompt: str = ""
-    params: ChatParams = field(default_factory=ChatParams)
-    messages: list[ChatMessage] = field(default_factory=list)
-    stream: bool = True
+    def __init__(self, turn: Turn, store: Store | None, code_theme: str) -> None:
+        self._store = store
+        self._exchange: Exchange | None = None
+        super().__init__(turn.model or "", reply=turn.reply, code_theme=code_theme)
+        self.message_id = turn.id
 
-    def request_messages(self) -> list[ChatMessage]:
-        """The messages of the request, system prompt first."""
-        head = [ChatMessage("system", self.system_prompt)] if self.system_prompt.strip() else []
-        return head + self.messages
+    @property
+    def exchange(self) -> Exchange | None:
+        """The recorded exchange, read from the store on first use."""
+        from routmy_tui.store.db import StoreError
 
-    def body(self) -> dict[str, Any]:
-        """The JSON body the next request will carry."""
-        return build_chat_body(self.model, self.request_messages(), self.params, stream=self.stream)
+        if self._store is not None and self.message_id is not None:
+            store, self._store = self._store, None
+            try:
+                self._exchange = store.get_exchange(self.message_id)
+            except StoreError:
+                self._exchange = None
+        return self._exchange
+
+    @exchange.setter
+    def exchange(self, value: Exchange | None) -> None:
+        if value is not None:
+            self._store = None
+        self._exchange = value
 
 
 class ChatController:
-    """Sends messages and streams replies into a `ConversationView`.
+    """Streams replies of a `Conversation` into a `ConversationView`.
 
-    One reply runs at a time in an exclusive worker; starting another cancels it, and
-    events of a superseded run are never applied. Escape stops the reply and keeps
-    what arrived.
+    One reply runs at a time in an exclusive worker; starting another cancels it, and events
+    of a superseded run are never applied. Escape stops the reply and keeps what arrived.
+
+    Args:
+        view: Where the branch is shown.
+        client: Gives the API client in use now (a new key makes a new one).
+        conversation: The conversation on screen.
+        store: Gives the history store (for replies' recorded exchanges), or None.
     """
 
     def __init__(
-        self, view: ConversationView, source: ClientSource, conversation: Conversation
+        self,
+        view: ConversationView,
+        client: Callable[[], RoutmyClient],
+        conversation: Conversation,
+        store: Callable[[], Store | None] | None = None,
     ) -> None:
         self.view = view
-        self._source = source
+        self._client = client
+        self._store = store or (lambda: None)
         self.conversation = conversation
         self.models: dict[str, ModelInfo] = {}
         self.active: AssistantItem | None = None
         self._worker: Worker[None] | None = None
-        self.persistence: Persistence | None = None
-        """Saves messages and replies as they happen (None: nothing is kept)."""
         self.edit_index: int | None = None
         """The user message being edited: the next `send` branches off before it."""
+        self._items: dict[int, Item] = {}
+        """View item of each turn (by the turn's id())."""
+        conversation.subscribe(self._project)
+        self._rebuild()
 
     @property
     def client(self) -> RoutmyClient:
         """The API client in use now."""
-        return self._source.client
+        return self._client()
 
     @property
     def busy(self) -> bool:
         """Whether a reply is on its way."""
         return self.active is not None
 
-    def send(self, text: str) -> None:
-        """Add a user message and ask for a reply (a new branch when `edit_index` is set)."""
-        if self.edit_index is not None:
-            self.truncate(self.edit_index)
+    # --- the projection ------------------------------------------------------------------
+
+    def item_for(self, turn: Turn) -> Item:
+        """A new view item showing `turn`."""
+        item: Item
+        palette = self.view.palette
+        if turn.role == "assistant":
+            if turn.live is None and turn.id is not None:
+                item = StoredReplyItem(turn, self._store(), palette.code_theme)
+            else:
+                item = AssistantItem(
+                    turn.model or "(no model)",
+                    reply=turn.reply if turn.live is None else None,
+                    code_theme=palette.code_theme,
+                )
+            info = self.models.get(turn.model or "")
+            item.multiplier = info.token_multiplier if info else None
+        elif turn.role == "tool":
+            item = ToolResultItem(
+                turn.message.content or "",
+                turn.message.tool_call_id or "",
+                str(turn.meta.get("answered_by") or ""),
+            )
+        else:
+            item = UserItem(turn.message.content or "", list(turn.message.images))
+        item.message_id = turn.id
+        item.siblings = turn.siblings
+        return item
+
+    def _rebuild(self) -> None:
+        self.view.clear()
+        self._items.clear()
+        items = [self.item_for(turn) for turn in self.conversation.turns]
+        for turn, item in zip(self.conversation.turns, items, strict=True):
+            self._items[id(turn)] = item
+        self.view.add_items(items)
+
+    def _project(self, event: Event) -> None:
+        if isinstance(event, ReplyProgressed):
+            item = self._items.get(id(event.turn))
+            if item is not None:
+                self.view.item_changed(item)
+        elif isinstance(event, TurnAdded):
+            item = self.item_for(event.turn)
+            self._items[id(event.turn)] = item
+            self.view.add_item(item)
+        elif isinstance(event, TurnsTruncated):
+            self.view.truncate(event.count)
+            kept = {id(turn) for turn in self.conversation.turns}
+            self._items = {key: item for key, item in self._items.items() if key in kept}
+        elif isinstance(event, BranchReplaced):
             self.edit_index = None
-        item = UserItem(text)
-        if self.persistence is not None:
-            # Stored before the request leaves: no typed message is ever lost.
-            self.persistence.user_message(self.conversation, item, self._last_item())
-        self.conversation.messages.append(ChatMessage("user", text))
-        self.view.add_item(item)
-        self._start()
+            self._rebuild()
+        elif isinstance(event, ConversationReplyEnded):
+            item = self._items.get(id(event.turn))
+            if item is not None:
+                item.message_id = event.turn.id
+                item.siblings = event.turn.siblings
+                self.view.item_changed(item)
 
-    def _last_item(self) -> Item | None:
-        return self.view.items[-1] if self.view.items else None
+    # --- operations ----------------------------------------------------------------------
 
-    def truncate(self, count: int) -> None:
-        """Keep the first `count` messages on screen, and send only those from now on."""
-        self.view.truncate(count)
-        self.conversation.messages = messages_of(self.view.items)
+    def send(self, text: str, images: Sequence[str] = ()) -> None:
+        """Add a user message and ask for a reply (a new branch when `edit_index` is set).
+
+        Raises:
+            InvalidRequest: Nothing was sent (e.g. tool calls wait for answers); the
+                conversation is unchanged.
+        """
+        if self.edit_index is not None:
+            index, self.edit_index = self.edit_index, None
+            self.conversation.edit(index, text, images)
+        else:
+            self.conversation.send(text, images)
+        self._start(*self.conversation.start_reply())
 
     def regenerate(self, index: int) -> bool:
-        """Ask again for the reply at `index`: the new reply replaces it on screen, as its
-        sibling (the old one stays stored). False if busy or not a reply."""
-        items = self.view.items
-        if self.busy or not 0 <= index < len(items):
+        """Ask again for the reply at `index`; the new one is its sibling. False if busy or
+        not a reply."""
+        turns = self.conversation.turns
+        if self.busy or not 0 <= index < len(turns) or turns[index].role != "assistant":
             return False
-        if not isinstance(items[index], AssistantItem):
-            return False
-        self.truncate(index)
-        self._start()
+        self._start(*self.conversation.regenerate(index))
         return True
 
     def retry(self) -> bool:
         """Ask again for the last reply (after an error or a stop). False if nothing to retry."""
         if self.busy:
             return False
-        items = self.view.items
-        if not items:
+        started = self.conversation.retry()
+        if started is None:
             return False
-        last = items[-1]
-        if isinstance(last, AssistantItem):
-            if last.reply.status == "complete":
-                return False
-            return self.regenerate(len(items) - 1)
-        if not isinstance(last, UserItem):
-            return False
-        self._start()
+        self._start(*started)
         return True
+
+    def answer(self, call_id: str, content: str, by: str = "typed") -> bool:
+        """Answer a pending tool call; after the last one the results go out at once.
+
+        Returns:
+            True when that was the last answer and the next reply started.
+        """
+        self.conversation.answer(call_id, content, by)
+        if self.conversation.pending_calls() or self.busy:
+            return False
+        self._start(*self.conversation.start_reply())
+        return True
+
+    def send_body(self, body: dict[str, Any], index: int | None = None) -> None:
+        """Send a request body exactly as given (replay from the inspector).
+
+        Args:
+            body: The edited request.
+            index: The replayed reply: the new reply becomes its sibling.
+        """
+        self._start(*self.conversation.replay(index, body))
 
     def stop(self) -> bool:
         """Stop the reply on its way; True if there was one."""
@@ -148,31 +242,19 @@ class ChatController:
             return True
         return False
 
-    def send_body(self, body: dict[str, Any]) -> None:
-        """Send a request body exactly as given (replay from the inspector).
+    # --- the reply worker ----------------------------------------------------------------
 
-        The reply is added, shown and recorded like any other, under the body's model.
-        """
-        self._start(body)
-
-    def _start(self, body: dict[str, Any] | None = None) -> None:
-        conversation = self.conversation
-        model = conversation.model if body is None else str(body.get("model") or "")
-        item = AssistantItem(model or "(no model)", code_theme=self.view.palette.code_theme)
-        info = self.models.get(model)
-        item.multiplier = info.token_multiplier if info else None
-        if self.persistence is not None:
-            self.persistence.reply_started(item, self._last_item())
-        self.view.add_item(item)
+    def _start(self, turn: Turn, body: dict[str, Any]) -> None:
+        item = self._items.get(id(turn))
+        assert isinstance(item, AssistantItem)
         self.active = item
-        body = conversation.body() if body is None else body
         self._worker = self.view.run_worker(
-            self._run(body, item), exclusive=True, group="reply", exit_on_error=False
+            self._run(body, turn, item), exclusive=True, group="reply", exit_on_error=False
         )
         # Keys that depend on a reply running (Escape stops) appear in the footer now.
         self.view.refresh_bindings()
 
-    async def _run(self, body: dict[str, Any], item: AssistantItem) -> None:
+    async def _run(self, body: dict[str, Any], turn: Turn, item: AssistantItem) -> None:
         from routmy_tui.core.client import (
             HeadersReceived,
             ReplyFinished,
@@ -184,7 +266,8 @@ class ChatController:
         run = self.client.chat(body)
         item.live = run
         item.exchange = run.exchange
-        view = self.view
+        turn.live = lambda: run.reply
+        conversation = self.conversation
         yielded = time.monotonic()
         try:
             async for event in run.events():
@@ -203,19 +286,17 @@ class ChatController:
                         item.run.first_token = time.monotonic()
                     if delta.content or delta.reasoning:
                         item.run.deltas += 1
-                    view.item_changed(item)
-                    if self.persistence is not None:
-                        self.persistence.checkpoint(item)
+                    conversation.reply_progress(turn)
                 elif isinstance(event, RequestSent):
                     item.run.attempt = event.attempt
                     item.run.started = time.monotonic()
-                    view.item_changed(item)
+                    self.view.item_changed(item)
                 elif isinstance(event, Retrying):
                     item.run.retry_note = (
                         f"{event.error.summary()} — retry {event.attempt} of "
                         f"{self.client.max_retries} in {event.wait:.1f}s"
                     )
-                    view.item_changed(item)
+                    self.view.item_changed(item)
                 elif isinstance(event, HeadersReceived):
                     item.run.retry_note = ""
                 elif isinstance(event, ReplyFinished):
@@ -223,18 +304,14 @@ class ChatController:
         except asyncio.CancelledError:
             raise
         finally:
-            self._finish(item, run.reply)
+            self._finish(turn, item, run.reply, run.exchange)
 
-    def _finish(self, item: AssistantItem, reply: Reply) -> None:
+    def _finish(self, turn: Turn, item: AssistantItem, reply: Reply, exchange: Any) -> None:
         item.live = None
         item.reply = reply
         item.run.ended = time.monotonic()
         item.run.retry_note = ""
-        self.view.item_changed(item)
-        if self.persistence is not None:
-            self.persistence.reply_ended(item)
-        if reply.content or reply.tool_calls or reply.images:
-            self.conversation.messages.append(reply.to_message())
+        self.conversation.end_reply(turn, reply, exchange)
         if self.active is item:
             self.active = None
             self._worker = None
@@ -247,19 +324,8 @@ class ChatController:
         if item is not None:
             item.spinner += 1
             self.view.item_changed(item)
-            if self.persistence is not None:
-                # Also while the server is silent: what arrived is saved within a second.
-                self.persistence.checkpoint(item)
-
-
-def messages_of(items: list[Item]) -> list[ChatMessage]:
-    """The messages a request carries for these items (replies without output are not sent)."""
-    out: list[ChatMessage] = []
-    for item in items:
-        if isinstance(item, UserItem):
-            out.append(ChatMessage("user", item.text, list(item.images)))
-        elif isinstance(item, AssistantItem):
-            reply = item.reply
-            if reply.content or reply.tool_calls or reply.images:
-                out.append(reply.to_message())
-    return out
+            for turn in reversed(self.conversation.turns):
+                if turn.live is not None:
+                    # Also while the server is silent: what arrived is saved within a second.
+                    self.conversation.reply_progress(turn)
+                    break

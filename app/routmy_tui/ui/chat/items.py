@@ -165,6 +165,27 @@ class UserItem(SectionItem):
         return 3 + sum(len(line) // width + 1 for line in self.text.split("\n"))
 
 
+class ToolResultItem(UserItem):
+    """The answer given to a tool call (a `tool` message)."""
+
+    def __init__(self, text: str, call_id: str, answered_by: str = "") -> None:
+        super().__init__(text)
+        self.call_id = call_id
+        self.answered_by = answered_by
+
+    def _layout(self, console: Console, width: int, palette: Palette) -> int:
+        label_style = palette.selected if self.selected else palette.tool
+        extra = f"for {self.call_id or '(no id)'}"
+        if self.answered_by:
+            extra += f" · {self.answered_by}"
+        self._sections = [
+            [_label(console, " tool result", label_style, width, extra)],
+            render_strips(console, Text(make_safe(self.text)), width),
+            [BLANK],
+        ]
+        return self._total()
+
+
 @dataclass
 class RunInfo:
     """Live facts about a reply while it is on its way."""

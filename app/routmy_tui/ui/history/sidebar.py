@@ -79,4 +79,4 @@ class ConversationSidebar(Vertical):
         if event.option.id:
             conversation_id, _ = parse_option_id(event.option.id)
             if conversation_id != self.session.conversation_id:
-                self.session.open(conversation_id)
+                self.screen.open_conversation(conversation_id)  # type: ignore[attr-defined]

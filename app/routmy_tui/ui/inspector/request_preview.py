@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.syntax import Syntax
 from textual.app import ComposeResult
@@ -12,25 +12,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from routmy_tui.core.types import ChatMessage
-
-if TYPE_CHECKING:
-    from routmy_tui.ui.chat.controller import Conversation
-
 LONG_STRING = 2_000
 """Strings longer than this (image data URLs) are shortened in the view only."""
-
-
-def next_body(conversation: Conversation, draft: str) -> dict[str, Any]:
-    """The body the next send would carry: the conversation plus the draft as a user turn."""
-    if not draft.strip():
-        return conversation.body()
-    saved = list(conversation.messages)
-    try:
-        conversation.messages.append(ChatMessage("user", draft))
-        return conversation.body()
-    finally:
-        conversation.messages[:] = saved
 
 
 def shorten_long_strings(value: Any) -> tuple[Any, int]:
@@ -55,8 +38,8 @@ class RequestPreview(ModalScreen[None]):
     """Shows `POST /chat/completions` with the body that would be sent now.
 
     Args:
-        conversation: The conversation (model, parameters, system prompt, messages).
-        draft: The composer's text, sent as the next user message when not empty.
+        body: The body the next send carries (`Conversation.preview`).
+        with_draft: Whether the composer's text is in it as the next user message.
     """
 
     DEFAULT_CSS = """
@@ -74,15 +57,15 @@ class RequestPreview(ModalScreen[None]):
         Binding("q", "close", show=False, id="preview-close-q"),
     ]
 
-    def __init__(self, conversation: Conversation, draft: str = "") -> None:
+    def __init__(self, body: dict[str, Any], with_draft: bool = False) -> None:
         super().__init__()
-        self.body = next_body(conversation, draft)
-        self.draft = draft
+        self.body = body
+        self.with_draft = with_draft
 
     def compose(self) -> ComposeResult:
         shown, cut = shorten_long_strings(self.body)
         title = "POST /chat/completions — the body as it will be sent"
-        if self.draft.strip():
+        if self.with_draft:
             title += " (with your draft as the next message)"
         if cut:
             title += f"\n{cut} long string(s) shortened here only; they are sent whole"

@@ -13,20 +13,23 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
-    from routmy_tui.config.settings import Settings
     from routmy_tui.core.client import RoutmyClient
     from routmy_tui.services.catalog_service import CatalogService
+    from routmy_tui.services.container import Services
     from routmy_tui.ui.chat.controller import ReplyEnded
 
 
 class CatalogAppMixin:
     """Mixed into `RoutmyApp`: owns `catalog` and its background refresh."""
 
-    settings: Settings
     _catalog: CatalogService | None = None
 
     if TYPE_CHECKING:
-        client: RoutmyClient
+
+        @property
+        def client(self) -> RoutmyClient: ...
+
+        services: Services
         screen_stack: list[Screen[Any]]
 
         def notify(
@@ -41,13 +44,12 @@ class CatalogAppMixin:
 
     @property
     def catalog(self) -> CatalogService:
-        """The model catalog (made on first use)."""
-        if self._catalog is None:
-            from routmy_tui.services.catalog_service import CatalogService  # after the first frame
-
-            self._catalog = CatalogService(self.settings.cache_dir)
-            self._catalog.listeners.append(self._catalog_changed)
-        return self._catalog
+        """The model catalog (the services make it on first use; the app listens to it)."""
+        catalog = self.services.catalog
+        if self._catalog is not catalog:
+            self._catalog = catalog
+            catalog.listeners.append(self._catalog_changed)
+        return catalog
 
     def start_catalog(self) -> None:
         """Show the cached list at once and fetch a fresh one in the background."""

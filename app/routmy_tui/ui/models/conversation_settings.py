@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
-from textual.message import Message
 
-from routmy_tui.config.settings import save_config_values
 from routmy_tui.core.request import ChatParams
 from routmy_tui.core.text import make_safe
 
 if TYPE_CHECKING:
+    from routmy_tui.conversation import Conversation
     from routmy_tui.ui.app import RoutmyApp
-    from routmy_tui.ui.chat.controller import ChatController, Conversation
+    from routmy_tui.ui.chat.controller import ChatController
 
 SETTINGS_BINDINGS = [
     Binding("f3", "select_model", "Model", id="select-model"),
@@ -24,19 +22,6 @@ SETTINGS_BINDINGS = [
     Binding("ctrl+g", "preview_request", "Preview", show=False, id="preview-request"),
 ]
 """Keys of these actions (binding ids for the keymap)."""
-
-
-@dataclass
-class ConversationSettingsChanged(Message):
-    """The conversation's model, parameters or system prompt changed (persist it).
-
-    Attributes:
-        conversation: The conversation, already changed.
-        what: "model", "params" or "system_prompt".
-    """
-
-    conversation: Conversation
-    what: str
 
 
 class ConversationSettingsMixin:
@@ -50,18 +35,14 @@ class ConversationSettingsMixin:
         @property
         def routmy(self) -> RoutmyApp: ...
 
-        def post_message(self, message: Message) -> bool: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
         def _update_header(self) -> None: ...
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
 
-    def _settings_changed(self, what: str) -> None:
-        self.post_message(ConversationSettingsChanged(self.conversation, what))
-
     def set_model(self, model_id: str) -> None:
         """Use `model_id` for the rest of this conversation."""
         app = self.routmy
-        self.conversation.model = model_id
+        self.conversation.change_settings("model", model=model_id)
         app.catalog.note_used(model_id)
         if self.controller is not None:
             self.controller.models = app.catalog.by_id
@@ -74,7 +55,6 @@ class ConversationSettingsMixin:
                 f"{make_safe(model_id)} is locked for this key: requests will answer 403.",
                 severity="warning",
             )
-        self._settings_changed("model")
 
     def action_select_model(self, then: Callable[[], None] | None = None) -> None:
         """Open the model picker; `then` runs after a model was picked."""
@@ -84,9 +64,10 @@ class ConversationSettingsMixin:
         settings = app.settings
 
         def save_favourites(favourites: list[str]) -> None:
-            settings.favourite_models = favourites
             try:
-                save_config_values(settings.config_path, {"favourite_models": favourites})
+                app.services.settings.save(
+                    {"favourite_models": favourites}, favourite_models=list(favourites)
+                )
             except (OSError, ValueError) as exc:
                 app.notify(f"Could not save favourites: {exc}", severity="error")
 
@@ -97,7 +78,7 @@ class ConversationSettingsMixin:
                     then()
 
         state = PickerState(
-            current=self.conversation.model,
+            current=self.conversation.settings.model,
             favourites=list(settings.favourite_models),
             overrides=settings.model_overrides,
         )
@@ -118,14 +99,15 @@ class ConversationSettingsMixin:
         from routmy_tui.ui.models.params_screen import ParamsScreen
 
         app = self.routmy
-        model = app.catalog.by_id.get(self.conversation.model)
+        model = app.catalog.by_id.get(self.conversation.settings.model)
 
         def done(params: ChatParams | None) -> None:
             if params is not None:
-                self.conversation.params = params
-                self._settings_changed("params")
+                self.conversation.change_settings("params", params=params)
 
-        app.push_screen(ParamsScreen(self.conversation.params, app.settings, model), done)
+        app.push_screen(
+            ParamsScreen(self.conversation.settings.params, app.services.settings, model), done
+        )
 
     def action_system_prompt(self) -> None:
         """Edit this conversation's system prompt."""
@@ -135,10 +117,12 @@ class ConversationSettingsMixin:
 
         def done(prompt: str | None) -> None:
             if prompt is not None:
-                self.conversation.system_prompt = prompt
-                self._settings_changed("system_prompt")
+                self.conversation.change_settings("system_prompt", system_prompt=prompt)
 
-        app.push_screen(SystemPromptScreen(self.conversation.system_prompt, app.settings), done)
+        app.push_screen(
+            SystemPromptScreen(self.conversation.settings.system_prompt, app.services.settings),
+            done,
+        )
 
     def action_preview_request(self) -> None:
         """Show the exact body the next request would carry (the draft included)."""
@@ -149,4 +133,5 @@ class ConversationSettingsMixin:
             draft = self.query_one("#composer").text
         except Exception:  # the composer may not be mounted yet
             draft = ""
-        self.routmy.push_screen(RequestPreview(self.conversation, draft))
+        body = self.conversation.preview(draft)
+        self.routmy.push_screen(RequestPreview(body, with_draft=bool(draft.strip())))

@@ -13,11 +13,12 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from routmy_tui.config.settings import Settings, save_config_values
+from routmy_tui.config.settings import Settings
 from routmy_tui.core.catalog import unsupported_params
 from routmy_tui.core.request import ChatParams
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import ModelInfo
+from routmy_tui.services.container import UserSettings
 from routmy_tui.ui.models.params_form import (
     FIELD_PARAM,
     REASONING_MODES,
@@ -62,7 +63,7 @@ class ParamsScreen(ModalScreen[ChatParams | None]):
 
     Args:
         params: The conversation's current parameters.
-        settings: For the defaults (`params`) and the presets (read and written).
+        settings: The settings in force: the defaults (`params`) and the presets (written).
         model: The conversation's model, to mark fields it is known not to support.
     """
 
@@ -73,10 +74,10 @@ class ParamsScreen(ModalScreen[ChatParams | None]):
         Binding("ctrl+s", "apply", "Apply", id="params-apply"),
     ]
 
-    def __init__(self, params: ChatParams, settings: Settings, model: ModelInfo | None) -> None:
+    def __init__(self, params: ChatParams, settings: UserSettings, model: ModelInfo | None) -> None:
         super().__init__()
         self.base = params
-        self.settings = settings
+        self.user_settings = settings
         self.model = model
         self.unsupported = (unsupported_params(model) or set()) if model else set()
         self.values = form_from_params(params)
@@ -309,18 +310,22 @@ class ParamsScreen(ModalScreen[ChatParams | None]):
             return
         self._write_presets({name: None}, f"Preset {name!r} deleted")
 
+    @property
+    def settings(self) -> Settings:
+        """The settings in force."""
+        return self.user_settings.current
+
     def _write_presets(self, updates: dict[str, Any], done: str) -> None:
-        try:
-            save_config_values(self.settings.config_path, {"presets": updates})
-        except (OSError, ValueError) as exc:
-            self.notify(f"Could not save: {exc}", severity="error")
-            return
         presets = dict(self.settings.presets)
         for name, data in updates.items():
             if data is None:
                 presets.pop(name, None)
             else:
                 presets[name] = data
-        self.settings.presets = presets
+        try:
+            self.user_settings.save({"presets": updates}, presets=presets)
+        except (OSError, ValueError) as exc:
+            self.notify(f"Could not save: {exc}", severity="error")
+            return
         self.query_one("#preset-select", Select).set_options([(make_safe(n), n) for n in presets])
         self.notify(done)

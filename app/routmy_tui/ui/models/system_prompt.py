@@ -9,8 +9,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static, TextArea
 
-from routmy_tui.config.settings import Settings, save_config_values
+from routmy_tui.config.settings import Settings
 from routmy_tui.core.text import make_safe
+from routmy_tui.services.container import UserSettings
 
 
 class SystemPromptScreen(ModalScreen[str | None]):
@@ -40,10 +41,15 @@ class SystemPromptScreen(ModalScreen[str | None]):
         Binding("ctrl+s", "apply", "Apply", id="system-apply"),
     ]
 
-    def __init__(self, prompt: str, settings: Settings) -> None:
+    def __init__(self, prompt: str, settings: UserSettings) -> None:
         super().__init__()
         self.prompt = prompt
-        self.settings = settings
+        self.user_settings = settings
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force."""
+        return self.user_settings.current
 
     def compose(self) -> ComposeResult:
         with Vertical(id="system"):
@@ -81,12 +87,12 @@ class SystemPromptScreen(ModalScreen[str | None]):
             self.notify("Give the prompt a name.", severity="warning")
             return
         text = self.query_one("#system-text", TextArea).text
+        prompts = {**self.settings.system_prompts, name: text}
         try:
-            save_config_values(self.settings.config_path, {"system_prompts": {name: text}})
+            self.user_settings.save({"system_prompts": {name: text}}, system_prompts=prompts)
         except (OSError, ValueError) as exc:
             self.notify(f"Could not save: {exc}", severity="error")
             return
-        self.settings.system_prompts = {**self.settings.system_prompts, name: text}
         self.query_one("#saved-select", Select).set_options(self._options())
         self.notify(f"Saved prompt {name!r}")
 

@@ -1,0 +1,73 @@
+"""What a conversation tells its listeners (the history that stores it, the view that shows it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from routmy_tui.conversation.settings import ChatSettings
+    from routmy_tui.conversation.turns import Turn
+    from routmy_tui.core.types import Exchange, ToolCall
+
+
+@dataclass
+class TurnAdded:
+    """A message was added at the end of the branch (a reply starts as one, "streaming")."""
+
+    turn: Turn
+
+
+@dataclass
+class TurnsTruncated:
+    """The branch was cut to its first `count` turns (a new sibling follows)."""
+
+    count: int
+
+
+@dataclass
+class BranchReplaced:
+    """The whole branch changed: another conversation, another version, a new chat."""
+
+
+@dataclass
+class ReplyProgressed:
+    """The reply being received changed (many per second: listeners keep this cheap)."""
+
+    turn: Turn
+
+
+@dataclass
+class ReplyEnded:
+    """A reply finished, failed, was stopped or cut off; `turn.reply` is final."""
+
+    turn: Turn
+    exchange: Exchange | None
+
+
+@dataclass
+class SettingsChanged:
+    """Model, parameters, system prompt, tools or response format changed."""
+
+    settings: ChatSettings
+    what: str
+
+
+@dataclass
+class CallsDropped:
+    """Unanswered tool calls were dropped: they leave the requests from now on."""
+
+    turn: Turn
+    calls: list[ToolCall]
+
+
+Event = (
+    TurnAdded
+    | TurnsTruncated
+    | BranchReplaced
+    | ReplyProgressed
+    | ReplyEnded
+    | SettingsChanged
+    | CallsDropped
+)
+"""Anything a conversation emits."""

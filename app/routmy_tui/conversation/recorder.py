@@ -1,0 +1,225 @@
+"""The store listening to the conversation: every message kept as it happens."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from routmy_tui.conversation.events import (
+    CallsDropped,
+    Event,
+    ReplyEnded,
+    ReplyProgressed,
+    SettingsChanged,
+    TurnAdded,
+)
+from routmy_tui.conversation.settings import ChatSettings
+from routmy_tui.conversation.turns import Turn
+from routmy_tui.core.request import ChatParams
+from routmy_tui.store.db import StoreError
+
+if TYPE_CHECKING:
+    from routmy_tui.conversation.model import Conversation
+    from routmy_tui.core.types import Reply
+    from routmy_tui.store import Store, StoredMessage
+
+__all__ = ["CHECKPOINT_INTERVAL", "LAST_KEY", "Recorder", "load_turns", "settings_of", "turn_of"]
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_INTERVAL = 1.0
+"""Seconds between checkpoints of a streaming reply (it is also saved when it ends)."""
+LAST_KEY = "last_conversation_id"
+"""Meta key of the conversation to resume ("" means a new, empty chat)."""
+
+
+def settings_of(
+    stored_model: str | None, prompt: str | None, params: dict[str, Any], base: ChatSettings
+) -> ChatSettings:
+    """A stored conversation's settings (what it did not store comes from `base`)."""
+    return base.replace(
+        model=stored_model or base.model,
+        system_prompt=prompt or "",
+        params=ChatParams.from_dict(params),
+    )
+
+
+def turn_of(message: StoredMessage, positions: dict[int, tuple[int, int]]) -> Turn:
+    """A stored message as a turn of the branch."""
+    keys = ("dropped_calls", "answered_by", "answered_at")
+    meta: dict[str, Any] = {key: message.extra[key] for key in keys if key in message.extra}
+    return Turn(
+        message=message.to_chat_message(),
+        id=message.id,
+        reply=message.to_reply() if message.role == "assistant" else None,
+        model=message.model,
+        siblings=positions.get(message.id, (1, 1)),
+        meta=meta,
+    )
+
+
+def load_turns(store: Store, path: list[StoredMessage]) -> list[Turn]:
+    """The turns of a stored branch, each with its place among its siblings."""
+    positions = store.sibling_positions(path)
+    return [turn_of(message, positions) for message in path]
+
+
+class Recorder:
+    """Stores a conversation by listening to it; loads branches back (its `Branches`).
+
+    Every write happens in the event's own call (the user's message is stored before its
+    request leaves). A failing write is reported once through `on_error` and never stops the
+    chat; nothing that arrived is dropped from the screen.
+
+    Args:
+        conversation: The conversation to keep.
+        store: Gives the open store, or None when the history is off (opened on first use).
+        on_error: Called with a message when a write fails.
+        on_stored: Called after a message was stored (lists of conversations refresh).
+    """
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        store: Callable[[], Store | None],
+        on_error: Callable[[str], None] | None = None,
+        on_stored: Callable[[], None] | None = None,
+    ) -> None:
+        self.conversation = conversation
+        self._store = store
+        self.on_error = on_error
+        self.on_stored = on_stored
+        self._last_checkpoint: dict[int, float] = {}
+        self._failed = False
+        conversation.subscribe(self.handle)
+        conversation.branches = self
+
+    @property
+    def store(self) -> Store | None:
+        """The open store, or None."""
+        return self._store()
+
+    def _fail(self, exc: Exception) -> None:
+        log.warning("history write failed: %s", exc)
+        if not self._failed and self.on_error is not None:
+            self.on_error(f"Could not save to the history: {exc}")
+        self._failed = True
+
+    def handle(self, event: Event) -> None:
+        """Store what the event changed."""
+        store = self.store
+        if store is None:
+            return
+        try:
+            if isinstance(event, TurnAdded):
+                self._added(store, event.turn)
+            elif isinstance(event, ReplyProgressed):
+                self.checkpoint(event.turn)
+            elif isinstance(event, ReplyEnded):
+                self._ended(store, event)
+            elif isinstance(event, SettingsChanged):
+                if self.conversation.id is not None and event.what != "loaded":
+                    self._save_settings(store)
+            elif isinstance(event, CallsDropped) and event.turn.id is not None:
+                store.update_message_meta(
+                    event.turn.id, {"dropped_calls": event.turn.meta["dropped_calls"]}
+                )
+        except (StoreError, ValueError, UnicodeError) as exc:
+            self._fail(exc)
+
+    def _save_settings(self, store: Store) -> None:
+        settings = self.conversation.settings
+        assert self.conversation.id is not None
+        store.update_conversation_settings(
+            self.conversation.id,
+            model=settings.model or None,
+            system_prompt=settings.system_prompt or None,
+            params=settings.params.to_dict(),
+        )
+
+    def _ensure_conversation(self, store: Store) -> str:
+        conversation = self.conversation
+        if conversation.id is None:
+            settings = conversation.settings
+            conversation.id = store.create_conversation(
+                settings.model or None, settings.system_prompt or None, settings.params.to_dict()
+            )
+            # The new chat's draft was just sent: it must not come back in the next one.
+            store.set_draft(None, "")
+        store.set_meta(LAST_KEY, conversation.id)
+        return conversation.id
+
+    def _added(self, store: Store, turn: Turn) -> None:
+        conversation_id = self._ensure_conversation(store)
+        turns = self.conversation.turns
+        index = turns.index(turn) if turn in turns else len(turns)
+        parent = turns[index - 1].id if index > 0 else None
+        streaming = turn.reply is not None and turn.reply.status == "streaming"
+        turn.id = store.add_message(
+            conversation_id,
+            parent,
+            turn.message,
+            status="streaming" if streaming else "complete",
+            model=turn.model if turn.role == "assistant" else None,
+            meta=dict(turn.meta) or None,
+        )
+        turn.siblings = store.sibling_position(turn.id)
+        if turn.role == "user":
+            store.set_draft(conversation_id, "")
+        if streaming:
+            self._last_checkpoint[turn.id] = time.monotonic()
+        if self.on_stored is not None:
+            self.on_stored()
+
+    def checkpoint(self, turn: Turn, reply: Reply | None = None, *, force: bool = False) -> bool:
+        """Save a streaming reply as it stands, at most once per `CHECKPOINT_INTERVAL`.
+
+        Args:
+            turn: The reply's turn.
+            reply: Its live value (default `turn.reply`).
+            force: Write even if the last write was recent.
+
+        Returns:
+            Whether it was written.
+        """
+        store = self.store
+        reply = reply if reply is not None else turn.current_reply()
+        if store is None or turn.id is None or reply is None:
+            return False
+        now = time.monotonic()
+        if not force and now - self._last_checkpoint.get(turn.id, 0.0) < CHECKPOINT_INTERVAL:
+            return False
+        self._last_checkpoint[turn.id] = now
+        try:
+            store.checkpoint_reply(turn.id, reply)
+        except (StoreError, ValueError, UnicodeError) as exc:
+            self._fail(exc)
+            return False
+        return True
+
+    def _ended(self, store: Store, event: ReplyEnded) -> None:
+        turn = event.turn
+        if turn.id is None:
+            return
+        self.checkpoint(turn, turn.reply, force=True)
+        self._last_checkpoint.pop(turn.id, None)
+        if event.exchange is not None:
+            store.save_exchange(turn.id, event.exchange)
+        if self.on_stored is not None:
+            self.on_stored()
+
+    # --- Branches ---------------------------------------------------------------------------
+
+    def switch(self, message_id: int, offset: int) -> list[Turn] | None:
+        """The branch through another version of a message (it becomes the current one)."""
+        store = self.store
+        if store is None or self.conversation.id is None:
+            return None
+        try:
+            store.switch_sibling(message_id, offset)
+            return load_turns(store, store.current_path(self.conversation.id))
+        except StoreError as exc:
+            self._fail(exc)
+            return None
