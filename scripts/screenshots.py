@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from tests.ui.helpers import last_reply, send  # noqa: E402
 from tests.ui.history_seed import seed_history  # noqa: E402
 
-from routmy_tui.config.settings import Settings
+from routmy_tui.config.settings import Settings  # noqa: E402
 from routmy_tui.core.request import ChatParams  # noqa: E402
 from routmy_tui.demo.server import DemoServer  # noqa: E402
 from routmy_tui.ui.app import RoutmyApp  # noqa: E402
