@@ -81,7 +81,7 @@ def test_a_tool_round_trip_sends_the_answers_with_their_ids(store: Store) -> Non
         conversation.start_reply()
     conversation.answer("call_1", '{"status":"shipped"}')
     conversation.answer("call_2", "lost")
-    turn, body = conversation.start_reply()
+    _, body = conversation.start_reply()
     assert _roles(body) == ["user", "assistant", "tool", "tool"]
     assert body["messages"][1]["content"] is None
     assert [m.get("tool_call_id") for m in body["messages"][2:]] == ["call_1", "call_2"]
