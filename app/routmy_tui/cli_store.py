@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.text import make_safe
 from routmy_tui.services.container import DB_NAME
 from routmy_tui.store import Store, StoreError
@@ -74,7 +75,7 @@ def run(argv: Sequence[str]) -> int:
                     sys.stdout.write(make_safe(text) if sys.stdout.isatty() else text)
                 return 0
             raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
-            conversation_id = import_json(store, json.loads(raw))
+            conversation_id = import_json(store, loads_bounded(raw))
             print(conversation_id)
             return 0
     except (StoreError, OSError, ValueError) as exc:

@@ -53,3 +53,23 @@ def test_truncate_middle(text: str, limit: int, expected: str) -> None:
     result = truncate_middle(text, limit)
     assert result == expected
     assert len(result) <= max(limit, 0)
+
+
+@pytest.mark.parametrize(
+    "mark", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2069"]
+)
+def test_bidi_overrides_and_isolates_become_visible(mark: str) -> None:
+    shown = make_safe(f"abc{mark}def")
+    assert mark not in shown
+    assert shown == f"abc<U+{ord(mark):04X}>def"
+
+
+def test_lone_surrogates_become_replacement_characters() -> None:
+    shown = make_safe("a\ud800b\udfffc")
+    assert shown == "a\ufffdb\ufffdc"
+    shown.encode("utf-8")  # a terminal can take it
+
+
+def test_right_to_left_text_itself_is_left_alone() -> None:
+    text = "שלום مرحبا \u200f"
+    assert make_safe(text) is text

@@ -9,6 +9,7 @@ from typing import Any
 from routmy_tui.core.errors import error_from_body
 from routmy_tui.core.image_items import image_url_of, sniff_base64_image
 from routmy_tui.core.json_preview import dump_json, short_json
+from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.text import truncate_middle
 from routmy_tui.core.toolcalls import ToolCallAssembler, whole_tool_calls
 from routmy_tui.core.types import ApiError, Reply, Usage
@@ -151,7 +152,7 @@ class ReplyAssembler:
             if kind == "ping":
                 return None
         try:
-            chunk = json.loads(data)
+            chunk = loads_bounded(data)
         except ValueError:
             self.note(f"skipped data that is not JSON: {truncate_middle(data.strip(), 80)!r}")
             return None
@@ -159,7 +160,7 @@ class ReplyAssembler:
 
     def _event_error(self, data: str) -> ReplyDelta:
         try:
-            body = json.loads(data)
+            body = loads_bounded(data)
         except ValueError:
             body = None
         error = error_from_body(body, kind="in_band") or error_from_body(

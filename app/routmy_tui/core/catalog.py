@@ -22,6 +22,7 @@ from routmy_tui.core.catalog_caps import (
 from routmy_tui.core.catalog_match import Match, ModelIndex, filter_models
 from routmy_tui.core.errors import error_from_body
 from routmy_tui.core.files import atomic_write
+from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.text import make_safe, truncate_middle
 from routmy_tui.core.types import ApiError, ModelInfo
 
@@ -167,7 +168,7 @@ def parse_models_text(raw: bytes | str) -> list[ModelInfo]:
     """
     text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
     try:
-        body = json.loads(text.lstrip("\ufeff"))
+        body = loads_bounded(text.lstrip("\ufeff"))
     except (json.JSONDecodeError, RecursionError):
         raise _not_json(text) from None
     if isinstance(body, str):
@@ -243,7 +244,7 @@ class CatalogCache:
             never raises.
         """
         try:
-            data = json.loads(self.path.read_bytes())
+            data = loads_bounded(self.path.read_bytes())
             if not isinstance(data, dict) or data.get("version") != self.VERSION:
                 return None
             fetched_at = data.get("fetched_at")

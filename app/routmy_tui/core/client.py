@@ -22,6 +22,8 @@ from routmy_tui.core.chat_events import (
     Retrying,
 )
 from routmy_tui.core.errors import backoff_delay, error_from_exception, error_from_response
+from routmy_tui.core.jsonsafe import JsonTooDeep, loads_bounded
+from routmy_tui.core.redact import KeyRedactor
 from routmy_tui.core.secret import Secret
 from routmy_tui.core.sse import SSEDecoder
 from routmy_tui.core.types import ApiError, Attempt, Exchange, ModelInfo, Reply, StreamLine
@@ -102,6 +104,8 @@ class ChatRun:
                 error = exc
             except (httpx.HTTPError, OSError) as exc:
                 error = error_from_exception(exc)
+            except Exception as exc:  # A reply never dies silently: it ends with the reason.
+                error = internal_error(exc)
             if error is None:
                 return
             started = self._has_output()
@@ -115,6 +119,11 @@ class ChatRun:
             self._end(status, error)
             yield ReplyFinished(self.reply)
             return
+
+    def fail(self, exc: BaseException) -> None:
+        """End the reply with status "error" because handling it raised `exc` (kept: its text)."""
+        if self.reply.status == "streaming":
+            self._end("error", internal_error(exc))
 
     def _reset_exchange(self) -> None:
         """Forget what an earlier try received; keep the request and the list of tries."""
@@ -154,13 +163,14 @@ class ChatRun:
             self.last_activity = now
             exchange.t_headers = now - self._t0
             exchange.status = response.status_code
-            exchange.response_headers = dict(response.headers)
+            headers = client.redactor.headers(response.headers)
+            exchange.response_headers = headers
             yield HeadersReceived(response.status_code)
             if response.status_code >= 400:
-                raw = await response.aread()
+                raw = client.redactor.data(await response.aread())
                 exchange.response_text = raw.decode("utf-8", "replace")[:TEXT_CAP]
                 raise error_from_response(
-                    response.status_code, response.headers, raw, response.reason_phrase
+                    response.status_code, headers, raw, response.reason_phrase
                 )
             content_type = response.headers.get("content-type", "").lower()
             if "text/event-stream" in content_type:
@@ -171,12 +181,21 @@ class ChatRun:
                     yield event
 
     async def _read_whole(self, response: httpx.Response) -> AsyncIterator[ChatEvent]:
-        raw = await response.aread()
+        raw = self._client.redactor.data(await response.aread())
         self.last_activity = time.monotonic()
         text = raw.decode("utf-8", "replace")
         self.exchange.response_text = text[:TEXT_CAP]
+        if not text.strip("\ufeff \t\r\n"):
+            raise ApiError(
+                f"The server answered {response.status_code} with an empty body: no reply came",
+                status=response.status_code,
+                kind="protocol",
+                retryable=True,
+            )
         try:
-            body = json.loads(text)
+            body = loads_bounded(text)
+        except JsonTooDeep as exc:
+            raise unreadable_json(exc, response.status_code, text) from None
         except json.JSONDecodeError:
             if text.lstrip("\ufeff \r\n").startswith(_SSE_STARTS):
                 # A non-stream request answered with SSE: read it as a stream.
@@ -203,7 +222,8 @@ class ChatRun:
         yield ReplyFinished(self.reply)
 
     async def _read_stream(self, response: httpx.Response) -> AsyncIterator[ChatEvent]:
-        async for event in self._feed_sse(self._chunks_with_grace(response)):
+        chunks = self._client.redactor.stream(self._chunks_with_grace(response))
+        async for event in self._feed_sse(chunks):
             yield event
 
     async def _chunks_with_grace(self, response: httpx.Response) -> AsyncIterator[bytes]:
@@ -277,6 +297,15 @@ class ChatRun:
             self._end("error", error)
         elif assembler.is_stream_finished():
             self._end("complete", None)
+        elif not self._has_output():
+            # Cut before anything was shown: as safe to try again as a refused connection.
+            raise ApiError(
+                "The stream ended before any reply arrived"
+                if lines
+                else f"The server answered {self.exchange.status} with an empty stream",
+                kind="network",
+                retryable=True,
+            )
         else:
             self._end(
                 "interrupted",
@@ -307,7 +336,10 @@ class ChatRun:
         """Read a body that claimed to be a stream but was one JSON document."""
         self.exchange.response_text = text[:TEXT_CAP]
         try:
-            body = json.loads(text)
+            body = loads_bounded(text)
+        except JsonTooDeep as exc:
+            self.assembler.note_error(unreadable_json(exc, self.exchange.status, text))
+            return
         except json.JSONDecodeError:
             return
         try:
@@ -318,6 +350,23 @@ class ChatRun:
     def _mark_first_token(self) -> None:
         if self.exchange.t_first_token is None and self._t0:
             self.exchange.t_first_token = time.monotonic() - self._t0
+
+
+def internal_error(exc: BaseException) -> ApiError:
+    """The error a reply ends with when reading it failed in an unexpected way."""
+    return ApiError(
+        f"The reply could not be read ({type(exc).__name__}: {exc})"[:500], kind="protocol"
+    )
+
+
+def unreadable_json(exc: json.JSONDecodeError, status: int | None, text: str) -> ApiError:
+    """The error for a body that is JSON too deep to read (the raw text is kept)."""
+    return ApiError(
+        f"The response could not be read: JSON {exc.msg}",
+        status=status,
+        kind="protocol",
+        raw_body=text[:TEXT_CAP],
+    )
 
 
 async def _once(data: bytes) -> AsyncIterator[bytes]:
@@ -350,6 +399,8 @@ class RoutmyClient:
         self.base_url = base_url.rstrip("/")
         self.max_retries = max_retries
         self.has_key = api_key is not None and bool(api_key.reveal())
+        self.redactor = KeyRedactor(api_key.reveal() if api_key is not None else None)
+        """Takes the key out of every response before it is recorded, parsed or shown."""
         headers = {
             "User-Agent": f"routmy-tui/{__version__}",
             "Content-Type": "application/json",
@@ -394,14 +445,15 @@ class RoutmyClient:
             response = await self.http.get(self.url("models"))
         except (httpx.HTTPError, OSError) as exc:
             raise error_from_exception(exc) from None
+        content = self.redactor.data(response.content)
         if response.status_code >= 400:
             raise error_from_response(
-                response.status_code, response.headers, response.content, response.reason_phrase
+                response.status_code, response.headers, content, response.reason_phrase
             )
         try:
-            body = response.json()
+            body = loads_bounded(content)
         except (json.JSONDecodeError, UnicodeDecodeError):
-            body = response.text
+            body = content.decode(response.encoding or "utf-8", "replace")
         return parse_models(body), body
 
     async def aclose(self) -> None:

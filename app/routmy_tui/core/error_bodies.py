@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.types import ApiError
 
 __all__ = ["RETRYABLE_STATUSES", "error_from_body", "message_of_page", "status_phrase"]
@@ -79,7 +80,7 @@ def _message_of_raw(raw: Any) -> str | None:
         stripped = raw.strip()
         if stripped[:1] in ("{", "["):
             try:
-                raw = json.loads(stripped)
+                raw = loads_bounded(stripped)
             except ValueError:
                 return stripped[:_TEXT_MESSAGE_CAP] or None
         else:

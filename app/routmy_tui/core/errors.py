@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import json
 import math
 import random
 import ssl
@@ -19,6 +18,7 @@ from routmy_tui.core.error_bodies import (
     message_of_page,
     status_phrase,
 )
+from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.types import ApiError
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def error_from_response(
     found: ApiError | None = None
     if stripped[:1] in ("{", "[") or "json" in content_type:
         try:
-            found = error_from_body(json.loads(stripped), status)
+            found = error_from_body(loads_bounded(stripped), status)
         except ValueError:
             found = None
         if found is not None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from routmy_tui.core.json_preview import short_json
+from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.types import ToolCall
 
 __all__ = ["Note", "ToolCallAssembler", "whole_tool_calls"]
@@ -147,7 +148,7 @@ def _incomplete(arguments: str) -> bool:
     if not arguments.strip():
         return True
     try:
-        json.loads(arguments)
+        loads_bounded(arguments)
     except ValueError:
         return True
     return False

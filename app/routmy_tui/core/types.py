@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from routmy_tui.core.jsonsafe import JsonTooDeep, loads_bounded
 from routmy_tui.core.model_info import ModelInfo
 from routmy_tui.core.usage import Usage
 
@@ -58,7 +59,9 @@ class ToolCall:
         if not self.arguments.strip():
             return {}, None
         try:
-            return json.loads(self.arguments), None
+            return loads_bounded(self.arguments), None
+        except JsonTooDeep as exc:
+            return None, f"not shown as JSON: {exc.msg} (kept as text)"
         except json.JSONDecodeError as exc:
             return None, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
 

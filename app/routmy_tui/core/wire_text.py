@@ -6,6 +6,7 @@ import json
 from typing import Any, Literal
 
 from routmy_tui.core.curl import to_curl
+from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.types import Exchange, StreamLine, Usage
 
 __all__ = [
@@ -71,7 +72,7 @@ def response_object(exchange: Exchange) -> Any:
     if text is None:
         return None
     try:
-        return json.loads(text)
+        return loads_bounded(text)
     except (json.JSONDecodeError, RecursionError):
         return text
 
@@ -190,7 +191,7 @@ def stream_gist(text: str) -> str:
     if len(payload) > GIST_PARSE_LIMIT:
         return f"{len(payload) // 1024} KB of data"
     try:
-        chunk = json.loads(payload)
+        chunk = loads_bounded(payload)
     except json.JSONDecodeError:
         return "not JSON"
     if not isinstance(chunk, dict):

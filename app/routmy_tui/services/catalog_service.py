@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from routmy_tui.config import paths
 from routmy_tui.core.catalog import CapabilityBadge, CatalogCache, ModelIndex, capabilities
+from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.types import ApiError, ModelInfo, Reply
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ class CatalogService:
 
     def _read_json(self, name: str, default: Any) -> Any:
         try:
-            value = json.loads((self.cache_dir / name).read_text("utf-8"))
+            value = loads_bounded((self.cache_dir / name).read_text("utf-8"))
         except (OSError, ValueError):
             return default
         return value if isinstance(value, type(default)) else default

@@ -116,8 +116,12 @@ class StoreBase:
             except BaseException as exc:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.DatabaseError):
+                if isinstance(exc, sqlite3.Error):
                     raise StoreError(f"database error in {self.path}: {exc}") from exc
+                if isinstance(exc, (UnicodeError, OverflowError, MemoryError)):
+                    # Values SQLite cannot take (text it cannot encode, a blob past its size
+                    # limit): the write is refused like any other, never a crash.
+                    raise StoreError(f"could not write to {self.path}: {exc}") from exc
                 raise
             finally:
                 self._depth = 0

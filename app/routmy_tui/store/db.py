@@ -6,8 +6,11 @@ import contextlib
 import os
 import sqlite3
 import struct
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
+from routmy_tui.core.text import has_surrogates, replace_surrogates
 from routmy_tui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 5000
@@ -18,6 +21,34 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 class StoreError(Exception):
     """A storage failure, with a message fit to show the user as it is."""
+
+
+def _clean(parameters: Any) -> Any:
+    """Parameters with lone surrogates replaced: SQLite takes only UTF-8, which cannot hold them."""
+    if (
+        isinstance(parameters, Sequence)
+        and not isinstance(parameters, str)
+        and any(isinstance(p, str) and has_surrogates(p) for p in parameters)
+    ):
+        return [replace_surrogates(p) if isinstance(p, str) else p for p in parameters]
+    return parameters
+
+
+class SafeConnection(sqlite3.Connection):
+    """A connection whose text parameters never fail to encode.
+
+    Text from a server or a file may hold a lone surrogate (JSON allows "\\ud800"); binding it
+    would raise UnicodeEncodeError in the middle of a checkpoint. Each one is stored as U+FFFD.
+    JSON columns escape them first (`records.dumps`), so those keep them exactly.
+    """
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        """`sqlite3.Connection.execute` with lone surrogates replaced in the parameters."""
+        return super().execute(sql, _clean(parameters))
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
+        """`sqlite3.Connection.executemany` with lone surrogates replaced in the parameters."""
+        return super().executemany(sql, (_clean(row) for row in parameters))
 
 
 def _untouched(path: Path, why: str) -> StoreError:
@@ -136,7 +167,11 @@ def open_database(path: Path) -> sqlite3.Connection:
         _create_private(path)
         _check_header(path)
         conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=SafeConnection,
         )
     except OSError as exc:
         raise StoreError(f"cannot open the database {path}: {exc.strerror or exc}") from exc

@@ -9,6 +9,8 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
+from routmy_tui.core.jsonsafe import loads_bounded
+from routmy_tui.core.text import has_surrogates
 from routmy_tui.core.types import ChatMessage, Exchange, Reply
 from routmy_tui.store.base import StoreBase, owner_alive
 from routmy_tui.store.db import StoreError
@@ -16,6 +18,7 @@ from routmy_tui.store.records import (
     StoredMessage,
     derive_title,
     dumps,
+    escape_surrogates,
     kept_extra,
     mask_headers,
     message_extra,
@@ -34,6 +37,20 @@ WITH RECURSIVE up (id, depth) AS (
 )
 SELECT messages.* FROM up JOIN messages ON messages.id = up.id ORDER BY up.depth DESC
 """
+
+
+SURROGATE_NOTE = "lone surrogates (\\ud800-\\udfff) in the text were saved as U+FFFD"
+
+
+def _extra_with_notes(reply: Reply) -> dict[str, Any]:
+    """The reply's extra column, noting text that cannot be stored exactly."""
+    extra = reply_extra(reply)
+    texts = (reply.content, reply.reasoning, reply.refusal or "")
+    if any(has_surrogates(text) for text in texts):
+        notes = list(extra.get("notes") or [])
+        if SURROGATE_NOTE not in notes:
+            extra["notes"] = [*notes, SURROGATE_NOTE]
+    return extra
 
 
 class MessagesMixin(StoreBase):
@@ -146,7 +163,7 @@ class MessagesMixin(StoreBase):
             ).fetchone()
             if row is None:
                 raise StoreError(f"no message {message_id}")
-            extra = {**kept_extra(row[1]), **reply_extra(reply)}
+            extra = {**kept_extra(row[1]), **_extra_with_notes(reply)}
             content = reply.content if (reply.content or not reply.tool_calls) else None
             conn.execute(
                 "UPDATE messages SET content = ?, reasoning = ?, tool_calls_json = ?,"
@@ -184,7 +201,12 @@ class MessagesMixin(StoreBase):
             ).fetchone()
             if row is None:
                 raise StoreError(f"no message {message_id}")
-            extra = json.loads(row[0]) if row[0] else {}
+            try:
+                extra = loads_bounded(row[0]) if row[0] else {}
+            except ValueError:
+                extra = {}  # A damaged column is replaced rather than block the change.
+            if not isinstance(extra, dict):
+                extra = {}
             extra.update(changes)
             conn.execute(
                 "UPDATE messages SET extra_json = ? WHERE id = ?", (dumps(extra), message_id)
@@ -393,7 +415,8 @@ class MessagesMixin(StoreBase):
         data = exchange.to_dict()
         data["request_headers"] = mask_headers(dict(data["request_headers"]))
         data["response_headers"] = mask_headers(dict(data["response_headers"]))
-        blob = zlib.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), 6)
+        text = escape_surrogates(json.dumps(data, ensure_ascii=False))
+        blob = zlib.compress(text.encode("utf-8"), 6)
         with self._write() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO exchanges (message_id, data) VALUES (?, ?)",
@@ -409,7 +432,7 @@ class MessagesMixin(StoreBase):
         if row is None:
             return None
         try:
-            data = json.loads(zlib.decompress(row[0]).decode("utf-8"))
+            data = loads_bounded(zlib.decompress(row[0]).decode("utf-8"))
         except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise StoreError(f"the exchange of message {message_id} is damaged: {exc}") from exc
         return Exchange.from_dict(data)

@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.types import JSON, ApiError, ChatMessage, Reply, ToolCall, Usage
 
 SNIPPET_START = "\ue000"
@@ -234,12 +235,34 @@ def image_hash(data: bytes) -> str:
 
 
 def dumps(value: Any) -> str | None:
-    """Compact JSON for a column, None for None."""
-    return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON for a column, None for None (lone surrogates kept as `\\ud800` escapes)."""
+    if value is None:
+        return None
+    return escape_surrogates(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escape_surrogates(json_text: str) -> str:
+    """JSON text with each lone surrogate written as a `\\udXXX` escape.
+
+    `json.dumps(..., ensure_ascii=False)` leaves them raw, and raw they cannot be encoded as
+    UTF-8; in JSON they can only sit inside strings, where the escape decodes back exactly.
+    """
+    if _SURROGATE.search(json_text) is None:
+        return json_text
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
 
 
 def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    """A JSON column's value; a damaged one reads as absent rather than stop a conversation."""
+    if text is None:
+        return None
+    try:
+        return loads_bounded(text)
+    except ValueError:
+        return None
 
 
 def message_from_row(row: sqlite3.Row, images: list[str]) -> StoredMessage:
@@ -295,7 +318,7 @@ def kept_extra(extra_json: str | None) -> dict[str, Any]:
     if not extra_json:
         return {}
     try:
-        extra = json.loads(extra_json)
+        extra = loads_bounded(extra_json)
     except ValueError:
         return {}
     if not isinstance(extra, dict):

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.store.db import StoreError
 from routmy_tui.ui.chat.items import AssistantItem, UserItem
 
@@ -243,7 +244,7 @@ class ConversationActions:
             if not path or session.store is None:
                 return
             try:
-                data = json.loads(Path(path).expanduser().read_text(encoding="utf-8"))
+                data = loads_bounded(Path(path).expanduser().read_text(encoding="utf-8"))
                 conversation_id = import_json(session.store, data)
             except (OSError, ValueError, StoreError) as exc:
                 self.notify(f"Import failed: {exc}", severity="error")

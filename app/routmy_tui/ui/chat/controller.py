@@ -303,6 +303,8 @@ class ChatController:
                     break
         except asyncio.CancelledError:
             raise
+        except Exception as exc:  # A reply never dies silently: it ends saying why.
+            run.fail(exc)
         finally:
             self._finish(turn, item, run.reply, run.exchange)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
@@ -15,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
+from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import Exchange
 from routmy_tui.core.wire_text import (
@@ -40,7 +40,7 @@ HINT = "c curl · q req · s resp · l log · w save · e replay · F2"
 def _parse(text: str) -> Any:
     """JSON when the text is JSON, else the text itself."""
     try:
-        return json.loads(text)
+        return loads_bounded(text)
     except (ValueError, RecursionError):
         return text
 

@@ -13,6 +13,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.strip import Strip
 
+from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.request import wants_json  # noqa: F401 - re-exported
 from routmy_tui.core.text import make_safe
 from routmy_tui.ui.chat.render import render_strips
@@ -48,7 +49,7 @@ def check_json(content: str, finish_reason: str | None) -> JsonCheck:
         text = fence.group(1)
         result.fenced = True
     try:
-        result.value = json.loads(text)
+        result.value = loads_bounded(text)
         result.valid = True
     except json.JSONDecodeError as exc:
         result.problem = f"{exc.msg} at line {exc.lineno} column {exc.colno}"

@@ -17,6 +17,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
+from routmy_tui.core.jsonsafe import loads_bounded
+
 
 class BodyError(ValueError):
     """The edited body cannot be sent; the message says where and why."""
@@ -40,7 +42,7 @@ def parse_body(text: str) -> dict[str, Any]:
             them as bare words no server accepts), or a value that is not an object.
     """
     try:
-        value = json.loads(text, parse_constant=_no_constants)
+        value = loads_bounded(text, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
         raise BodyError(
             f"Invalid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.request import ChatParams
 
 RESPONSE_FORMATS = ("off", "json_object", "json_schema")
@@ -99,7 +100,7 @@ def _json_object(text: str) -> tuple[dict[str, Any] | None, str | None]:
     if not text.strip():
         return None, None
     try:
-        value = json.loads(text)
+        value = loads_bounded(text)
     except json.JSONDecodeError as exc:
         return None, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
     except RecursionError:
@@ -116,7 +117,7 @@ def _stops(text: str) -> tuple[str | list[str] | None, str | None]:
             continue
         if len(line) >= 2 and line.startswith('"') and line.endswith('"'):
             try:
-                decoded = json.loads(line)
+                decoded = loads_bounded(line)
             except json.JSONDecodeError:
                 return None, f"line {number}: not a valid JSON string"
             if not isinstance(decoded, str) or not decoded:
