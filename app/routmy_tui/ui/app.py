@@ -46,6 +46,7 @@ CHAT_COMMANDS = (
     ("New conversation", "Start an empty chat", "action_new_chat"),
     ("Stop reply", "Stop the reply and keep what arrived", "action_stop"),
     ("Retry reply", "Ask again for the last reply", "action_retry"),
+    ("Answer tool calls", "Answer the tool calls the last reply waits on", "action_answer_calls"),
     ("Conversations", "Browse and search all conversations", "action_conversations"),
     ("Toggle sidebar", "Show or hide the conversation list", "action_toggle_sidebar"),
     ("Export conversation", "Write this branch as Markdown or JSON", "action_export"),

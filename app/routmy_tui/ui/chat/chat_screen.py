@@ -12,14 +12,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from routmy_tui.conversation import Conversation, InvalidRequest
+from routmy_tui.conversation import Conversation, InvalidRequest, UnansweredCalls
 from routmy_tui.conversation.events import BranchReplaced, Event, SettingsChanged
 from routmy_tui.core.text import make_safe
+from routmy_tui.ui.chat.answer_bar import AnswerBar
 from routmy_tui.ui.chat.chat_actions import ConversationActions
 from routmy_tui.ui.chat.composer import Composer
 from routmy_tui.ui.chat.controller import ChatController, ReplyEnded
 from routmy_tui.ui.chat.conversation_view import ConversationView
 from routmy_tui.ui.chat.header import AppHeader
+from routmy_tui.ui.chat.tool_answers import ToolAnswers
 from routmy_tui.ui.models.conversation_settings import SETTINGS_BINDINGS, ConversationSettingsMixin
 
 if TYPE_CHECKING:
@@ -34,6 +36,9 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
     BINDINGS = [
         Binding("escape", "stop", "Stop", id="stop", priority=True),
         Binding("escape", "cancel_edit", "Cancel edit", id="cancel-edit", priority=True),
+        Binding(
+            "escape", "leave_answering", "Leave answering", id="leave-answering", priority=True
+        ),
         Binding("ctrl+r", "retry", "Retry", id="retry"),
         Binding("ctrl+n", "new_chat", "New", id="new-conversation"),
         Binding(
@@ -57,6 +62,7 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
         super().__init__()
         self.conversation = conversation
         self.controller: ChatController | None = None
+        self.answers: ToolAnswers | None = None
         self._warned_no_key = False
 
     @property
@@ -76,6 +82,7 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
                 yield Static(self._welcome_text(), id="welcome", markup=False)
                 yield ConversationView(id="conversation")
                 yield Static("", id="active-settings", markup=False, classes="-empty")
+                yield AnswerBar(id="answer-bar")
                 yield Composer(id="composer")
         yield Footer()
 
@@ -85,6 +92,9 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
         view.set_palette(app.palette())
         self.controller = ChatController(
             view, lambda: app.services.client, self.conversation, app.services.store
+        )
+        self.answers = ToolAnswers(
+            self.controller, self.query_one(Composer), self.query_one(AnswerBar), self.notify
         )
         self.conversation.subscribe(self._conversation_event)
         # The catalog loads right after the first frame and hands its models to the
@@ -130,6 +140,8 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
             self._show_active_settings()
         elif isinstance(event, BranchReplaced):
             self.query_one("#welcome").display = not self.conversation.turns
+            if self.answers is not None:
+                self.answers.finish()
 
     def _show_active_settings(self) -> None:
         """The line above the composer: what is active beyond the user's defaults."""
@@ -221,8 +233,14 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
                 "No API key is set: this request goes without one. Ctrl+K adds a key.",
                 severity="warning",
             )
+        if self.answers is not None and self.answers.active:
+            self.answers.submit(event.text)
+            return
         try:
             self.controller.send(event.text, getattr(event, "images", ()))
+        except UnansweredCalls as exc:
+            self._ask_about_pending(exc, event)
+            return
         except InvalidRequest as exc:
             # Nothing was sent and the draft stays where it is.
             self.notify(str(exc), title="Not sent", severity="warning", timeout=10)
@@ -230,12 +248,38 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
         self.query_one("#welcome").display = False
         event.composer.clear()
 
+    def _ask_about_pending(self, exc: UnansweredCalls, event: Composer.Submitted) -> None:
+        """A message while tool calls wait: answer them first, or drop them and send it."""
+        from routmy_tui.ui.widgets.dialogs import ChoiceDialog
+
+        def chosen(choice: str | None) -> None:
+            if self.answers is None:
+                return
+            if choice == "answer":
+                self.answers.begin(keep_draft=True)
+            elif choice == "drop":
+                self.answers.drop()
+                self.send_message(event)
+
+        question = (
+            f"{exc}.\nA request with unanswered calls would be refused. Answer them first, "
+            "or drop them (they are left out of the request) and send your message?"
+        )
+        self.app.push_screen(
+            ChoiceDialog(question, [("answer", "Answer them"), ("drop", "Drop and send")]),
+            chosen,
+        )
+
     @on(ReplyEnded)
     def reply_ended(self, event: ReplyEnded) -> None:
         """Say on screen when a reply did not complete."""
         reply = event.item.reply
         if reply.status == "error" and reply.error is not None:
             self.notify(make_safe(reply.error.summary()), title="Reply failed", severity="error")
+        elif self.answers is not None and self.conversation.pending_calls():
+            # The model asked for tools: the composer answers them now.
+            self.answers.begin()
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Escape is only ours while a reply is running or a message is being edited."""
@@ -246,7 +290,21 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
             if controller is None or controller.busy:
                 return False
             return controller.edit_index is not None
+        if action == "leave_answering":
+            return self.answers is not None and self.answers.active
         return True
+
+    def action_leave_answering(self) -> None:
+        """Stop answering tool calls (they stay pending)."""
+        if self.answers is not None:
+            self.answers.leave()
+            self.refresh_bindings()
+
+    def action_answer_calls(self) -> None:
+        """Answer the tool calls the last reply is waiting on."""
+        if self.answers is None or not self.answers.begin():
+            self.notify("No tool call is waiting for an answer.")
+        self.refresh_bindings()
 
     def action_stop(self) -> None:
         """Stop the reply and keep what arrived."""

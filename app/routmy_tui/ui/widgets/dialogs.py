@@ -108,3 +108,42 @@ class ConfirmDialog(ModalScreen[bool]):
     def action_answer(self, yes: bool) -> None:
         """Answer by key."""
         self.dismiss(yes)
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """Asks a question with several answers, one button each; Escape answers None.
+
+    Args:
+        question: The question.
+        choices: (id, label) of each answer, the first one focused.
+    """
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="ChoiceDialog")
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel-choice")]
+
+    def __init__(self, question: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.question = question
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.question, markup=False)
+            with Horizontal():
+                yield Button("Cancel", id="choice-cancel")
+                for choice_id, label in self.choices:
+                    yield Button(label, id=f"choice-{choice_id}", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one(f"#choice-{self.choices[0][0]}", Button).focus()
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        """A button answers."""
+        choice = (event.button.id or "").removeprefix("choice-")
+        self.dismiss(None if choice == "cancel" else choice)
+
+    def action_cancel(self) -> None:
+        """Escape: no answer."""
+        self.dismiss(None)

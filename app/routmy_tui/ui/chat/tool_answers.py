@@ -1,0 +1,116 @@
+"""Answering a reply's tool calls from the composer, one by one, then sending the results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from routmy_tui.conversation import InvalidRequest
+from routmy_tui.ui.chat.answer_bar import AnswerBar, call_label
+
+if TYPE_CHECKING:
+    from routmy_tui.ui.chat.composer import Composer
+    from routmy_tui.ui.chat.controller import ChatController
+
+
+class ToolAnswers:
+    """The answering flow of the chat screen.
+
+    When a reply ends with tool calls, the composer answers the first unanswered one; Enter
+    gives the answer; after the last, the results go out at once and the conversation goes
+    on. Escape leaves answering (the calls stay pending: a new message asks what to do).
+
+    Args:
+        controller: The chat controller (its conversation knows the pending calls).
+        composer: The composer the answers are typed in.
+        bar: The line above it naming the call being answered.
+        notify: Shows a notice.
+    """
+
+    def __init__(
+        self,
+        controller: ChatController,
+        composer: Composer,
+        bar: AnswerBar,
+        notify: Callable[..., Any],
+    ) -> None:
+        self.controller = controller
+        self.composer = composer
+        self.bar = bar
+        self.notify = notify
+
+    @property
+    def active(self) -> bool:
+        """Whether the composer answers a call now."""
+        return self.bar.active
+
+    def begin(self, keep_draft: bool = True) -> bool:
+        """Start answering the pending calls (False when none wait)."""
+        calls = self.controller.conversation.pending_calls()
+        if not calls:
+            return False
+        if not self.active:
+            self.bar.saved_draft = self.composer.text if keep_draft else ""
+            self.composer.text = ""
+        self._show_next()
+        self.composer.focus()
+        return True
+
+    def _show_next(self) -> None:
+        conversation = self.controller.conversation
+        pending = conversation.pending_calls()
+        reply = conversation.pending_reply()
+        if not pending or reply is None:
+            self.finish()
+            return
+        total = len(reply.calls())
+        number = total - len(pending) + 1
+        self.bar.show(pending[0], number, total)
+
+    def submit(self, text: str) -> None:
+        """Give `text` as the answer of the call shown; the last answer sends them all."""
+        call = self.bar.call
+        if call is None:
+            return
+        try:
+            sent = self.controller.answer(call.id, text, "typed")
+        except InvalidRequest as exc:
+            self.notify(str(exc), title="Not sent", severity="warning")
+            return
+        self.composer.clear()
+        if sent:
+            self.finish()
+        else:
+            self._show_next()
+
+    def finish(self) -> None:
+        """Leave answering; the composer gets back what it held before."""
+        if not self.active:
+            return
+        self.bar.hide()
+        if not self.composer.text.strip():
+            self.composer.text = self.bar.saved_draft
+            self.composer.move_cursor(self.composer.document.end)
+        self.bar.saved_draft = ""
+
+    def leave(self) -> None:
+        """Escape: stop answering; the calls stay pending."""
+        pending = self.controller.conversation.pending_calls()
+        self.finish()
+        if pending:
+            self.notify(
+                f"{len(pending)} tool call(s) still wait: {call_label(pending[0], 40)}. "
+                "Sending a message asks whether to answer or drop them."
+            )
+
+    def drop(self) -> int:
+        """Drop the pending calls (left out of requests from now on); how many were dropped."""
+        dropped = self.controller.conversation.drop_pending()
+        if dropped:
+            names = ", ".join(call_label(call, 30) for call in dropped)
+            self.notify(
+                f"Dropped {len(dropped)} tool call(s): {names}. They are left out of requests.",
+                title="Tool calls dropped",
+            )
+        self.finish()
+        return len(dropped)
