@@ -17,6 +17,8 @@ from routmy_tui.config import paths
 from routmy_tui.config.validate import FILE_FIELDS, MISSING, check_value, redact
 
 DEFAULT_BASE_URL = "https://api.rout.my/v1"
+DEFAULT_RENDER_LIMIT = 1_000_000
+"""Characters of one reply drawn by default (see `Settings.render_limit`)."""
 
 
 def _default_config_path() -> Path:
@@ -104,6 +106,12 @@ class Settings:
     image_max_side: int = 2048
     """Longest side, in pixels, of an attached picture: bigger ones are scaled down before
     they are sent (config `image_max_side`, from 64 to 8192)."""
+
+    render_limit: int = DEFAULT_RENDER_LIMIT
+    """Characters of one reply drawn on screen at most (1,000,000 by default); past it the
+    reply stops being drawn, live or not, and says so. The whole reply is still received,
+    stored, exported and shown in the inspector. Raise it to see huge replies (drawing is
+    then slower); 0 means no limit."""
 
     problems: list[str] = field(default_factory=list)
     """Non-fatal problems met while loading (bad TOML, wrong types), to show on screen."""

@@ -166,6 +166,7 @@ FILE_FIELDS: dict[str, Check] = {
     "favourite_models": _string_list,
     "model_overrides": _model_overrides,
     "image_max_side": _image_side,
+    "render_limit": _count,
 }
 """Settings the config file may hold, each with its check."""
 

@@ -187,6 +187,7 @@ class RoutmyApp(CatalogAppMixin, App[None]):
             tool=Style(color=theme.success or "green"),
             selected=Style(color=theme.warning or "yellow", bold=True, underline=True),
             code_theme=colour("code-theme", "monokai"),
+            render_limit=self.settings.render_limit,
         )
 
     def watch_theme(self, theme: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
+from routmy_tui.config.settings import DEFAULT_RENDER_LIMIT
 from routmy_tui.core.request import wants_json
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import ApiError, Exchange, Reply
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
     from routmy_tui.core.client import ChatRun
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+BUSY_GAP = 1.0
+"""Seconds between two status lines of a streaming reply past which the app was behind."""
 
 
 @dataclass
@@ -35,6 +39,8 @@ class Palette:
     tool: Style = field(default_factory=lambda: Style(color="green"))
     selected: Style = field(default_factory=lambda: Style(color="yellow", bold=True))
     code_theme: str = "monokai"
+    render_limit: int = DEFAULT_RENDER_LIMIT
+    """Characters of a reply drawn at most (`Settings.render_limit`; 0: no limit)."""
 
     def gutter(self, item: Item) -> Style:
         """The colour of an item's bar."""
@@ -216,8 +222,10 @@ class AssistantItem(SectionItem):
         self.run = RunInfo()
         self.multiplier: float | None = None
         self.spinner = 0
+        self._status_at = 0.0
+        self._caught_up = 0.0
         if reply is not None:
-            self.markdown.set_text(reply.content)
+            self.markdown.set_text(reply.content, final=reply.status != "streaming")
 
     @property
     def reply(self) -> Reply:
@@ -232,6 +240,19 @@ class AssistantItem(SectionItem):
     def json_mode(self) -> bool:
         """Whether the request asked for JSON output (the reply is then shown as JSON)."""
         return self.exchange is not None and wants_json(self.exchange.request_body)
+
+    @property
+    def capped(self) -> bool:
+        """Whether part of the reply is not drawn for a size cap that `show_all` lifts."""
+        return self.markdown.capped
+
+    def show_all(self) -> bool:
+        """Draw the blocks left short by the size cap in full; False if there were none."""
+        if not self.markdown.capped:
+            return False
+        self.markdown.expanded = True
+        self.changed()
+        return True
 
     @property
     def active(self) -> bool:
@@ -282,7 +303,10 @@ class AssistantItem(SectionItem):
                 )
             )
         elif reply.content:
-            self.markdown.set_text(reply.content)
+            self.markdown.set_limit(palette.render_limit or sys.maxsize)
+            # Once the reply has ended, its whole text is rendered once (link definitions
+            # that came last, long blocks drawn in parts while they streamed).
+            self.markdown.set_text(reply.content, final=reply.status != "streaming")
             self.markdown.layout(console, width)
             sections.append(self.markdown)
         if reply.tool_calls:
@@ -352,7 +376,12 @@ class AssistantItem(SectionItem):
             if run.first_token is None:
                 return f"{spin} waiting {now - run.started:.1f}s"
             speed = run.deltas / max(1e-6, now - run.first_token)
-            silent = now - run.last_activity
+            # A long gap since the last status line means the app itself was busy (nothing
+            # was read meanwhile): silence counts from when it caught up, not before.
+            if self._status_at and now - self._status_at > BUSY_GAP:
+                self._caught_up = now
+            self._status_at = now
+            silent = now - max(run.last_activity, self._caught_up)
             text = f"{spin} streaming · {run.deltas} tokens · {speed:.0f} tok/s"
             if silent >= 3:
                 text += f" · server silent {silent:.0f}s"

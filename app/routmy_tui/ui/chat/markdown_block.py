@@ -1,0 +1,136 @@
+"""One Markdown block (or part of one) rendered to strips, with size caps and link definitions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.text import Text
+from textual.strip import Strip
+
+from routmy_tui.core.markdown_blocks import Block
+from routmy_tui.core.text import make_safe
+from routmy_tui.ui.chat.strips import render_strips
+
+_CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})
+
+
+@dataclass
+class RenderedBlock:
+    """The lines of one block and what joining it to its neighbours needs.
+
+    Attributes:
+        block: What was rendered.
+        strips: Its lines, as Rich draws the block alone (no margins added).
+        new_line: A blank line comes between it and the next block (not after a rule).
+        has_tokens: It holds something at all (a block of link definitions does not).
+        leaf_start: It starts with a leaf (paragraph, heading, code, rule, HTML). Rich puts
+            the blank line before a container (list, quote, table) itself, so the block's
+            own lines have it; before a leaf, the blank line comes from the block before.
+        hidden: Characters left out by the size cap.
+        labels: Link definitions from other blocks that were applied to it.
+    """
+
+    block: Block
+    strips: list[Strip]
+    new_line: bool = True
+    has_tokens: bool = True
+    leaf_start: bool = True
+    hidden: int = 0
+    labels: frozenset[str] = field(default_factory=frozenset)
+
+
+def definitions_of(text: str) -> dict[str, str]:
+    """Link reference definitions in `text` (`[d]: https://...`), as label -> a definition
+    line that defines the same thing when appended to another block."""
+    if "]:" not in text:
+        return {}
+    from markdown_it import MarkdownIt
+
+    env: dict[str, object] = {}
+    MarkdownIt().parse(text, env)
+    references = env.get("references")
+    if not isinstance(references, dict):
+        return {}
+    out: dict[str, str] = {}
+    for label, value in references.items():
+        href = str(value.get("href", ""))
+        line = f"[{label}]: <{href}>"
+        title = value.get("title")
+        if title:
+            escaped = str(title).replace("\\", "\\\\").replace('"', '\\"')
+            line += f' "{escaped}"'
+        out[str(label)] = line
+    return out
+
+
+def labels_used(text: str, definitions: Mapping[str, str]) -> frozenset[str]:
+    """The defined labels `text` may refer to (a cheap over-estimate)."""
+    if not definitions or "[" not in text:
+        return frozenset()
+    lowered = text.lower()
+    return frozenset(label for label in definitions if "[" + label.lower() in lowered)
+
+
+def render_block(
+    console: Console,
+    block: Block,
+    width: int,
+    *,
+    code_theme: str,
+    definitions: Mapping[str, str],
+    cap: int | None,
+    open_end: bool = False,
+) -> RenderedBlock:
+    """Render one block at `width`.
+
+    Args:
+        console: Console to render with.
+        block: The block.
+        width: Cells per line.
+        code_theme: Pygments theme of code.
+        definitions: Link definitions known from the whole text; those the block uses are
+            appended to it, so that `[the docs][d]` shows as a link whatever block defines d.
+        cap: Characters drawn at most (the rest is counted in `hidden`); None: all.
+        open_end: The block ends inside a code fence or an HTML block (definitions appended
+            would become part of it).
+    """
+    from rich.markdown import Markdown  # off start-up
+
+    text = block.text
+    hidden = 0
+    if cap is not None and len(text) > cap:
+        cut = text.rfind("\n", 0, cap)
+        if cut < cap // 2:
+            cut = cap
+        hidden = len(text) - cut
+        text = text[:cut]
+    code = bool(block.fence)
+    if code and block.joined:
+        text = f"{block.fence}\n{text}"
+    labels = frozenset() if code or open_end else labels_used(text, definitions)
+    if labels:
+        text += "\n\n" + "\n".join(definitions[label] for label in sorted(labels))
+    markdown = Markdown(make_safe(text), code_theme=code_theme, hyperlinks=False)
+    try:
+        strips = render_strips(console, markdown, width)
+    except Exception:
+        plain = Text(make_safe(block.text if cap is None else text))
+        return RenderedBlock(block, render_strips(console, plain, width), hidden=hidden)
+    if code:
+        # A part of a long code block: only the block's first part has the top padding,
+        # only its last the bottom one.
+        if block.joined and strips:
+            strips = strips[1:]
+        if block.open_end and strips:
+            strips = strips[:-1]
+    new_line = True
+    has_tokens = False
+    for token in reversed(markdown.parsed):
+        if token.level == 0 and token.nesting <= 0:
+            has_tokens = True
+            new_line = token.type != "hr"
+            break
+    leaf_start = not markdown.parsed or markdown.parsed[0].type not in _CONTAINERS
+    return RenderedBlock(block, strips, new_line, has_tokens, leaf_start, hidden, labels)
