@@ -299,6 +299,9 @@ class RoutmyApp(CatalogAppMixin, App[None]):
 
             yield from inspector_commands(screen)
             yield from settings_commands(screen)
+            from routmy_tui.ui.tools.commands import tools_commands
+
+            yield from tools_commands(screen)
         yield from super().get_system_commands(screen)
 
     async def on_unmount(self) -> None:

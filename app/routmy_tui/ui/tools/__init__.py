@@ -1,0 +1,1 @@
+"""The tools feature: the tools editor, approving command-backed tools, palette commands."""
