@@ -81,7 +81,7 @@ async def test_tools_are_checked_as_typed_and_applied(demo_server: DemoServer) -
         await pilot.pause(0.05)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, ToolsEditor))
-        params = conversation(app).params
+        params = conversation(app).settings.params
         assert [t["function"]["name"] for t in params.tools] == ["lookup_order", "get_weather"]
         assert params.tool_choice == {"type": "function", "function": {"name": "get_weather"}}
         body = conversation(app).body()
@@ -136,7 +136,7 @@ async def test_sets_and_files_from_the_editor(demo_server: DemoServer, tmp_path:
         assert listed(editor) == ["ping  ▶ program"]
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ToolsEditor))
-        assert conversation(app).params.tools is None  # cancelled: unchanged
+        assert conversation(app).settings.params.tools is None  # cancelled: unchanged
 
 
 async def test_load_tools_command(demo_server: DemoServer, tmp_path: Path) -> None:
@@ -146,8 +146,8 @@ async def test_load_tools_command(demo_server: DemoServer, tmp_path: Path) -> No
         assert isinstance(app.screen, PathDialog)
         app.screen.query_one(Input).value = "examples"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: conversation(app).params.tools is not None)
-        assert conversation(app).params.tools == EXAMPLES
+        await wait_for(pilot, lambda: conversation(app).settings.params.tools is not None)
+        assert conversation(app).settings.params.tools == EXAMPLES
         bad = tmp_path / "bad.json"
         bad.write_text('[\n  {"name": 1}]')
         await run_command(pilot, "Load tools")
@@ -156,7 +156,7 @@ async def test_load_tools_command(demo_server: DemoServer, tmp_path: Path) -> No
         await wait_for(
             pilot, lambda: any("line 2, column 12" in str(n.message) for n in app._notifications)
         )
-        assert conversation(app).params.tools == EXAMPLES  # unchanged
+        assert conversation(app).settings.params.tools == EXAMPLES  # unchanged
 
 
 def test_tools_editor_snapshot(snap_compare: Any, demo_server: DemoServer) -> None:

@@ -19,23 +19,22 @@ if TYPE_CHECKING:
 
 def current_tools(screen: ChatScreen) -> tuple[list[FunctionTool], Any]:
     """The conversation's tools and tool_choice."""
-    params = screen.conversation.params
+    params = screen.conversation.settings.params
     return tools_from_params(params.tools), params.tool_choice
 
 
 def apply_tools(screen: ChatScreen, result: ToolsResult) -> None:
     """Give the conversation these tools and tool_choice.
 
-    The one place the tools feature changes the conversation: swap this for the
-    conversation package's settings change when it lands.
+    The one place the tools feature changes the conversation (stored and shown through
+    the conversation's settings event).
     """
-    params = screen.conversation.params
-    screen.conversation.params = dataclasses.replace(
-        params,
+    params = dataclasses.replace(
+        screen.conversation.settings.params,
         tools=to_params(result.tools) or None,
         tool_choice=result.tool_choice if result.tools else None,
     )
-    screen._settings_changed("params")
+    screen.conversation.change_settings("params", params=params)
 
 
 def edit_tools(screen: ChatScreen) -> None:
