@@ -216,7 +216,14 @@ async def test_replay_sends_the_edited_request_as_a_new_reply(demo_server: DemoS
         assert replayed.reply.status == "complete"
         sent = [r for r in demo_server.requests[before:] if r.path.endswith("completions")]
         assert [json.loads(r.body) for r in sent] == [body]
-        assert len([i for i in view_of(app).items if i.__class__ is first.__class__]) == 2
+        # The answer to the edited request is a sibling of the replayed reply (same parent),
+        # so the branch never carries two replies in a row.
+        assert len(view_of(app).items) == 2
+        assert replayed.siblings == (2, 2)
+        await send(pilot, "and then?")
+        await wait_for(pilot, lambda: len(view_of(app).items) == 4 and _done(app))
+        roles = [m["role"] for m in json.loads(demo_server.requests[-1].body)["messages"]]
+        assert roles == ["user", "assistant", "user"]
 
 
 async def test_replay_refuses_invalid_json_with_its_position(demo_server: DemoServer) -> None:

@@ -212,10 +212,14 @@ def replay(screen: Screen[Any], external: bool = False) -> None:
         screen.app.notify("A reply is still on its way: Escape stops it.", severity="warning")
         return
     text = pretty_json(exchange.request_body)
+    target = _target(screen)
+    items = controller.view.items
+    # The reply to the edited request becomes a sibling of the replayed one.
+    index = next((i for i, item in enumerate(items) if item is target), None)
 
     def send(body: dict[str, Any] | None) -> None:
         if body is not None:
-            controller.send_body(body)
+            controller.send_body(body, index)
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     error = ""
