@@ -46,6 +46,26 @@ class ReplyEnded:
 
 
 @dataclass
+class RepliesStarted:
+    """Several replies to the same message started at once (compare), beside the branch.
+
+    They are children of `parent` (the last turn of the branch, normally the user's message)
+    and stay off the branch until one of them is kept.
+    """
+
+    parent: Turn | None
+    turns: list[Turn]
+
+
+@dataclass
+class ReplyKept:
+    """One of the compared replies was kept: it now ends the branch (the others stay
+    stored as its siblings)."""
+
+    turn: Turn
+
+
+@dataclass
 class SettingsChanged:
     """Model, parameters, system prompt, tools or response format changed."""
 
@@ -67,6 +87,8 @@ Event = (
     | BranchReplaced
     | ReplyProgressed
     | ReplyEnded
+    | RepliesStarted
+    | ReplyKept
     | SettingsChanged
     | CallsDropped
 )

@@ -15,7 +15,9 @@ from routmy_tui.conversation.events import (
     BranchReplaced,
     CallsDropped,
     Event,
+    RepliesStarted,
     ReplyEnded,
+    ReplyKept,
     ReplyProgressed,
     SettingsChanged,
     TurnAdded,
@@ -65,6 +67,8 @@ class Conversation:
         """The stored conversation (None until its first message is stored)."""
         self.turns: list[Turn] = []
         self.branches: Branches | None = None
+        self.compared: list[Turn] = []
+        """Replies of a comparison still open (beside the branch until one is kept)."""
         self._listeners: list[Callable[[Event], None]] = []
 
     # --- listening --------------------------------------------------------------------
@@ -143,7 +147,12 @@ class Conversation:
 
     # --- the branch ----------------------------------------------------------------------
 
+    def _check_not_comparing(self) -> None:
+        if self.compared:
+            raise InvalidRequest("Keep one of the compared replies first.")
+
     def _add(self, turn: Turn) -> Turn:
+        self._check_not_comparing()
         self.turns.append(turn)
         self._emit(TurnAdded(turn))
         return turn
@@ -151,6 +160,7 @@ class Conversation:
     def truncate(self, count: int) -> None:
         """Keep the first `count` turns; what is added next is a sibling of the one cut."""
         if count < len(self.turns):
+            self._check_not_comparing()
             del self.turns[count:]
             self._emit(TurnsTruncated(count))
 
@@ -194,6 +204,56 @@ class Conversation:
         turn.live = lambda: reply  # on its way: the chat controller points this at its run
         self._add(turn)
         return turn, body
+
+    def start_replies(self, models: Sequence[str]) -> list[tuple[Turn, dict[str, Any]]]:
+        """Ask several models at once for the reply to the end of the branch (compare).
+
+        Each body is built from the same history, system prompt and parameters, with its own
+        model. The replies are children of the last turn but stay off the branch (in
+        `compared`) until `keep` puts one there; the others stay as its siblings.
+
+        Raises:
+            InvalidRequest: Fewer than two models, a comparison already open, or a branch
+                that cannot make a valid request; nothing was added.
+        """
+        self._check_not_comparing()
+        if len(models) < 2 or len(set(models)) != len(models):
+            raise InvalidRequest("Compare needs two or more different models.")
+        if self.turns and self.turns[-1].role == "assistant":
+            raise InvalidRequest("Compare answers your message: send one first.")
+        messages = self.messages()
+        problems = request_problems(messages)
+        if problems:
+            raise InvalidRequest("Not sent: " + "; ".join(problems))
+        settings = self.settings
+        started: list[tuple[Turn, dict[str, Any]]] = []
+        for model in models:
+            reply = Reply()
+            turn = Turn(ChatMessage("assistant", ""), reply=reply, model=model)
+            turn.live = lambda reply=reply: reply  # the controller points this at its run
+            body = build_chat_body(model, messages, settings.params, stream=settings.stream)
+            started.append((turn, body))
+        self.compared = [turn for turn, _ in started]
+        self._emit(RepliesStarted(self.turns[-1] if self.turns else None, list(self.compared)))
+        return started
+
+    def keep(self, turn: Turn) -> None:
+        """Continue the conversation with a compared reply (and its model).
+
+        The reply ends the branch; the other compared replies stay as its siblings.
+
+        Raises:
+            InvalidRequest: `turn` is not a compared reply, or it is still on its way.
+        """
+        if not any(other is turn for other in self.compared):
+            raise InvalidRequest("That reply is not part of the comparison.")
+        if turn.live is not None:
+            raise InvalidRequest("That reply is still on its way: wait or stop it first.")
+        self.compared = []
+        self.turns.append(turn)
+        self._emit(ReplyKept(turn))
+        if turn.model:
+            self.change_settings("model", model=turn.model)
 
     def regenerate(self, index: int) -> tuple[Turn, dict[str, Any]]:
         """Ask again for the reply at `index`; the new one is its sibling (the old is kept)."""
@@ -271,6 +331,7 @@ class Conversation:
         self.id = conversation_id
         self.settings = settings
         self.turns = list(turns)
+        self.compared = []
         self._emit(BranchReplaced())
         self._emit(SettingsChanged(settings, "loaded"))
 
@@ -284,7 +345,7 @@ class Conversation:
         Returns:
             False when the turn has no other version (or the history is off).
         """
-        if not 0 <= index < len(self.turns):
+        if not 0 <= index < len(self.turns) or self.compared:
             return False
         turn = self.turns[index]
         if turn.id is None or turn.siblings[1] < 2 or self.branches is None:

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from routmy_tui.conversation.events import (
     CallsDropped,
     Event,
+    RepliesStarted,
     ReplyEnded,
+    ReplyKept,
     ReplyProgressed,
     SettingsChanged,
     TurnAdded,
@@ -119,6 +121,12 @@ class Recorder:
                 self.checkpoint(event.turn)
             elif isinstance(event, ReplyEnded):
                 self._ended(store, event)
+            elif isinstance(event, RepliesStarted):
+                parent = event.parent.id if event.parent is not None else None
+                for turn in event.turns:
+                    self._added(store, turn, parent)
+            elif isinstance(event, ReplyKept):
+                self._kept(store, event.turn)
             elif isinstance(event, SettingsChanged):
                 if self.conversation.id is not None and event.what != "loaded":
                     self._save_settings(store)
@@ -151,11 +159,13 @@ class Recorder:
         store.set_meta(LAST_KEY, conversation.id)
         return conversation.id
 
-    def _added(self, store: Store, turn: Turn) -> None:
+    def _added(self, store: Store, turn: Turn, parent: int | None = None) -> None:
+        """Store a new turn: by default as the child of the turn before it on the branch."""
         conversation_id = self._ensure_conversation(store)
-        turns = self.conversation.turns
-        index = turns.index(turn) if turn in turns else len(turns)
-        parent = turns[index - 1].id if index > 0 else None
+        if parent is None:
+            turns = self.conversation.turns
+            index = next((i for i, t in enumerate(turns) if t is turn), len(turns))
+            parent = turns[index - 1].id if index > 0 else None
         streaming = turn.reply is not None and turn.reply.status == "streaming"
         turn.id = store.add_message(
             conversation_id,
@@ -207,6 +217,15 @@ class Recorder:
         self._last_checkpoint.pop(turn.id, None)
         if event.exchange is not None:
             store.save_exchange(turn.id, event.exchange)
+        if self.on_stored is not None:
+            self.on_stored()
+
+    def _kept(self, store: Store, turn: Turn) -> None:
+        """A compared reply was kept: its branch becomes the conversation's current one."""
+        if turn.id is None or self.conversation.id is None:
+            return
+        store.set_current_leaf(self.conversation.id, turn.id)
+        turn.siblings = store.sibling_position(turn.id)
         if self.on_stored is not None:
             self.on_stored()
 
