@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from routmy_tui.demo.replies import markdown_reply
 from routmy_tui.demo.server import DemoServer
 from tests.conftest import FAKE_KEY
 from tests.e2e.tmux import COMMAND, Tmux, app_command
@@ -42,12 +43,17 @@ def test_demo_chat_in_a_real_terminal(tmux: Tmux) -> None:
     assert "demo/chat" in screen
     tmux.type("Hello from tmux")
     screen = tmux.wait_for("finish: stop", timeout=30)
-    assert "You asked: Hello from tmux" in screen or "tokens" in screen
+    # The end of the reply the demo server sent is on screen (the view follows the bottom),
+    # above its status line.
+    last_sentence = markdown_reply("Hello from tmux").strip().splitlines()[-1]
+    assert last_sentence in screen
+    assert screen.index(last_sentence) < screen.index("finish: stop")
     # The reply is longer than the window: go to the top to find the question.
     tmux.run("send-keys", "-t", "main", "Tab")
     tmux.run("send-keys", "-t", "main", "Home")
     screen = tmux.wait_for("▎ you")
     assert "▎ Hello from tmux" in screen
+    assert "You asked: Hello from tmux" in screen
     tmux.run("send-keys", "-t", "main", "C-q")
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and "main" in tmux.run("list-sessions"):

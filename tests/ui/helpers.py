@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from routmy_tui.config.settings import Settings
 from routmy_tui.ui.app import RoutmyApp
 from routmy_tui.ui.chat.chat_screen import ChatScreen
-from routmy_tui.ui.chat.conversation_view import ConversationView
+from routmy_tui.ui.chat.conversation_view import GUTTER, ConversationView
 from routmy_tui.ui.chat.items import AssistantItem
 
 
@@ -33,14 +33,27 @@ def view_of(app: RoutmyApp) -> ConversationView:
 
 
 def conversation_text(app: RoutmyApp) -> str:
-    """Every rendered line of every message, as the view would draw it."""
+    """Every line of every message as the view draws it (gutter aside), off screen too.
+
+    Items are laid out at the view's own item width, as the view itself would do when
+    they come into view, so its cached layouts stay valid.
+    """
     view = view_of(app)
-    width = view.scrollable_content_region.width
+    width = view.item_width
     lines: list[str] = []
     for item in view.items:
         height = item.layout(app.console, width, view.palette)
         lines.extend(item.line(i).text.rstrip() for i in range(height))
     return "\n".join(lines)
+
+
+def screen_lines(app: RoutmyApp) -> list[str]:
+    """The conversation's lines as they are on screen now, without the gutter."""
+    view = view_of(app)
+    return [
+        view.render_line(y).text[GUTTER:].rstrip()
+        for y in range(view.scrollable_content_region.height)
+    ]
 
 
 def last_reply(app: RoutmyApp) -> AssistantItem:

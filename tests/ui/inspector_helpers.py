@@ -28,11 +28,12 @@ async def open_inspector(pilot: Pilot[Any]) -> Inspector:
 
 
 async def show_tab(pilot: Pilot[Any], panel: Inspector, tab: str) -> None:
-    """Activate a tab and let it draw."""
-    panel.query_one(TabbedContent).active = tab
-    await pilot.pause(0.05)
+    """Activate a tab, wait until it is the one shown, and draw it."""
+    tabs = panel.query_one(TabbedContent)
+    tabs.active = tab
+    pane = tabs.get_pane(tab)
+    await wait_for(pilot, lambda: pane.display and pane.region.width > 0)
     panel.poll()
-    await pilot.pause(0.05)
 
 
 def tab_text(panel: Inspector, tab: str) -> str:
@@ -49,8 +50,12 @@ def tab_text(panel: Inspector, tab: str) -> str:
     return console.export_text()
 
 
-def fixed_item(*, lines: int = 6, error: bool = False) -> AssistantItem:
-    """A finished reply with a hand-made exchange: the same on every run (for snapshots)."""
+def fixed_item(*, lines: int = 6, error: bool = False, key: str = "********") -> AssistantItem:
+    """A finished reply with a hand-made exchange: the same on every run (for snapshots).
+
+    `key` is the Authorization value recorded: a real key stands for a header that
+    reached the exchange unmasked (a server echo, a careless path); the app must hide it.
+    """
     body = {
         "model": "demo/chat",
         "messages": [{"role": "user", "content": "Say hi, with 'quotes' and $dollars"}],
@@ -72,7 +77,7 @@ def fixed_item(*, lines: int = 6, error: bool = False) -> AssistantItem:
         request_headers={
             "user-agent": "routmy-tui/test",
             "content-type": "application/json",
-            "authorization": "Bearer ********",
+            "authorization": f"Bearer {key}",
         },
         request_body=body,
         started_at=1_700_000_000.0,
@@ -104,5 +109,6 @@ async def add_item(pilot: Pilot[Any], item: AssistantItem) -> None:
     """Put a reply straight into the conversation (as a conversation loaded from the store)."""
     await wait_for(pilot, lambda: bool(pilot.app.screen.query("#conversation")))
     pilot.app.screen.query_one("#welcome").display = False
-    view_of(pilot.app).add_item(item)  # type: ignore[arg-type]
-    await pilot.pause(0.05)
+    view = view_of(pilot.app)  # type: ignore[arg-type]
+    view.add_item(item)
+    await wait_for(pilot, lambda: item.is_laid_out(view.item_width))

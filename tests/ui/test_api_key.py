@@ -63,7 +63,7 @@ async def test_a_crash_report_never_shows_the_key(demo_server: DemoServer) -> No
     with pytest.raises(RuntimeError):
         async with app.run_test(size=(100, 30)) as pilot:
             app.call_later(crash)
-            await pilot.pause(0.2)
+            await wait_for(pilot, lambda: bool(reported))
     console = Console(record=True, width=120, file=io.StringIO())
     for renderable in reported:
         console.print(renderable)

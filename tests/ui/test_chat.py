@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.chat.items import UserItem
-from tests.ui.helpers import conversation_text, last_reply, make_app, send, view_of, wait_for
+from tests.ui.helpers import (
+    conversation_text,
+    last_reply,
+    make_app,
+    screen_lines,
+    send,
+    view_of,
+    wait_for,
+)
 
 
 async def test_composer_is_focused_at_start(demo_server: DemoServer) -> None:
     app = make_app(demo_server.base_url)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.focused is not None)
         assert app.focused is not None and app.focused.id == "composer"
 
 
@@ -21,7 +29,8 @@ async def test_send_streams_a_rendered_markdown_reply(demo_server: DemoServer) -
         await wait_for(pilot, lambda: any(isinstance(i, UserItem) for i in view_of(app).items))
         assert pilot.app.screen.query_one("#composer").text == ""  # type: ignore[attr-defined]
         await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
-        await pilot.pause(0.1)
+        # The status line and the final full render of the text are laid out together.
+        await wait_for(pilot, lambda: "finish: stop" in conversation_text(app))
         text = conversation_text(app)
         assert "Tell me about tables" in text
         reply = last_reply(app).reply
@@ -29,6 +38,22 @@ async def test_send_streams_a_rendered_markdown_reply(demo_server: DemoServer) -
         # Markdown is rendered: the fences and table pipes of the source are not shown raw.
         assert "```" not in text
         assert "tokens" in text and "finish: stop" in text
+
+
+async def test_conversation_text_is_what_the_view_draws(demo_server: DemoServer) -> None:
+    """The helper the other tests read replies with wraps lines as the screen does, and
+    leaves the view's layouts as they were."""
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(90, 30)) as pilot:
+        await send(pilot, "Tell me about wrapping long paragraphs")
+        await wait_for(pilot, lambda: "finish: stop" in conversation_text(app))
+        view = view_of(app)
+        on_screen = [line for line in screen_lines(app) if line]
+        assert len(on_screen) > 10
+        text = conversation_text(app).splitlines()
+        start = text.index(on_screen[0])
+        assert [line for line in text[start:] if line][: len(on_screen)] == on_screen
+        assert all(item.is_laid_out(view.item_width) for item in view.items)
 
 
 async def test_escape_stops_and_keeps_what_arrived(demo_server: DemoServer) -> None:
@@ -40,7 +65,8 @@ async def test_escape_stops_and_keeps_what_arrived(demo_server: DemoServer) -> N
         await wait_for(pilot, lambda: last_reply(app).reply.status == "stopped")
         kept = last_reply(app).reply.content
         assert kept
-        await pilot.pause(0.3)
+        # Once the reply's worker has ended, nothing more can arrive.
+        await wait_for(pilot, lambda: all(w.is_finished for w in app.workers if w.group == "reply"))
         assert last_reply(app).reply.content == kept
         assert "stopped" in conversation_text(app)
 
@@ -78,8 +104,7 @@ async def test_escape_sequences_in_replies_are_shown_harmlessly(demo_server: Dem
     app = make_app(demo_server.base_url)
     async with app.run_test(size=(100, 30)) as pilot:
         await send(pilot, "show me fault:escape")
-        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "finish: stop" in conversation_text(app))
         text = conversation_text(app)
         assert "\x1b" not in text and "\x07" not in text and "\x08" not in text
         assert "␛" in text
@@ -89,7 +114,7 @@ async def test_notifications_show_server_text_as_is(demo_server: DemoServer) -> 
     app = make_app(demo_server.base_url)
     async with app.run_test(size=(100, 30)) as pilot:
         app.notify("[bold]not markup[/] and [/] \x1b[2J")
-        await pilot.pause()
+        await wait_for(pilot, lambda: len(app._notifications) > 0)
         shown = [n.message for n in app._notifications]
         assert shown == ["[bold]not markup[/] and [/] ␛[2J"]
 
@@ -115,8 +140,7 @@ async def test_the_view_follows_the_bottom_until_the_user_scrolls_up(
         assert view.follow
         grown = view.max_scroll_y
         await wait_for(pilot, lambda: view.max_scroll_y > grown + 1, timeout=20)
-        await pilot.pause(0.1)
-        assert view.scroll_y == view.max_scroll_y
+        assert view.scroll_y == view.max_scroll_y  # the growth and the scroll are one step
         controller = app.screen.controller  # type: ignore[attr-defined]
         controller.stop()
 

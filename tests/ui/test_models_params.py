@@ -80,10 +80,11 @@ async def test_locked_model_explains_then_picks_on_second_enter(demo_server: Dem
         row = picker.query_one(ModelList).render_line(0).text
         assert "locked" in row
         await pilot.press("enter")
-        await pilot.pause()
+        detail = picker.query_one("#model-detail")
+        # The explanation is the answer to the first Enter; the picker stays open with it.
+        await wait_for(pilot, lambda: "Enter again" in str(detail.render()))
+        assert "403" in str(detail.render())
         assert app.screen is picker
-        detail = str(picker.query_one("#model-detail").render())
-        assert "403" in detail and "Enter again" in detail
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is not picker)
         assert app.screen.conversation.settings.model == "demo/locked"  # type: ignore[attr-defined]
@@ -188,11 +189,13 @@ async def test_invalid_field_shows_error_beside_it_and_blocks_apply(
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _open_params(pilot)
         await pilot.press("9")
-        await pilot.pause()
-        assert "from 0 to 2" in str(screen.query_one("#err-temperature").render())
+        error = screen.query_one("#err-temperature")
+        await wait_for(pilot, lambda: "from 0 to 2" in str(error.render()))
         assert screen.query_one("#params-apply").disabled
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await wait_for(
+            pilot, lambda: any("Fix the marked" in n.message for n in app._notifications)
+        )
         assert app.screen is screen
 
 
@@ -257,8 +260,7 @@ async def test_json_reply_is_pretty_and_truncation_is_flagged(demo_server: DemoS
         params = replace(conversation.settings.params, response_format={"type": "json_object"})
         conversation.change_settings("params", params=params)
         await send(pilot, "Give me JSON")
-        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "finish: stop" in conversation_text(app))
         text = conversation_text(app)
         assert "✔ valid JSON" in text and '"answer": "This is a demo JSON reply."' in text
         conversation.change_settings(
@@ -267,7 +269,7 @@ async def test_json_reply_is_pretty_and_truncation_is_flagged(demo_server: DemoS
         await send(pilot, "Give me more JSON")
         await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
         assert last_reply(app).reply.finish_reason == "length"
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "finish: length" in conversation_text(app))
         text = conversation_text(app)
         assert "⚠ truncated: finish_reason 'length'" in text
         assert "✖ invalid JSON" in text

@@ -32,10 +32,12 @@ async def test_footer_offers_stop_only_while_a_reply_runs(demo_server: DemoServe
         assert controller.stop()  # not a key press: the footer must follow the reply itself
         await wait_for(pilot, lambda: last_reply(app).reply.status == "stopped")
         await wait_for(pilot, lambda: "stop" not in _footer_actions(app))
+        # Slow enough for the footer to offer Stop first; then it must go by itself.
+        app.screen.conversation.params.extra = {"demo_tps": 100}  # type: ignore[attr-defined]
         await send(pilot, "a plain one")
+        await wait_for(pilot, lambda: "stop" in _footer_actions(app))
         await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
-        await pilot.pause(0.1)
-        assert "stop" not in _footer_actions(app)
+        await wait_for(pilot, lambda: "stop" not in _footer_actions(app))
 
 
 def _ended(item: AssistantItem, *, attempt: int, began: float, ended: float) -> None:

@@ -35,8 +35,9 @@ def test_chat_screen_with_reply(snap_compare: Any, demo_server: DemoServer) -> N
         item = last_reply(pilot.app)
         item.run.started, item.run.first_token, item.run.ended = 0.0, 0.25, 1.5
         item.run.began = 0.0
-        view_of(pilot.app).item_changed(item)
-        await pilot.pause(0.1)
+        view = view_of(pilot.app)
+        view.item_changed(item)
+        await wait_for(pilot, lambda: item.is_laid_out(view.item_width))
 
     assert snap_compare(
         make_app(demo_server.base_url), terminal_size=(120, 40), run_before=run_before
@@ -54,8 +55,9 @@ def test_chat_screen_with_error(snap_compare: Any, demo_server: DemoServer) -> N
         assert item.reply.error is not None
         item.reply.error.error_id = "err_demo_0001"  # random per request
         pilot.app.clear_notifications()  # the toast repeats the random id
-        view_of(pilot.app).item_changed(item)
-        await pilot.pause(0.1)
+        view = view_of(pilot.app)
+        view.item_changed(item)
+        await wait_for(pilot, lambda: item.is_laid_out(view.item_width))
 
     app = make_app(demo_server.base_url, max_retries=0)
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

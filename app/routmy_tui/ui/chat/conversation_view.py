@@ -152,9 +152,13 @@ class ConversationView(ScrollView, can_focus=True):
 
     # --- layout ----------------------------------------------------------------------
 
-    def _width(self) -> int:
+    @property
+    def item_width(self) -> int:
         """The width items are laid out at: the view less the gutter."""
         return max(10, (self.scrollable_content_region.width or 80) - GUTTER)
+
+    def _width(self) -> int:
+        return self.item_width
 
     def _relayout(self) -> None:
         self._pending = False
