@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,9 @@ async def test_footer_offers_stop_only_while_a_reply_runs(demo_server: DemoServe
         await wait_for(pilot, lambda: last_reply(app).reply.status == "stopped")
         await wait_for(pilot, lambda: "stop" not in _footer_actions(app))
         # Slow enough for the footer to offer Stop first; then it must go by itself.
-        app.screen.conversation.params.extra = {"demo_tps": 100}  # type: ignore[attr-defined]
+        conversation = app.screen.conversation  # type: ignore[attr-defined]
+        params = replace(conversation.settings.params, extra={"demo_tps": 100})
+        conversation.change_settings("params", params=params)
         await send(pilot, "a plain one")
         await wait_for(pilot, lambda: "stop" in _footer_actions(app))
         await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
