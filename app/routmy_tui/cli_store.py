@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from routmy_tui.core.files import atomic_write
 from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.text import make_safe
 from routmy_tui.services.container import DB_NAME
@@ -54,7 +54,7 @@ def _resolve(store: Store, wanted: str) -> str:
 def run(argv: Sequence[str]) -> int:
     """Run `export` or `import` (argv[0]); returns the exit status."""
     from routmy_tui.config.settings import load_settings
-    from routmy_tui.store.export import export_json, export_markdown, import_json
+    from routmy_tui.store.export import export_text, import_json
 
     command = argv[0]
     args = _parser(command).parse_args(list(argv[1:]))
@@ -63,13 +63,10 @@ def run(argv: Sequence[str]) -> int:
         with Store.open(settings.data_dir / DB_NAME) as store:
             if command == "export":
                 conversation_id = _resolve(store, args.id)
-                if args.format == "json":
-                    data = export_json(store, conversation_id)
-                    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-                else:
-                    text = export_markdown(store, conversation_id)
+                text = export_text(store, conversation_id, args.format)
                 if args.output:
-                    Path(args.output).write_text(text, encoding="utf-8")
+                    # Private (0600) and whole or not at all, like every file the app writes.
+                    atomic_write(Path(args.output), text.encode("utf-8"))
                 else:
                     # A conversation holds server text: never let it drive the terminal.
                     sys.stdout.write(make_safe(text) if sys.stdout.isatty() else text)

@@ -94,7 +94,6 @@ def test_name_defaults_to_file_stem(tmp_path: Path) -> None:
         ('primary = "#000"\ndark = "yes"\n', "'dark'"),
         ('primary = "#000"\nname = ""\n', "'name'"),
         ('primary = "#000"\nvariables = 1\n', "[variables]"),
-        ('primary = "#000"\n[variables]\ncode-theme = 1\n', "'code-theme'"),
         ('primary = "#000\n', "not valid TOML"),
     ],
 )
@@ -106,6 +105,13 @@ def test_bad_theme_file_is_skipped_and_reported(tmp_path: Path, text: str, reaso
     assert len(problems) == 1
     assert str(tmp_path / "bad.toml") in problems[0]
     assert reason in problems[0]
+
+
+def test_a_bad_variable_is_reported_and_the_rest_of_the_theme_kept(tmp_path: Path) -> None:
+    (tmp_path / "odd.toml").write_text('primary = "#000"\n[variables]\ncode-theme = 1\n')
+    themes, problems = load_themes([tmp_path])
+    assert themes["odd"].colors["primary"] == "#000"
+    assert len(problems) == 1 and "'code-theme' should be a string" in problems[0]
 
 
 def test_several_bad_files_one_problem_each_and_missing_dirs_are_fine(tmp_path: Path) -> None:

@@ -39,6 +39,9 @@ REQUIRED_VARIABLES = (
 DEFAULT_THEME = "routmy-dark"
 """The theme used when none is chosen, or the chosen one is missing."""
 
+_COLOR_VARIABLE_ENDS = ("-background", "-foreground", "-color", "-colour", "-label")
+"""Variables with these name endings are colours (ours and Textual's own)."""
+
 _LINE_RE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
@@ -52,6 +55,7 @@ class ThemeSpec:
         colors: The colour fields that were set (see `COLOR_KEYS`).
         variables: Extra string variables, e.g. `user-message-background`, `code-theme`.
         source: The file it came from.
+        problems: Variables that were left out, and why (the rest of the theme is used).
     """
 
     name: str
@@ -59,6 +63,7 @@ class ThemeSpec:
     colors: dict[str, str]
     variables: dict[str, str] = field(default_factory=dict)
     source: Path = field(default_factory=Path)
+    problems: list[str] = field(default_factory=list)
 
 
 class ThemeError(ValueError):
@@ -105,11 +110,23 @@ def load_theme_file(path: Path) -> ThemeSpec:
     if not isinstance(variables_raw, dict):
         raise ThemeError("[variables] should be a table")
     variables: dict[str, str] = {}
+    problems: list[str] = []
     for key, value in variables_raw.items():
         if not isinstance(value, str):
-            raise ThemeError(f"variable {key!r} should be a string")
-        variables[key] = value
-    return ThemeSpec(name=name.strip(), dark=dark, colors=colors, variables=variables, source=path)
+            problems.append(f"variable {key!r} should be a string")
+        elif key.endswith(_COLOR_VARIABLE_ENDS) and not is_color(value):
+            # Drawn as a colour: a bad one would stop the app at start.
+            problems.append(f"variable {key!r} is not a colour ({value[:40]!r})")
+        else:
+            variables[key] = value
+    return ThemeSpec(
+        name=name.strip(),
+        dark=dark,
+        colors=colors,
+        variables=variables,
+        source=path,
+        problems=problems,
+    )
 
 
 def shipped_themes_dir() -> Path:
@@ -163,6 +180,8 @@ def load_themes(dirs: Iterable[Path]) -> tuple[dict[str, ThemeSpec], list[str]]:
             except ThemeError as exc:
                 problems.append(f"theme file {path} {exc}; skipped")
                 continue
+            if spec.problems:
+                problems.append(f"theme file {path}: {'; '.join(spec.problems)}; those ignored")
             themes[spec.name] = spec
             first_seen.setdefault(spec.name, spec)
     _inherit_variables(themes, first_seen)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
+from routmy_tui.core.request import check_params
+
 MISSING: Final = object()
 """Returned by a check when the value is unusable and the key must be ignored."""
 
@@ -81,6 +83,13 @@ def _table(key: str, value: Any) -> tuple[Any, list[str]]:
     return MISSING, [_wrong(key, "a table", value)]
 
 
+def _params(key: str, value: Any) -> tuple[Any, list[str]]:
+    if not isinstance(value, dict):
+        return MISSING, [_wrong(key, "a table", value)]
+    good, bad = check_params(value)
+    return good, [_wrong(f"{key}.{name}", expected, value[name]) for name, expected in bad]
+
+
 def _string_table(key: str, value: Any) -> tuple[Any, list[str]]:
     if not isinstance(value, dict):
         return MISSING, [_wrong(key, "a table", value)]
@@ -100,10 +109,10 @@ def _presets(key: str, value: Any) -> tuple[Any, list[str]]:
     out: dict[str, dict[str, Any]] = {}
     problems: list[str] = []
     for name, item in value.items():
-        if isinstance(item, dict):
-            out[name] = dict(item)
-        else:
-            problems.append(_wrong(f"{key}.{name}", "a table", item))
+        checked, item_problems = _params(f"{key}.{name}", item)
+        problems.extend(item_problems)
+        if checked is not MISSING:
+            out[name] = checked
     return out, problems
 
 
@@ -159,7 +168,7 @@ FILE_FIELDS: dict[str, Check] = {
     "connect_timeout": _seconds,
     "read_timeout": _optional_seconds,
     "keymap": _string_table,
-    "params": _table,
+    "params": _params,
     "presets": _presets,
     "system_prompt": _string,
     "system_prompts": _string_table,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -123,10 +124,27 @@ class History:
             self._error(str(exc))
             return False, ""
         if self.resume_last and last and exists:
-            draft = self.open(last)
+            try:
+                draft = self.open(last)
+            except Exception as exc:  # No stored input may lock the user out at every start.
+                self._skip_broken(str(last), exc)
+                draft = None
             if draft is not None:
                 return True, draft
         return False, self._loaded_draft(self.draft(None))
+
+    def _skip_broken(self, conversation_id: str, exc: Exception) -> None:
+        """A conversation that failed to open: say so, start a new chat, do not resume it again."""
+        self.conversation.reset()
+        self._error(
+            f"The last conversation ({conversation_id[:8]}) could not be opened "
+            f"({type(exc).__name__}: {str(exc)[:200]}); a new chat was started instead. "
+            "It is still listed (Ctrl+O)."
+        )
+        store = self.store
+        if store is not None:
+            with contextlib.suppress(StoreError):
+                store.set_meta(LAST_KEY, "")
 
     def open(self, conversation_id: str, message_id: int | None = None) -> str | None:
         """Show a stored conversation (at `message_id`'s branch) with its own settings.

@@ -26,6 +26,63 @@ _PARAM_FIELDS = (
 )
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _tables(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+
+
+_CHECKS: dict[str, tuple[Any, str]] = {
+    "temperature": (_number, "a number"),
+    "top_p": (_number, "a number"),
+    "max_tokens": (_whole, "a whole number"),
+    "max_output_tokens": (_whole, "a whole number"),
+    "stop": (lambda v: isinstance(v, str) or _strings(v), "a string or a list of strings"),
+    "response_format": (lambda v: isinstance(v, dict), "a table"),
+    "tools": (_tables, "a list of tables"),
+    "tool_choice": (lambda v: isinstance(v, str | dict), "a string or a table"),
+    "reasoning": (lambda v: isinstance(v, dict), "a table"),
+    "modalities": (_strings, "a list of strings"),
+    "image_config": (lambda v: isinstance(v, dict), "a table"),
+    "metadata": (lambda v: isinstance(v, dict), "a table"),
+    "extra": (lambda v: isinstance(v, dict), "a table"),
+}
+
+
+def check_params(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Keep the parameters whose values have a usable type.
+
+    A config file, an imported conversation or an old database may hold anything
+    (`extra = "x"`, `temperature = "hot"`); such values are left out instead of breaking
+    the request builder or the parameters form.
+
+    Args:
+        data: Parameters by name; unknown names are kept (they become extra fields).
+
+    Returns:
+        (the usable parameters, [(name, what it should be) for each value left out]).
+    """
+    good: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for key, value in data.items():
+        check = _CHECKS.get(key)
+        if check is not None and value is not None and not check[0](value):
+            problems.append((key, check[1]))
+            continue
+        good[key] = value
+    return good, problems
+
+
 @dataclass
 class ChatParams:
     """Request parameters of a conversation; None means "not sent".
@@ -63,9 +120,13 @@ class ChatParams:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> ChatParams:
-        """Build from a mapping (config file, store); unknown keys go to `extra`."""
+        """Build from a mapping (config file, store); unknown keys go to `extra`.
+
+        Values of the wrong type (see `check_params`) are left out, never raised.
+        """
         if not data:
             return cls()
+        data, _ = check_params(data)
         known = {f.name for f in fields(cls)}
         kwargs: dict[str, Any] = {}
         extra: dict[str, Any] = dict(data.get("extra") or {})

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from routmy_tui.core.files import ensure_private_dir
 from routmy_tui.core.text import has_surrogates, replace_surrogates
 from routmy_tui.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -95,13 +96,26 @@ def _create_private(path: Path) -> None:
 
     SQLite gives the -wal and -shm files the mode of the database file, so they are 0600 too.
     """
-    folder = path.parent
-    if not folder.exists():
-        folder.mkdir(parents=True, mode=0o700)
-        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask.
+    ensure_private_dir(path.parent)  # Every folder it creates is 0700, parents included.
     if not path.exists():
         with contextlib.suppress(FileExistsError):
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse, saying so, a database SQLite could read but never write (nor journal beside)."""
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        where = f"the folder {folder} is read-only"
+    elif not os.access(path, os.R_OK | os.W_OK):
+        where = f"{path} is read-only"
+    else:
+        return
+    raise StoreError(
+        f"cannot use the history at {path}: {where} (the database needs to write beside "
+        "itself). The file was left untouched; make it writable, or choose another folder "
+        "with --data-dir."
+    )
 
 
 def _inspect(conn: sqlite3.Connection, path: Path) -> int:
@@ -166,6 +180,7 @@ def open_database(path: Path) -> sqlite3.Connection:
     try:
         _create_private(path)
         _check_header(path)
+        _check_writable(path)
         conn = sqlite3.connect(
             path,
             timeout=BUSY_TIMEOUT_MS / 1000,

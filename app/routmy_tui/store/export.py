@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from routmy_tui.core.text import replace_surrogates
 from routmy_tui.core.types import (
     IMAGE_REF,
     ApiError,
@@ -17,7 +18,7 @@ from routmy_tui.core.types import (
     Usage,
 )
 from routmy_tui.store.db import StoreError
-from routmy_tui.store.records import StoredMessage, usage_json
+from routmy_tui.store.records import StoredMessage, escape_surrogates, usage_json
 from routmy_tui.store.store import Store
 
 EXPORT_FORMAT = "routmy-tui/1"
@@ -50,6 +51,21 @@ def _fence(text: str, lang: str = "") -> str:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     ticks = "`" * max(3, longest + 1)
     return f"{ticks}{lang}\n{text}\n{ticks}"
+
+
+def export_text(store: Store, conversation_id: str, fmt: str) -> str:
+    """The export as text ready to write: Markdown ("md") or JSON ("json").
+
+    Lone surrogates (which UTF-8 cannot hold) become `\\udXXX` escapes in JSON, which read
+    back exactly, and U+FFFD in Markdown.
+
+    Raises:
+        StoreError: No such conversation.
+    """
+    if fmt == "json":
+        data = export_json(store, conversation_id)
+        return escape_surrogates(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+    return replace_surrogates(export_markdown(store, conversation_id))
 
 
 def export_markdown(store: Store, conversation_id: str) -> str:

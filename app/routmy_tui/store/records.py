@@ -265,6 +265,10 @@ def _loads(text: str | None) -> Any:
         return None
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def message_from_row(row: sqlite3.Row, images: list[str]) -> StoredMessage:
     """Build a StoredMessage from a `messages` row and its image URLs."""
     tool_calls = [
@@ -274,7 +278,8 @@ def message_from_row(row: sqlite3.Row, images: list[str]) -> StoredMessage:
             arguments=str(item.get("arguments") or ""),
             type=str(item.get("type") or "function"),
         )
-        for item in _loads(row["tool_calls_json"]) or []
+        for item in _as_list(_loads(row["tool_calls_json"]))
+        if isinstance(item, dict)
     ]
     error = _loads(row["error_json"])
     usage = _loads(row["usage_json"])
@@ -287,14 +292,14 @@ def message_from_row(row: sqlite3.Row, images: list[str]) -> StoredMessage:
         reasoning=row["reasoning"] or "",
         tool_calls=tool_calls,
         tool_call_id=row["tool_call_id"],
-        reasoning_details=_loads(row["reasoning_details_json"]),
+        reasoning_details=_as_list(_loads(row["reasoning_details_json"])) or None,
         images=images,
         status=row["status"],
         error=ApiError.from_dict(error) if isinstance(error, dict) else None,
         model=row["model"],
         usage=Usage.from_wire(usage),
         finish_reason=row["finish_reason"],
-        extra=_loads(row["extra_json"]) or {},
+        extra=extra if isinstance(extra := _loads(row["extra_json"]), dict) else {},
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from rich.color import ColorParseError
 from rich.style import Style
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -148,8 +149,14 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         self._theme_ready = True
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
-        for problem in [*self.settings.problems, *self.theme_problems]:
-            self.notify(problem, title="Config", severity="warning", timeout=8)
+        problems = [*self.settings.problems, *self.theme_problems]
+        if problems:  # One notice for all: each was skipped, the app runs on.
+            self.notify(
+                "\n".join(f"• {p}" for p in problems),
+                title="Config",
+                severity="warning",
+                timeout=8 + 2 * len(problems),
+            )
         # The chat screen starts the warm-up once its history is painted; this is a fallback.
         self.set_timer(WARM_UP_FALLBACK, self.warm_up)
 
@@ -173,7 +180,12 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         theme = self.current_theme
 
         def colour(name: str, fallback: str) -> str:
-            return str(variables.get(name) or fallback)
+            value = str(variables.get(name) or fallback)
+            try:
+                Style(color=value)
+            except ColorParseError:  # A theme file's bad colour never stops the app.
+                return fallback
+            return value
 
         return Palette(
             user_label=Style(color=colour("user-label", theme.primary), bold=True),
@@ -186,7 +198,7 @@ class RoutmyApp(CatalogAppMixin, App[None]):
             warning=Style(color=theme.warning or "yellow"),
             tool=Style(color=theme.success or "green"),
             selected=Style(color=theme.warning or "yellow", bold=True, underline=True),
-            code_theme=colour("code-theme", "monokai"),
+            code_theme=str(variables.get("code-theme") or "monokai"),
             render_limit=self.settings.render_limit,
         )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -195,7 +194,8 @@ class ConversationActions:
 
     def action_export(self) -> None:
         """Ask where to write the conversation on screen (.md or .json) and write it."""
-        from routmy_tui.store.export import export_json, export_markdown
+        from routmy_tui.core.files import atomic_write
+        from routmy_tui.store.export import export_text
         from routmy_tui.ui.widgets.dialogs import PathDialog
 
         session = self.session
@@ -210,12 +210,9 @@ class ConversationActions:
                 return
             target = Path(path).expanduser()
             try:
-                if target.suffix.lower() == ".json":
-                    data = export_json(session.store, conversation_id)
-                    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-                else:
-                    text = export_markdown(session.store, conversation_id)
-                target.write_text(text, encoding="utf-8")
+                fmt = "json" if target.suffix.lower() == ".json" else "md"
+                text = export_text(session.store, conversation_id, fmt)
+                atomic_write(target, text.encode("utf-8"))  # 0600, whole or not at all
             except (OSError, StoreError) as exc:
                 self.notify(f"Export failed: {exc}", severity="error")
                 return
