@@ -60,7 +60,8 @@ def choose_functions(body: dict[str, Any], model: str, prompt: str) -> list[dict
 
     Calls happen when the last message is from the user, tools are offered and either
     tool_choice forces it ("required" or a named function) or it is "auto"/absent and the
-    model is demo/tools or the prompt says "use tool". Which ones: every offered function
+    model is demo/tools, the prompt says "use tool", or the prompt is about an offered
+    function (any demo model, as a real model would). Which ones: every offered function
     the prompt mentions ("order 123 and the weather in Paris" calls get_order and
     get_weather in parallel), else the first one; "parallel" in the prompt calls the first
     two.
@@ -81,11 +82,14 @@ def choose_functions(body: dict[str, Any], model: str, prompt: str) -> list[dict
             if function["name"] == wanted:
                 return [function]
         raise ToolChoiceError(f"tool_choice names an unknown function: {wanted!r}")
-    if not (choice == "required" or model == "demo/tools" or "use tool" in prompt.lower()):
+    mentioned = [f for f in functions if _mentioned(f, prompt)]
+    asked = choice == "required" or model == "demo/tools" or "use tool" in prompt.lower()
+    if not asked and not mentioned:
+        # Like a real model: tools it was offered are called when the prompt is about them.
         return []
     if "parallel" in prompt.lower():
         return functions[:2]
-    return [f for f in functions if _mentioned(f, prompt)] or functions[:1]
+    return mentioned or functions[:1]
 
 
 def _number_in(prompt: str) -> str | None:

@@ -38,6 +38,7 @@ class ToolAnswers:
         self.composer = composer
         self.bar = bar
         self.notify = notify
+        self._placeholder = composer.placeholder
 
     @property
     def active(self) -> bool:
@@ -51,6 +52,8 @@ class ToolAnswers:
             return False
         if not self.active:
             self.bar.saved_draft = self.composer.text if keep_draft else ""
+            self._placeholder = self.composer.placeholder
+            self.composer.placeholder = "The tool's answer (text or JSON) · Enter gives it"
             self.composer.text = ""
         self._show_next()
         self.composer.focus()
@@ -88,6 +91,7 @@ class ToolAnswers:
         if not self.active:
             return
         self.bar.hide()
+        self.composer.placeholder = self._placeholder
         if not self.composer.text.strip():
             self.composer.text = self.bar.saved_draft
             self.composer.move_cursor(self.composer.document.end)
