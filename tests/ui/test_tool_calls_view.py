@@ -23,7 +23,7 @@ def shown(calls: list[ToolCall], streaming: bool = False, width: int = 80) -> st
 
 
 async def test_parallel_calls_form_then_show_pretty(demo_server: DemoServer) -> None:
-    params = {"tools": to_params(load_tool_set("examples")), "extra": {"demo_tps": 10}}
+    params = {"tools": to_params(load_tool_set("examples")), "extra": {"demo_tps": 4}}
     app = make_app(demo_server.base_url, model="demo/tools", params=params)
     async with app.run_test(size=(100, 40)) as pilot:
         await send(pilot, "Where is order 123, and the weather in Paris?")
