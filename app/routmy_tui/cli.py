@@ -100,7 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the first frame) and handed to the app; nothing in the UI makes its own.
     from routmy_tui.services.container import Services
     from routmy_tui.ui.app import RoutmyApp
+    from routmy_tui.ui.chat.pictures import detect_graphics
 
+    detect_graphics()  # asks the terminal what it can draw: only before Textual reads stdin
     services = Services(settings)
     try:
         RoutmyApp(services, after_first_frame=server.go if server else None).run()

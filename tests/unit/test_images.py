@@ -12,13 +12,17 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from routmy_tui.core.image_items import split_markdown_images
 from routmy_tui.core.images import (
     ImageError,
     decode_url,
     load_picture,
     parse_local_path,
+    pasted_image_paths,
+    picture_file_name,
     prepare_bytes,
     prepare_file,
+    save_picture,
 )
 from routmy_tui.core.request import build_chat_body
 from routmy_tui.core.types import ChatMessage
@@ -213,3 +217,45 @@ def test_the_request_json_of_a_message_with_two_pictures() -> None:
             ],
         }
     ]
+
+
+def test_pastes_of_picture_files_are_found_and_other_text_is_left_alone(tmp_path: Path) -> None:
+    one = tmp_path / "my cat.png"
+    two = tmp_path / "dog.jpg"
+    notes = tmp_path / "notes.txt"
+    for path in (one, two, notes):
+        path.write_bytes(b"x")
+    assert pasted_image_paths(str(one)) == [one]
+    assert pasted_image_paths(f"'{one}' {two}") == [one, two]
+    assert pasted_image_paths(str(one).replace(" ", "\\ ") + "\n" + str(two)) == [one, two]
+    assert pasted_image_paths(one.as_uri()) == [one]
+    assert pasted_image_paths(str(notes)) == []  # not a picture
+    assert pasted_image_paths(f"{two} is my dog") == []  # words around it: plain text
+    assert pasted_image_paths(str(tmp_path / "missing.png")) == []
+
+
+def test_saving_never_overwrites_unless_asked(tmp_path: Path) -> None:
+    url = "data:image/png;base64," + b64(encoded("PNG"))
+    name = picture_file_name(url)
+    assert name.startswith("routmy-") and name.endswith(".png")
+    target = tmp_path / name
+    assert save_picture(url, target) == target
+    assert target.read_bytes() == encoded("PNG")
+    target.write_bytes(b"precious")
+    with pytest.raises(FileExistsError):
+        save_picture(url, target)
+    assert target.read_bytes() == b"precious"
+    save_picture(url, target, overwrite=True)
+    assert target.read_bytes() == encoded("PNG")
+    assert not list(tmp_path.glob(".routmy-*"))  # no temp file left behind
+
+
+def test_data_url_pictures_in_markdown_are_taken_out_of_the_text() -> None:
+    url = "data:image/png;base64," + b64(encoded("PNG"))
+    text = f"Look: ![a cat]({url}) and ![](https://x.io/y.png)\n\nthen ![b](data:image/png;base64,A"
+    shown, urls = split_markdown_images(text)
+    assert urls == [url]
+    assert shown == (
+        "Look: *[picture 1: a cat]* and ![](https://x.io/y.png)\n\nthen *[picture arriving…]*"
+    )
+    assert split_markdown_images("plain **text**") == ("plain **text**", [])

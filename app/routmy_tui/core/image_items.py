@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import binascii
+import re
 from typing import Any
 
 from routmy_tui.core.json_preview import short_json
 from routmy_tui.core.text import truncate_middle
 
-__all__ = ["image_url_of", "sniff_base64_image"]
+__all__ = ["image_url_of", "sniff_base64_image", "split_markdown_images"]
 
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -86,3 +87,30 @@ def image_url_of(item: Any) -> tuple[str | None, str]:
     if any(c.isspace() for c in value[:200]) or "\n" in value:
         value = "".join(value.split())
     return f"data:{sniffed};base64,{value}", ""
+
+
+_MD_DATA_IMAGE = re.compile(r"!\[([^\]\n]{0,200})\]\((data:image/[^)\s]*)\)")
+_MD_DATA_TAIL = re.compile(r"!\[[^\]\n]{0,200}\]\(data:[^)]*\Z")
+
+
+def split_markdown_images(text: str) -> tuple[str, list[str]]:
+    """Take the data-URL pictures out of Markdown text (they are shown as pictures, not text).
+
+    Each `![alt](data:image/...)` becomes `*[picture N: alt]*`; an unfinished one at the end
+    (still streaming) becomes `*[picture arriving…]*`. Other images and links are left as they are.
+
+    Returns:
+        (the text to render, the data URLs in order).
+    """
+    if "](data:" not in text:
+        return text, []
+    urls: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        urls.append(match.group(2))
+        alt = match.group(1).strip()
+        return f"*[picture {len(urls)}{': ' + alt if alt else ''}]*"
+
+    out = _MD_DATA_IMAGE.sub(replace, text)
+    out = _MD_DATA_TAIL.sub("*[picture arriving…]*", out)
+    return out, urls

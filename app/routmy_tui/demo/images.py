@@ -221,7 +221,9 @@ def main_colour(image: Any) -> tuple[str, tuple[int, int, int]]:
     small = image.convert("RGB").resize((48, 48))
     counts: dict[str, int] = {}
     totals: dict[str, list[int]] = {}
-    for pixel in small.getdata():
+    raw = small.tobytes()
+    for start in range(0, len(raw), 3):
+        pixel = (raw[start], raw[start + 1], raw[start + 2])
         name = _nearest_colour(pixel)
         counts[name] = counts.get(name, 0) + 1
         total = totals.setdefault(name, [0, 0, 0])

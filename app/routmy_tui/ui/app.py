@@ -58,6 +58,10 @@ CHAT_COMMANDS = (
         "action_edit_message",
     ),
     ("Regenerate reply", "Ask again; the old reply is kept as a sibling", "action_regenerate"),
+    ("Attach image", "Attach a picture file or an https URL to the draft", "action_attach_image"),
+    ("Open picture", "Show the selected (or newest) picture full screen", "action_open_picture"),
+    ("Save image", "Save the selected (or newest) picture to a file", "action_save_image"),
+    ("Copy image path", "Copy where the picture is saved", "action_copy_image_path"),
 )
 """Palette commands of the chat screen: title, help, the screen's action method."""
 

@@ -16,6 +16,8 @@ from routmy_tui.conversation import Conversation, InvalidRequest, UnansweredCall
 from routmy_tui.conversation.events import BranchReplaced, Event, SettingsChanged
 from routmy_tui.core.text import make_safe
 from routmy_tui.ui.chat.answer_bar import AnswerBar
+from routmy_tui.ui.chat.attach_actions import AttachActions
+from routmy_tui.ui.chat.attachments import AttachmentBar
 from routmy_tui.ui.chat.chat_actions import ConversationActions
 from routmy_tui.ui.chat.composer import Composer
 from routmy_tui.ui.chat.controller import ChatController, ReplyEnded
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from routmy_tui.ui.app import RoutmyApp
 
 
-class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
+class ChatScreen(AttachActions, ConversationActions, ConversationSettingsMixin, Screen[None]):
     """Where the user talks to a model."""
 
     CSS_PATH = "chat_screen.tcss"
@@ -52,6 +54,7 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
         Binding("[", "sibling(-1)", "Previous version", show=False, id="sibling-previous"),
         Binding("]", "sibling(1)", "Next version", show=False, id="sibling-next"),
         Binding("f2", "toggle_inspector", "Inspector", show=False, id="toggle-inspector"),
+        Binding("ctrl+t", "attach_image", "Attach", show=False, id="attach-image"),
         *SETTINGS_BINDINGS,
     ]
 
@@ -83,6 +86,7 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
                 yield ConversationView(id="conversation")
                 yield Static("", id="active-settings", markup=False, classes="-empty")
                 yield AnswerBar(id="answer-bar")
+                yield AttachmentBar(id="attachments")
                 yield Composer(id="composer")
         yield Footer()
 
@@ -236,8 +240,11 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
         if self.answers is not None and self.answers.active:
             self.answers.submit(event.text)
             return
+        images = self.attached_urls()
+        if images and not self.pictures_welcome(lambda: self.send_message(event)):
+            return  # asked first: the model's catalog entry says it takes no pictures
         try:
-            self.controller.send(event.text, getattr(event, "images", ()))
+            self.controller.send(event.text, images)
         except UnansweredCalls as exc:
             self._ask_about_pending(exc, event)
             return
@@ -247,6 +254,7 @@ class ChatScreen(ConversationActions, ConversationSettingsMixin, Screen[None]):
             return
         self.query_one("#welcome").display = False
         event.composer.clear()
+        self.clear_attachments()
 
     def _ask_about_pending(self, exc: UnansweredCalls, event: Composer.Submitted) -> None:
         """A message while tool calls wait: answer them first, or drop them and send it."""

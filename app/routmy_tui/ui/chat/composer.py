@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
+
+from routmy_tui.core.images import pasted_image_paths
 
 
 class Composer(TextArea):
@@ -34,6 +37,13 @@ class Composer(TextArea):
         composer: Composer
         text: str
 
+    @dataclass
+    class PathsPasted(Message):
+        """Picture files were pasted or dropped (terminals paste a dropped file's path)."""
+
+        composer: Composer
+        paths: list[Path]
+
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
         super().__init__(
             text,
@@ -44,6 +54,15 @@ class Composer(TextArea):
             compact=False,
         )
         self.placeholder = "Message  (Enter send · Ctrl+J newline · Ctrl+P commands)"
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        paths = pasted_image_paths(event.text)
+        if paths:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.PathsPasted(self, paths))
+            return
+        await super()._on_paste(event)
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":

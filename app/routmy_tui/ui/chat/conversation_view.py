@@ -14,6 +14,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from routmy_tui.ui.chat.items import AssistantItem, Item, Palette
+from routmy_tui.ui.chat.picture_actions import PictureViewMixin
 
 GUTTER = 2
 """Cells left of every message for its coloured bar."""
@@ -26,7 +27,7 @@ BACKGROUND_PAUSE = 0.02
 """Seconds between two background measuring steps (the UI runs in between)."""
 
 
-class ConversationView(ScrollView, can_focus=True):
+class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
     """Messages as items with cached heights; only what is visible is rendered.
 
     Item changes are coalesced to at most one layout per frame. The view follows the
@@ -50,6 +51,7 @@ class ConversationView(ScrollView, can_focus=True):
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("t", "toggle_reasoning", "Thinking", id="toggle-reasoning"),
+        Binding("enter", "open_picture", "Open picture", show=False, id="open-picture"),
     ]
 
     class SiblingClicked(Message):

@@ -13,9 +13,11 @@ from rich.text import Text
 from textual.strip import Strip
 
 from routmy_tui.config.settings import DEFAULT_RENDER_LIMIT
+from routmy_tui.core.image_items import split_markdown_images
 from routmy_tui.core.request import wants_json
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import ApiError, Exchange, Reply
+from routmy_tui.ui.chat.pictures import PictureLines, picture_sections
 from routmy_tui.ui.chat.render import BLANK, MarkdownLines, render_strips
 
 if TYPE_CHECKING:
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 BUSY_GAP = 1.0
 """Seconds between two status lines of a streaming reply past which the app was behind."""
+PICTURE_ESTIMATE = 12
+"""Lines a picture is guessed to take before it is measured."""
 
 
 @dataclass
@@ -66,6 +70,12 @@ class Item:
         """The stored message shown (None without history)."""
         self.siblings: tuple[int, int] = (1, 1)
         """(position, count) among the stored versions of this message."""
+        self.pictures: list[str] = []
+        """URLs of the pictures shown in the item (as of its last layout)."""
+
+    def picture_at(self, index: int) -> int | None:
+        """Which picture (0-based) line `index` of the last layout draws, if any."""
+        return None
 
     def sibling_marker(self) -> str:
         """The "‹ 2/3 ›" marker of a message with other versions ("" when it has none)."""
@@ -110,23 +120,46 @@ class Item:
         return 3
 
 
+Section = list[Strip] | MarkdownLines | PictureLines
+"""Part of an item: fixed strips, growing Markdown, or a picture drawn when ready."""
+
+
 class SectionItem(Item):
-    """An item made of sections: lists of strips or growing Markdown."""
+    """An item made of sections: lists of strips, growing Markdown, pictures."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._sections: list[list[Strip] | MarkdownLines] = []
+        self._sections: list[Section] = []
 
     def line(self, index: int) -> Strip:
         for section in self._sections:
-            size = section.height if isinstance(section, MarkdownLines) else len(section)
+            size = len(section) if isinstance(section, list) else section.height
             if index < size:
-                return section.line(index) if isinstance(section, MarkdownLines) else section[index]
+                return section[index] if isinstance(section, list) else section.line(index)
             index -= size
         return BLANK
 
     def _total(self) -> int:
-        return sum(s.height if isinstance(s, MarkdownLines) else len(s) for s in self._sections)
+        return sum(len(s) if isinstance(s, list) else s.height for s in self._sections)
+
+    def picture_at(self, index: int) -> int | None:
+        for section in self._sections:
+            size = len(section) if isinstance(section, list) else section.height
+            if index < size:
+                return section.number - 1 if isinstance(section, PictureLines) else None
+            index -= size
+        return None
+
+    def _pictures(
+        self, console: Console, width: int, palette: Palette, urls: list[str]
+    ) -> list[Section]:
+        """Sections drawing `urls` (each laid out at `width`), a blank line before each."""
+        self.pictures = list(urls)
+        out: list[Section] = []
+        for section in picture_sections(urls, palette.tool, palette.error):
+            section.layout(console, width)
+            out += [[BLANK], section]
+        return out
 
 
 def _label(
@@ -159,16 +192,14 @@ class UserItem(SectionItem):
             [_label(console, " you", label_style, width, self.sibling_marker())],
             render_strips(console, body, width),
         ]
-        if self.images:
-            self._sections.append(
-                [_label(console, f" {len(self.images)} image(s) attached", palette.dim, width)]
-            )
+        self._sections += self._pictures(console, width, palette, self.images)
         self._sections.append([BLANK])
         return self._total()
 
     def estimate_height(self, width: int) -> int:
         width = max(10, width)
-        return 3 + sum(len(line) // width + 1 for line in self.text.split("\n"))
+        pictures = PICTURE_ESTIMATE * len(self.images)
+        return 3 + pictures + sum(len(line) // width + 1 for line in self.text.split("\n"))
 
 
 class ToolResultItem(UserItem):
@@ -225,7 +256,8 @@ class AssistantItem(SectionItem):
         self._status_at = 0.0
         self._caught_up = 0.0
         if reply is not None:
-            self.markdown.set_text(reply.content, final=reply.status != "streaming")
+            text = split_markdown_images(reply.content)[0]
+            self.markdown.set_text(text, final=reply.status != "streaming")
 
     @property
     def reply(self) -> Reply:
@@ -263,7 +295,7 @@ class AssistantItem(SectionItem):
         reply = self.reply
         self.markdown.code_theme = palette.code_theme
         label_style = palette.selected if self.selected else palette.assistant_label
-        sections: list[list[Strip] | MarkdownLines] = [
+        sections: list[Section] = [
             [
                 _label(
                     console,
@@ -286,6 +318,7 @@ class AssistantItem(SectionItem):
                     width,
                 )
             )
+        urls = list(reply.images)
         if reply.content and reply.status != "streaming" and self.json_mode:
             from routmy_tui.ui.inspector.json_view import (
                 json_reply_strips,  # rich.syntax: off start-up
@@ -303,25 +336,17 @@ class AssistantItem(SectionItem):
                 )
             )
         elif reply.content:
+            text, inline = split_markdown_images(reply.content)
+            urls += [url for url in inline if url not in urls]
             self.markdown.set_limit(palette.render_limit or sys.maxsize)
             # Once the reply has ended, its whole text is rendered once (link definitions
             # that came last, long blocks drawn in parts while they streamed).
-            self.markdown.set_text(reply.content, final=reply.status != "streaming")
+            self.markdown.set_text(text, final=reply.status != "streaming")
             self.markdown.layout(console, width)
             sections.append(self.markdown)
         if reply.tool_calls:
             sections.append(self._tool_calls(console, width, palette))
-        if reply.images:
-            text = Text()
-            for index, url in enumerate(reply.images, 1):
-                kind = (
-                    url.split(";", 1)[0].removeprefix("data:")
-                    if url.startswith("data:")
-                    else url[:60]
-                )
-                text.append(f"🖼  image {index}: {make_safe(kind)}\n", style=palette.tool)
-            text.rstrip()
-            sections.append(render_strips(console, text, width))
+        sections += self._pictures(console, width, palette, urls)
         if reply.error is not None:
             sections.append(self._error(console, width, palette, reply.error))
         sections.append(
@@ -414,4 +439,5 @@ class AssistantItem(SectionItem):
         return " · ".join(parts)
 
     def estimate_height(self, width: int) -> int:
-        return 3 + self.markdown.estimate_height(width)
+        pictures = PICTURE_ESTIMATE * len(self._reply.images)
+        return 3 + pictures + self.markdown.estimate_height(width)

@@ -1,0 +1,94 @@
+"""The conversation view's side of pictures: redraw when they are ready, open them."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+from textual.message import Message
+
+from routmy_tui.ui.chat.pictures import PICTURES
+
+if TYPE_CHECKING:
+    from routmy_tui.ui.chat.items import Item
+
+
+@dataclass
+class PicturesReady(Message):
+    """A picture was decoded ("size") or drawn ("drawn") in the worker thread."""
+
+    what: str
+    url: str
+
+
+@dataclass
+class PictureChosen(Message):
+    """The user asked to open a picture full screen.
+
+    Attributes:
+        urls: The pictures of the message.
+        index: The one to show first.
+    """
+
+    urls: list[str]
+    index: int
+
+
+class PictureViewMixin:
+    """Mixed into `ConversationView`."""
+
+    if TYPE_CHECKING:
+        items: list[Item]
+        selected: int | None
+        _offsets: list[int]
+        scroll_y: float
+
+        def post_message(self, message: Message) -> bool: ...
+        def item_changed(self, item: Item) -> None: ...
+        def refresh(self, *args: Any, **kwargs: Any) -> Any: ...
+        def notify(self, message: str, **kwargs: Any) -> None: ...
+
+    def on_mount(self) -> None:
+        PICTURES.listen(self._picture_news)
+
+    def on_unmount(self) -> None:
+        PICTURES.unlisten(self._picture_news)
+
+    def _picture_news(self, what: str, url: str) -> None:
+        """From the worker thread: hand over to the UI (post_message is thread-safe)."""
+        self.post_message(PicturesReady(what, url))
+
+    def on_pictures_ready(self, event: PicturesReady) -> None:
+        """A picture's size is known: lay out the items showing it; drawn: repaint."""
+        event.stop()
+        if event.what == "size":
+            for item in self.items:
+                if event.url in item.pictures:
+                    self.item_changed(item)
+        else:
+            self.refresh()
+
+    def action_open_picture(self) -> None:
+        """Open the first picture of the selected message (else of the newest with one)."""
+        index = self.selected
+        if index is None or not self.items[index].pictures:
+            index = next(
+                (i for i in range(len(self.items) - 1, -1, -1) if self.items[i].pictures), None
+            )
+        if index is None:
+            self.notify("No picture in this conversation yet.")
+            return
+        self.post_message(PictureChosen(list(self.items[index].pictures), 0))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a picture opens it."""
+        number = int(self.scroll_y) + event.y
+        index = bisect_right(self._offsets, number) - 1
+        if not 0 <= index < len(self.items):
+            return
+        item = self.items[index]
+        picture = item.picture_at(number - self._offsets[index])
+        if picture is not None:
+            self.post_message(PictureChosen(list(item.pictures), picture))

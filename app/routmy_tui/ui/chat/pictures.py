@@ -1,0 +1,264 @@
+"""Pictures in the conversation: decoded and scaled off the UI thread, drawn with textual-image.
+
+Pictures are drawn inline as half-cell colour blocks (textual-image's `HalfcellImage`
+renderable), which every colour terminal shows and which fit the conversation's line-by-line
+drawing; the full-screen viewer uses the best protocol the terminal offers (Kitty or Sixel).
+Decoding happens once per picture in a worker thread (kept as a small preview); strips are
+made per width, also in the thread, and only for pictures whose lines are asked for, that is
+those near the viewport. Until then a placeholder of the right height is shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+
+from routmy_tui.core.images import ImageError, is_remote_url, load_picture
+from routmy_tui.core.text import make_safe, truncate_middle
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+MAX_COLUMNS = 64
+"""Widest a picture is drawn inline, in cells (Enter opens it full screen)."""
+MAX_ROWS = 18
+"""Tallest a picture is drawn inline, in lines (two pixel rows per line)."""
+PREVIEW_SIDE = 2 * MAX_COLUMNS
+"""Longest side of the preview kept per picture, in pixels."""
+RENDER_CACHE = 96
+"""Rendered (picture, size) entries kept; the least recently drawn go first."""
+_SHADE = Style(color="grey35")
+BACKDROP = (24, 24, 28)
+"""What transparent parts of a picture are drawn over."""
+
+
+@dataclass
+class Preview:
+    """A decoded picture, scaled down for drawing inline.
+
+    Attributes:
+        image: The preview (RGB), long side at most PREVIEW_SIDE.
+        width: Pixel width of the original.
+        height: Pixel height of the original.
+    """
+
+    image: Image.Image
+    width: int
+    height: int
+
+
+def cells_for(width: int, height: int, columns: int) -> tuple[int, int]:
+    """(columns, rows) a picture of width x height pixels takes at most `columns` wide.
+
+    Half-cells are about square, so a row holds two pixel rows; the aspect ratio is kept.
+    """
+    columns = max(1, min(columns, MAX_COLUMNS, width))
+    rows = max(1, math.ceil(columns * height / max(1, width) / 2))
+    if rows > MAX_ROWS:
+        rows = MAX_ROWS
+        columns = max(1, min(columns, round(rows * 2 * width / max(1, height))))
+    return columns, rows
+
+
+def detect_graphics() -> None:
+    """Let textual-image ask the terminal what it can draw (Kitty, Sixel) and its cell size.
+
+    textual-image asks when it is first imported, by writing to the terminal and reading
+    the answer from stdin: this must happen before Textual owns stdin, so `cli.main` calls
+    this just before the app starts. Without a terminal (tests) nothing is asked.
+    """
+    import textual_image.widget  # noqa: F401  (asks at import, and measures the cell size)
+
+
+def inline_renderer() -> type[Any]:
+    """The textual-image renderable used inline (half-cell: it works line by line)."""
+    from textual_image.renderable import HalfcellImage
+
+    return HalfcellImage
+
+
+class PictureService:
+    """Decodes pictures and renders them to strips in a worker thread, with caches.
+
+    The UI registers a listener; it is called from the worker thread with "size" and the
+    URL when a picture's size (or its error) became known, and with "drawn" when strips
+    are ready. Listeners must hand over to the UI thread themselves.
+    """
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._previews: dict[str, Preview | str] = {}
+        """URL -> its preview, or why it cannot be shown."""
+        self._strips: OrderedDict[tuple[str, int, int], list[Strip]] = OrderedDict()
+        self._pending: set[Any] = set()
+        self._listeners: list[Callable[[str, str], None]] = []
+
+    # --- listeners -------------------------------------------------------------------
+
+    def listen(self, listener: Callable[[str, str], None]) -> None:
+        """Be told (from the worker thread) when a picture's size or strips are ready."""
+        self._listeners.append(listener)
+
+    def unlisten(self, listener: Callable[[str, str], None]) -> None:
+        """Stop being told."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _tell(self, what: str, url: str) -> None:
+        for listener in list(self._listeners):
+            with contextlib.suppress(Exception):  # a closed app must not break the worker
+                listener(what, url)
+
+    # --- queries from the UI thread ----------------------------------------------------
+
+    def preview(self, url: str) -> Preview | str | None:
+        """The preview, the reason it cannot be shown, or None while it is being decoded."""
+        found = self._previews.get(url)
+        if found is None and not is_remote_url(url):
+            self._submit(url, self._decode, url)
+        elif found is None:
+            return "a remote picture (not downloaded): " + truncate_middle(url, 80)
+        return found
+
+    def strips(self, url: str, columns: int, rows: int) -> list[Strip] | None:
+        """The picture drawn at this size, or None while it is being drawn."""
+        key = (url, columns, rows)
+        found = self._strips.get(key)
+        if found is not None:
+            self._strips.move_to_end(key)
+            return found
+        if isinstance(self._previews.get(url), Preview):
+            self._submit(key, self._draw, key)
+        return None
+
+    def _submit(self, key: Any, job: Callable[[Any], None], argument: Any) -> None:
+        with self._lock:
+            if key in self._pending:
+                return
+            self._pending.add(key)
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="routmy-pictures")
+        self._pool.submit(self._run, key, job, argument)
+
+    def _run(self, key: Any, job: Callable[[Any], None], argument: Any) -> None:
+        try:
+            job(argument)
+        finally:
+            with self._lock:
+                self._pending.discard(key)
+
+    # --- work in the thread ------------------------------------------------------------
+
+    def _decode(self, url: str) -> None:
+        from PIL import Image
+
+        try:
+            image = load_picture(url)
+            size = image.size
+            if image.mode == "RGBA":
+                backdrop = Image.new("RGB", image.size, BACKDROP)
+                backdrop.paste(image, mask=image.getchannel("A"))
+                image = backdrop
+            image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE), Image.Resampling.LANCZOS)
+            self._previews[url] = Preview(image.convert("RGB"), *size)
+        except ImageError as exc:
+            self._previews[url] = str(exc)
+        except Exception as exc:  # never let a picture take the worker down
+            self._previews[url] = f"could not be shown ({type(exc).__name__})"
+        self._tell("size", url)
+
+    def _draw(self, key: tuple[str, int, int]) -> None:
+        url, columns, rows = key
+        preview = self._previews.get(url)
+        if not isinstance(preview, Preview):
+            return
+        scaled = preview.image.resize((columns, rows * 2))
+        renderable = inline_renderer()(scaled, width=columns, height=rows)
+        console = Console(width=columns, color_system="truecolor", force_terminal=True)
+        options = console.options.update(width=columns, max_width=columns, height=rows)
+        lines = console.render_lines(renderable, options, pad=True, new_lines=False)
+        strips = [Strip(line, columns) for line in lines[:rows]]
+        with self._lock:
+            self._strips[key] = strips
+            while len(self._strips) > RENDER_CACHE:
+                self._strips.popitem(last=False)
+        self._tell("drawn", url)
+
+
+PICTURES = PictureService()
+"""The app's picture service (one per process: previews are shared by every view)."""
+
+
+class PictureLines:
+    """A section of a conversation item: one picture and its caption line.
+
+    Shows a placeholder of the right height until the picture is drawn, and the reason in
+    one line when it cannot be shown.
+    """
+
+    def __init__(self, url: str, number: int, style: Style, error_style: Style) -> None:
+        self.url = url
+        self.number = number
+        self.style = style
+        self.error_style = error_style
+        self.height = 1
+        self._columns = 0
+        self._rows = 0
+        self._indent = 0
+        self._caption: Strip = Strip.blank(0)
+
+    @property
+    def ready(self) -> bool:
+        """Whether the picture's size (or why it cannot be shown) is known."""
+        return self._rows > 0 or self.height > 1
+
+    def layout(self, console: Console, width: int) -> None:
+        """Work out the height at `width` (asks for the picture to be decoded if needed)."""
+        found = PICTURES.preview(self.url)
+        caption = Text(f"▣ picture {self.number}", style=self.style, no_wrap=True)
+        caption.overflow = "ellipsis"
+        self._rows = 0
+        if found is None:
+            caption.append(" · loading…", style=Style(dim=True))
+        elif isinstance(found, str):
+            caption.append(" · " + make_safe(found), style=self.error_style)
+        else:
+            self._columns, self._rows = cells_for(found.width, found.height, width - 2)
+            self._indent = 2
+            caption.append(
+                f" · {found.width}×{found.height} · enter to open", style=Style(dim=True)
+            )
+        lines = console.render_lines(
+            caption, console.options.update(width=width, max_width=width), pad=True
+        )
+        self._caption = Strip(lines[0], width)
+        self.height = 1 + self._rows
+
+    def line(self, index: int) -> Strip:
+        """One line: the picture (or its placeholder) first, then the caption."""
+        if index >= self._rows:
+            return self._caption
+        strips = PICTURES.strips(self.url, self._columns, self._rows)
+        indent = Strip.blank(self._indent)
+        if strips is None or index >= len(strips):
+            shade = Strip([Segment("░" * self._columns, _SHADE)], self._columns)
+            return Strip.join([indent, shade])
+        return Strip.join([indent, strips[index]])
+
+
+def picture_sections(urls: list[str], style: Style, error_style: Style) -> list[PictureLines]:
+    """One section per picture, numbered from 1."""
+    return [PictureLines(url, number, style, error_style) for number, url in enumerate(urls, 1)]
