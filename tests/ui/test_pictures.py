@@ -187,3 +187,30 @@ def test_snapshot_with_a_picture(snap_compare: Any, demo_server: DemoServer) -> 
 
     app = make_app(demo_server.base_url, model="demo/image")
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+async def test_image_models_get_modalities_and_the_aspect_ratio_set_in_parameters(
+    demo_server: DemoServer,
+) -> None:
+    from textual.widgets import Select
+
+    from routmy_tui.core.images import load_picture
+    from routmy_tui.ui.models.params_screen import ParamsScreen
+
+    app = make_app(demo_server.base_url, model="demo/image")
+    async with app.run_test(size=(110, 40)) as pilot:
+        await wait_for(pilot, lambda: "demo/image" in app.catalog.by_id, timeout=15)
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(app.screen, ParamsScreen))
+        app.screen.query_one("#p-aspect_ratio", Select).value = "16:9"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ParamsScreen))
+        await send(pilot, "a green star")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+        item = last_reply(app)
+        assert item.exchange is not None
+        body = item.exchange.request_body
+        assert body["modalities"] == ["image", "text"]  # the catalog says it makes pictures
+        assert body["image_config"] == {"aspect_ratio": "16:9"}
+        assert load_picture(item.reply.images[0]).size == (1024, 576)

@@ -112,3 +112,33 @@ def test_fields_the_form_does_not_show_are_kept() -> None:
     assert errors == {}
     assert params.tools == base.tools and params.modalities == ["image", "text"]
     assert params.tool_choice == base.tool_choice
+
+
+def test_image_output_and_its_config_land_in_the_body() -> None:
+    values = FormValues(image_output="on", aspect_ratio="16:9", image_size="2K")
+    params, errors = parse_form(values)
+    assert errors == {}
+    body = build_chat_body("m", [], params, stream=False)
+    assert body["modalities"] == ["image", "text"]
+    assert body["image_config"] == {"aspect_ratio": "16:9", "image_size": "2K"}
+    assert form_from_params(params) == values
+    off, _ = parse_form(FormValues(image_output="off"))
+    assert build_chat_body("m", [], off, stream=False)["modalities"] == ["text"]
+
+
+def test_models_that_make_pictures_are_asked_for_them_unless_the_parameters_say() -> None:
+    auto, _ = parse_form(FormValues(aspect_ratio="4:3"))
+    body = build_chat_body("img", [], auto, stream=False, image_out=True)
+    assert body["modalities"] == ["image", "text"]
+    assert body["image_config"] == {"aspect_ratio": "4:3"}
+    assert "modalities" not in build_chat_body("txt", [], auto, stream=False)
+    off, _ = parse_form(FormValues(image_output="off"))
+    assert build_chat_body("img", [], off, stream=False, image_out=True)["modalities"] == ["text"]
+
+
+def test_unknown_image_config_keys_are_kept() -> None:
+    base = ChatParams(image_config={"aspect_ratio": "1:1", "quality": "hd"})
+    values = form_from_params(base)
+    assert values.aspect_ratio == "1:1"
+    params, _ = parse_form(FormValues(aspect_ratio="21:9"), base)
+    assert params.image_config == {"quality": "hd", "aspect_ratio": "21:9"}

@@ -70,6 +70,9 @@ class Conversation:
         self.compared: list[Turn] = []
         """Replies of a comparison still open (beside the branch until one is kept)."""
         self._listeners: list[Callable[[Event], None]] = []
+        self.makes_pictures: Callable[[str], bool] = lambda model: False
+        """Whether a model makes pictures (set by the app from the catalog and the user's
+        overrides): its requests then ask for image output unless the parameters say."""
 
     # --- listening --------------------------------------------------------------------
 
@@ -104,6 +107,7 @@ class Conversation:
             self.messages() if messages is None else messages,
             settings.params,
             stream=settings.stream,
+            image_out=self.makes_pictures(settings.model),
         )
 
     def preview(self, draft: str = "") -> dict[str, Any]:
@@ -231,7 +235,13 @@ class Conversation:
             reply = Reply()
             turn = Turn(ChatMessage("assistant", ""), reply=reply, model=model)
             turn.live = lambda reply=reply: reply  # the controller points this at its run
-            body = build_chat_body(model, messages, settings.params, stream=settings.stream)
+            body = build_chat_body(
+                model,
+                messages,
+                settings.params,
+                stream=settings.stream,
+                image_out=self.makes_pictures(model),
+            )
             started.append((turn, body))
         self.compared = [turn for turn, _ in started]
         self._emit(RepliesStarted(self.turns[-1] if self.turns else None, list(self.compared)))

@@ -149,12 +149,17 @@ class ChatParams:
         return out
 
 
+IMAGE_OUTPUT_MODALITIES = ["image", "text"]
+"""What an image-output model is asked for when the parameters do not say."""
+
+
 def build_chat_body(
     model: str,
     messages: Iterable[ChatMessage],
     params: ChatParams | None = None,
     *,
     stream: bool = True,
+    image_out: bool = False,
 ) -> dict[str, Any]:
     """The JSON body for `POST /chat/completions`.
 
@@ -163,6 +168,9 @@ def build_chat_body(
         messages: The conversation path, system message first when there is one.
         params: Parameters; `extra` is merged in last and wins over everything.
         stream: Ask for Server-Sent Events (and for usage in the stream).
+        image_out: The model makes pictures (its catalog entry, or the user, says so):
+            `modalities` defaults to image and text. Parameters that set `modalities`
+            (text only, say) win.
 
     Returns:
         The body as a dict, keys in a stable, readable order.
@@ -177,6 +185,8 @@ def build_chat_body(
         body["stream_options"] = {"include_usage": True}
     for name in _PARAM_FIELDS:
         value = getattr(params, name)
+        if name == "modalities" and value is None and image_out:
+            value = list(IMAGE_OUTPUT_MODALITIES)
         if value is not None:
             body[name] = wire_tools(value) if name == "tools" else value
     body.update(params.extra)

@@ -100,6 +100,7 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         defaults = default_chat_settings(services.settings.current)
         self.conversation = Conversation(defaults, defaults)
         """The conversation on screen: the one owner of its messages and settings."""
+        self.conversation.makes_pictures = self.makes_pictures
         self.session = Session(
             self.conversation,
             services.store,

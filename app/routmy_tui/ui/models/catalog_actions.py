@@ -51,6 +51,16 @@ class CatalogAppMixin:
             catalog.listeners.append(self._catalog_changed)
         return catalog
 
+    def makes_pictures(self, model_id: str) -> bool:
+        """Whether a model outputs pictures: the user's override, the catalog's modalities,
+        what its replies showed, or the id ("image" in it), in that order."""
+        overrides = self.services.settings.current.model_overrides
+        model = self.catalog.by_id.get(model_id)
+        if model is None:
+            return overrides.get(model_id, {}).get("image_out") is True
+        badge = self.catalog.badges(model, overrides).get("image_out")
+        return badge is not None and badge.value is True
+
     def start_catalog(self) -> None:
         """Show the cached list at once and fetch a fresh one in the background."""
         self.catalog.load_cached()

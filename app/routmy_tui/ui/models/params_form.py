@@ -15,6 +15,9 @@ from routmy_tui.core.request import ChatParams
 RESPONSE_FORMATS = ("off", "json_object", "json_schema")
 REASONING_MODES = ("off", "minimal", "low", "medium", "high", "max_tokens")
 TOOL_CHOICES = ("", "auto", "none", "required")
+IMAGE_OUTPUTS = ("auto", "on", "off")
+ASPECT_RATIOS = ("", "1:1", "16:9", "9:16", "4:3", "3:4", "4:5", "5:4", "21:9")
+IMAGE_SIZES = ("", "1K", "2K", "4K")
 _SCHEMA_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 FIELD_PARAM = {
@@ -51,6 +54,9 @@ class FormValues:
         tool_choice: "" (not sent), "auto", "none", "required" or "keep" (a named function).
         metadata: A JSON object, or empty.
         extra: A JSON object merged into the body last, or empty.
+        image_output: "auto" (asked of models that make pictures), "on" or "off".
+        aspect_ratio: `image_config.aspect_ratio` ("" not sent).
+        image_size: `image_config.image_size` ("" not sent).
     """
 
     temperature: str = ""
@@ -68,6 +74,9 @@ class FormValues:
     tool_choice: str = ""
     metadata: str = ""
     extra: str = ""
+    image_output: str = "auto"
+    aspect_ratio: str = ""
+    image_size: str = ""
 
 
 def _number(text: str, low: float, high: float) -> tuple[float | None, str | None]:
@@ -153,8 +162,8 @@ def parse_form(
 
     params = ChatParams(
         tools=base.tools,
-        modalities=base.modalities,
-        image_config=base.image_config,
+        modalities=keep("image_output", _modalities(values.image_output, base.modalities)),
+        image_config=keep("image_config", _image_config(values, base.image_config)),
         temperature=keep("temperature", _number(values.temperature, 0.0, 2.0)),
         top_p=keep("top_p", _number(values.top_p, 0.0, 1.0)),
         max_tokens=keep("max_tokens", _count(values.max_tokens)),
@@ -206,6 +215,31 @@ def parse_form(
     return params, errors
 
 
+def _modalities(choice: str, base: list[str] | None) -> tuple[list[str] | None, str | None]:
+    if choice == "auto":
+        return None, None
+    if choice == "on":
+        return (list(base) if base and "image" in base else ["image", "text"]), None
+    if choice == "off":
+        return ["text"], None
+    return None, f"unknown image output setting {choice!r}"
+
+
+def _image_config(
+    values: FormValues, base: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, str | None]:
+    config = {k: v for k, v in (base or {}).items() if k not in ("aspect_ratio", "image_size")}
+    if values.aspect_ratio not in ASPECT_RATIOS:
+        return None, f"unknown aspect ratio {values.aspect_ratio!r}"
+    if values.image_size not in IMAGE_SIZES:
+        return None, f"unknown image size {values.image_size!r}"
+    if values.aspect_ratio:
+        config["aspect_ratio"] = values.aspect_ratio
+    if values.image_size:
+        config["image_size"] = values.image_size
+    return (config or None), None
+
+
 def _num_text(value: float | int | None) -> str:
     if value is None:
         return ""
@@ -250,6 +284,14 @@ def form_from_params(params: ChatParams) -> FormValues:
     elif reasoning.get("effort") in REASONING_MODES:
         values.reasoning = str(reasoning["effort"])
     values.reasoning_exclude = reasoning.get("exclude") is True
+    modalities = params.modalities
+    if modalities is not None:
+        values.image_output = "on" if "image" in modalities else "off"
+    config = params.image_config or {}
+    if config.get("aspect_ratio") in ASPECT_RATIOS:
+        values.aspect_ratio = str(config["aspect_ratio"])
+    if config.get("image_size") in IMAGE_SIZES:
+        values.image_size = str(config["image_size"])
     choice = params.tool_choice
     if isinstance(choice, str) and choice in TOOL_CHOICES:
         values.tool_choice = choice

@@ -20,7 +20,9 @@ from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import ModelInfo
 from routmy_tui.services.container import UserSettings
 from routmy_tui.ui.models.params_form import (
+    ASPECT_RATIOS,
     FIELD_PARAM,
+    IMAGE_SIZES,
     REASONING_MODES,
     FormValues,
     form_from_params,
@@ -29,7 +31,14 @@ from routmy_tui.ui.models.params_form import (
 
 _TEXT_FIELDS = ("temperature", "top_p", "max_tokens", "max_output_tokens", "schema_name")
 _AREA_FIELDS = ("stop", "schema", "metadata", "extra")
-_SELECT_FIELDS = ("response_format", "reasoning", "tool_choice")
+_SELECT_FIELDS = (
+    "response_format",
+    "reasoning",
+    "tool_choice",
+    "image_output",
+    "aspect_ratio",
+    "image_size",
+)
 _CHECK_FIELDS = ("schema_strict", "reasoning_exclude")
 _AREA_INPUT_FIELDS = ("reasoning_max_tokens",)
 
@@ -45,6 +54,9 @@ _LABELS = {
     "reasoning": "reasoning",
     "reasoning_max_tokens": "  reasoning max tokens",
     "tool_choice": "tool_choice",
+    "image_output": "image output",
+    "aspect_ratio": "  aspect ratio",
+    "image_size": "  image size",
     "metadata": "metadata (JSON)",
     "extra": "extra fields (JSON)",
 }
@@ -155,6 +167,7 @@ class ParamsScreen(ModalScreen[ChatParams | None]):
                     ),
                     note="takes effect once tools are offered",
                 )
+                yield from self._image_rows(values)
                 yield self._row("metadata", self._area("metadata", values.metadata, "json"))
                 yield self._row("extra", self._area("extra", values.extra, "json"))
             with Horizontal(id="params-buttons"):
@@ -162,6 +175,29 @@ class ParamsScreen(ModalScreen[ChatParams | None]):
                 yield Button("Defaults", id="params-defaults")
                 yield Button("Cancel", id="params-cancel")
                 yield Static("Ctrl+S apply · Esc cancel", id="params-help")
+
+    def _image_rows(self, values: FormValues) -> ComposeResult:
+        """Image output (modalities) and its image_config: aspect ratio and size."""
+        outputs = [
+            ("auto: when the model makes pictures", "auto"),
+            ("on: image and text", "on"),
+            ("off: text only", "off"),
+        ]
+        yield self._row(
+            "image_output",
+            Select[str](outputs, value=values.image_output, allow_blank=False, id="p-image_output"),
+            note="sent as modalities",
+        )
+        ratios = [("not sent", "")] + [(r, r) for r in ASPECT_RATIOS if r]
+        yield self._row(
+            "aspect_ratio",
+            Select[str](ratios, value=values.aspect_ratio, allow_blank=False, id="p-aspect_ratio"),
+        )
+        sizes = [("not sent", "")] + [(z, z) for z in IMAGE_SIZES if z]
+        yield self._row(
+            "image_size",
+            Select[str](sizes, value=values.image_size, allow_blank=False, id="p-image_size"),
+        )
 
     def _row(self, name: str, widget: Widget, note: str = "") -> Horizontal:
         label = _LABELS[name]
@@ -239,6 +275,9 @@ class ParamsScreen(ModalScreen[ChatParams | None]):
         self.query_one("#row-schema").display = values.response_format == "json_schema"
         self.query_one("#p-schema_strict").display = values.response_format == "json_schema"
         self.query_one("#row-reasoning_max_tokens").display = values.reasoning == "max_tokens"
+        pictures = values.image_output != "off"
+        self.query_one("#row-aspect_ratio").display = pictures
+        self.query_one("#row-image_size").display = pictures
         self.query_one("#params-apply", Button).disabled = bool(errors)
         return params, errors
 
