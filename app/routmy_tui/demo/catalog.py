@@ -110,6 +110,7 @@ MODELS: dict[str, DemoModel] = {
             },
         ),
         DemoModel("demo/slow", multiplier=0.5),
+        DemoModel("demo/flaky", rich={"name": "Demo: Flaky (fails mid-reply)"}),
         DemoModel("demo/locked", multiplier=3.0, available=False),
     ]
 }

@@ -206,6 +206,8 @@ def build_plan(body: dict[str, Any], tps: float, ttft: float) -> Plan:
     model, messages = validate(body)
     prompt = last_user_text(messages)
     faults = parse_faults(prompt)
+    if model.id == "demo/flaky":
+        faults.inband = True  # always fails part-way: compare shows one failing column
     words = sum(len(text_of(m.get("content")).split()) for m in messages)
     stream_options = body.get("stream_options")
     default_tps = SLOW_TPS if model.id == "demo/slow" else tps

@@ -319,6 +319,9 @@ class RoutmyApp(CatalogAppMixin, App[None]):
             from routmy_tui.ui.tools.commands import tools_commands
 
             yield from tools_commands(screen)
+            from routmy_tui.ui.compare.actions import compare_commands
+
+            yield from compare_commands(screen)
         yield from super().get_system_commands(screen)
 
     async def on_unmount(self) -> None:

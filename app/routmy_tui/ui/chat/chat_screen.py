@@ -24,13 +24,16 @@ from routmy_tui.ui.chat.controller import ChatController, ReplyEnded
 from routmy_tui.ui.chat.conversation_view import ConversationView
 from routmy_tui.ui.chat.header import AppHeader
 from routmy_tui.ui.chat.tool_answers import ToolAnswers
+from routmy_tui.ui.compare.actions import COMPARE_BINDINGS, CompareActions
 from routmy_tui.ui.models.conversation_settings import SETTINGS_BINDINGS, ConversationSettingsMixin
 
 if TYPE_CHECKING:
     from routmy_tui.ui.app import RoutmyApp
 
 
-class ChatScreen(AttachActions, ConversationActions, ConversationSettingsMixin, Screen[None]):
+class ChatScreen(
+    AttachActions, ConversationActions, ConversationSettingsMixin, CompareActions, Screen[None]
+):
     """Where the user talks to a model."""
 
     CSS_PATH = "chat_screen.tcss"
@@ -56,6 +59,7 @@ class ChatScreen(AttachActions, ConversationActions, ConversationSettingsMixin, 
         Binding("f2", "toggle_inspector", "Inspector", show=False, id="toggle-inspector"),
         Binding("ctrl+t", "attach_image", "Attach", show=False, id="attach-image"),
         *SETTINGS_BINDINGS,
+        *COMPARE_BINDINGS,
     ]
 
     WARM_UP_AFTER_HISTORY = 0.1
@@ -243,6 +247,11 @@ class ChatScreen(AttachActions, ConversationActions, ConversationSettingsMixin, 
         images = self.attached_urls()
         if images and not self.pictures_welcome(lambda: self.send_message(event)):
             return  # asked first: the model's catalog entry says it takes no pictures
+        if self.compare_models:
+            if self.start_compare(event.text, images):
+                event.composer.clear()
+                self.clear_attachments()
+            return
         try:
             self.controller.send(event.text, images)
         except UnansweredCalls as exc:

@@ -19,6 +19,7 @@ from routmy_tui.conversation import Conversation, Turn
 from routmy_tui.conversation.events import (
     BranchReplaced,
     Event,
+    ReplyKept,
     ReplyProgressed,
     TurnAdded,
     TurnsTruncated,
@@ -106,6 +107,10 @@ class ChatController:
         """The user message being edited: the next `send` branches off before it."""
         self._items: dict[int, Item] = {}
         """View item of each turn (by the turn's id())."""
+        self._beside: dict[int, tuple[Worker[None], AssistantItem]] = {}
+        """Compared replies on their way (by the turn's id()), each in its own worker."""
+        self._compared: dict[int, AssistantItem] = {}
+        """Items of the open comparison's replies (the kept one takes its timings)."""
         conversation.subscribe(self._project)
         self._rebuild()
 
@@ -117,7 +122,7 @@ class ChatController:
     @property
     def busy(self) -> bool:
         """Whether a reply is on its way."""
-        return self.active is not None
+        return self.active is not None or bool(self._beside)
 
     # --- the projection ------------------------------------------------------------------
 
@@ -171,7 +176,16 @@ class ChatController:
             self._items = {key: item for key, item in self._items.items() if key in kept}
         elif isinstance(event, BranchReplaced):
             self.edit_index = None
+            self._compared.clear()
             self._rebuild()
+        elif isinstance(event, ReplyKept):
+            item = self.item_for(event.turn)
+            column = self._compared.pop(id(event.turn), None)
+            if isinstance(item, AssistantItem) and column is not None:
+                item.run, item.exchange = column.run, column.exchange
+            self._compared.clear()
+            self._items[id(event.turn)] = item
+            self.view.add_item(item)
         elif isinstance(event, ConversationReplyEnded):
             item = self._items.get(id(event.turn))
             if item is not None:
@@ -201,12 +215,14 @@ class ChatController:
         turns = self.conversation.turns
         if self.busy or not 0 <= index < len(turns) or turns[index].role != "assistant":
             return False
+        if self.conversation.compared:
+            return False  # one of the compared replies is kept first
         self._start(*self.conversation.regenerate(index))
         return True
 
     def retry(self) -> bool:
         """Ask again for the last reply (after an error or a stop). False if nothing to retry."""
-        if self.busy:
+        if self.busy or self.conversation.compared:
             return False
         started = self.conversation.retry()
         if started is None:
@@ -233,14 +249,53 @@ class ChatController:
             body: The edited request.
             index: The replayed reply: the new reply becomes its sibling.
         """
+        if self.conversation.compared:
+            self.view.notify("Keep one of the compared replies first.", severity="warning")
+            return
         self._start(*self.conversation.replay(index, body))
 
     def stop(self) -> bool:
-        """Stop the reply on its way; True if there was one."""
+        """Stop every reply on its way (compared ones too); True if there was one."""
+        stopped = False
         if self._worker is not None and self.active is not None:
             self._worker.cancel()
-            return True
-        return False
+            stopped = True
+        for worker, _ in list(self._beside.values()):
+            worker.cancel()
+            stopped = True
+        return stopped
+
+    def stop_one(self, turn: Turn) -> bool:
+        """Stop one compared reply and keep what arrived; True if it was on its way."""
+        running = self._beside.get(id(turn))
+        if running is None:
+            return False
+        running[0].cancel()
+        return True
+
+    def start_beside(
+        self,
+        turn: Turn,
+        body: dict[str, Any],
+        item: AssistantItem,
+        changed: Callable[[AssistantItem], None],
+    ) -> None:
+        """Stream a compared reply into `item`, concurrently with the others.
+
+        Args:
+            turn: The reply's turn (from `Conversation.start_replies`).
+            body: Its request.
+            item: Where it is shown (not in the conversation view).
+            changed: Told when the item's status changed outside the stream (sent, retry).
+        """
+        info = self.models.get(turn.model or "")
+        item.multiplier = info.token_multiplier if info else None
+        self._compared[id(turn)] = item
+        worker = self.view.run_worker(
+            self._run(body, turn, item, changed), group="compare", exit_on_error=False
+        )
+        self._beside[id(turn)] = (worker, item)
+        self.view.refresh_bindings()
 
     # --- the reply worker ----------------------------------------------------------------
 
@@ -254,7 +309,13 @@ class ChatController:
         # Keys that depend on a reply running (Escape stops) appear in the footer now.
         self.view.refresh_bindings()
 
-    async def _run(self, body: dict[str, Any], turn: Turn, item: AssistantItem) -> None:
+    async def _run(
+        self,
+        body: dict[str, Any],
+        turn: Turn,
+        item: AssistantItem,
+        changed: Callable[[AssistantItem], None] | None = None,
+    ) -> None:
         from routmy_tui.core.client import (
             HeadersReceived,
             ReplyFinished,
@@ -263,6 +324,7 @@ class ChatController:
             Retrying,
         )
 
+        item_changed = changed or self.view.item_changed
         run = self.client.chat(body)
         item.live = run
         item.exchange = run.exchange
@@ -290,13 +352,13 @@ class ChatController:
                 elif isinstance(event, RequestSent):
                     item.run.attempt = event.attempt
                     item.run.started = time.monotonic()
-                    self.view.item_changed(item)
+                    item_changed(item)
                 elif isinstance(event, Retrying):
                     item.run.retry_note = (
                         f"{event.error.summary()} — retry {event.attempt} of "
                         f"{self.client.max_retries} in {event.wait:.1f}s"
                     )
-                    self.view.item_changed(item)
+                    item_changed(item)
                 elif isinstance(event, HeadersReceived):
                     item.run.retry_note = ""
                 elif isinstance(event, ReplyFinished):
@@ -314,6 +376,10 @@ class ChatController:
         item.run.ended = time.monotonic()
         item.run.retry_note = ""
         self.conversation.end_reply(turn, reply, exchange)
+        if self._beside.pop(id(turn), None) is not None:
+            # A compared reply: its column shows how it ended; the others go on.
+            self.view.refresh_bindings()
+            return
         if self.active is item:
             self.active = None
             self._worker = None
@@ -322,6 +388,12 @@ class ChatController:
 
     def tick(self) -> None:
         """Animate the status line of the reply on its way (called a few times a second)."""
+        for _, beside in self._beside.values():
+            beside.spinner += 1
+        for turn in self.conversation.compared:
+            if turn.live is not None:
+                # The compare view redraws the column; the store checkpoints it.
+                self.conversation.reply_progress(turn)
         item = self.active
         if item is not None:
             item.spinner += 1

@@ -236,6 +236,8 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
         self._background_pending = False
         if not self.size.height:
             return
+        if len(self._offsets) != len(self.items) + 1:
+            self._update_offsets()  # items came while the view was hidden (compare)
         width = self._width()
         console = self.app.console
         deadline = time.perf_counter() + BACKGROUND_BUDGET

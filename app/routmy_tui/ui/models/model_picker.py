@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -29,6 +30,8 @@ SOURCE_MARKS = {"catalog": "c", "id": "i", "seen": "s", "user": "u"}
 LEGEND = "[c] catalog field · [i] id heuristic · [s] seen in a reply · [u] set by you"
 
 _HIT = Style(bold=True, underline=True)
+
+PickedT = TypeVar("PickedT")
 
 
 def _price(value: float | None) -> str:
@@ -80,17 +83,22 @@ class PickerState:
     overrides: dict[str, dict[str, bool]]
 
 
-class ModelPicker(ModalScreen[str | None]):
-    """Pick a model: fuzzy filter on every keystroke, favourites first, locked ones marked.
+class PickerBase(ModalScreen[PickedT]):
+    """The catalog filtered on every keystroke, favourites first, locked ones marked.
 
-    Dismisses with the chosen id (a typed id not in the catalog counts) or None.
+    Subclasses say what Enter does (`choose`) and what the picker dismisses with.
     """
 
+    QUERY_INPUT: type[Input] = Input
+    """The query field's class."""
+    TITLE_TEXT = "Select model"
+    HELP_TEXT = "Enter pick · ↑↓ move · Ctrl+F favourite · Ctrl+R refresh · Esc close"
+
     DEFAULT_CSS = """
-    ModelPicker {
+    PickerBase {
         align: center middle;
     }
-    ModelPicker > #picker {
+    PickerBase > #picker {
         width: 90%;
         max-width: 130;
         height: 90%;
@@ -98,12 +106,12 @@ class ModelPicker(ModalScreen[str | None]):
         background: $surface;
         padding: 0 1;
     }
-    ModelPicker #picker-title { height: 1; text-style: bold; }
-    ModelPicker #picker-status { height: 1; color: $text-muted; }
-    ModelPicker #model-query { margin: 0 0 0 0; }
-    ModelPicker #model-list { height: 1fr; }
-    ModelPicker #model-detail { height: 5; border-top: solid $primary 40%; }
-    ModelPicker #picker-help { height: 2; color: $text-muted; }
+    PickerBase #picker-title { height: 1; text-style: bold; }
+    PickerBase #picker-status { height: 1; color: $text-muted; }
+    PickerBase #model-query { margin: 0 0 0 0; }
+    PickerBase #model-list { height: 1fr; }
+    PickerBase #model-detail { height: 5; border-top: solid $primary 40%; }
+    PickerBase #picker-help { height: 2; color: $text-muted; }
     """
 
     BINDINGS = [
@@ -139,14 +147,15 @@ class ModelPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Static("Select model", id="picker-title")
+            yield Static(self.TITLE_TEXT, id="picker-title", markup=False)
             yield Static(self.catalog.status, id="picker-status", markup=False)
-            yield Input(placeholder="type to filter by id, owner or name", id="model-query")
+            yield self.QUERY_INPUT(
+                placeholder="type to filter by id, owner or name", id="model-query"
+            )
             yield ModelList(id="model-list")
             yield Static("", id="model-detail", markup=False)
             yield Static(
-                "Enter pick · ↑↓ move · Ctrl+F favourite · Ctrl+R refresh · Esc close\n"
-                "badge sources: " + LEGEND,
+                self.HELP_TEXT + "\nbadge sources: " + LEGEND,
                 id="picker-help",
                 markup=False,
             )
@@ -217,6 +226,7 @@ class ModelPicker(ModalScreen[str | None]):
         favourite = model.id in self.state.favourites
         locked = model.is_available is False
         row = Text(no_wrap=True, overflow="ellipsis")
+        row.append_text(self._prefix(model))
         row.append("★ " if favourite else ("● " if model.id == self.state.current else "  "))
         shown = model.id if len(model.id) <= ID_WIDTH else model.id[: ID_WIDTH - 1] + "…"
         id_text = Text(make_safe(shown).ljust(ID_WIDTH), style="dim" if locked else "")
@@ -239,6 +249,10 @@ class ModelPicker(ModalScreen[str | None]):
                 row.append(f" {BADGE_LABELS[name]}", style="cyan")
                 row.append(f"[{SOURCE_MARKS[badge.source]}]", style="dim")
         return row
+
+    def _prefix(self, model: ModelInfo) -> Text:
+        """What comes before a row's favourite mark (the compare picker's check box)."""
+        return Text()
 
     # --- detail and choice ------------------------------------------------------------
 
@@ -270,18 +284,12 @@ class ModelPicker(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#model-query")
     @on(ModelList.Selected, "#model-list")
+    def _enter(self) -> None:
+        self.choose()
+
     def choose(self) -> None:
-        """Pick the highlighted row; a locked model needs a second Enter after the warning."""
-        model, typed = self._highlighted()
-        if model is None:
-            if typed:
-                self.dismiss(typed)
-            return
-        if model.is_available is False and self._armed_locked != model.id:
-            self._armed_locked = model.id
-            self._show_detail(Text("Press Enter again to pick it anyway.", style="bold"))
-            return
-        self.dismiss(model.id)
+        """What Enter does."""
+        raise NotImplementedError
 
     def action_move(self, delta: int) -> None:
         """Move the highlight while the cursor stays in the query."""
@@ -313,3 +321,23 @@ class ModelPicker(ModalScreen[str | None]):
     def action_close(self) -> None:
         """Close without picking."""
         self.dismiss(None)
+
+
+class ModelPicker(PickerBase[str | None]):
+    """Pick a model: fuzzy filter on every keystroke, favourites first, locked ones marked.
+
+    Dismisses with the chosen id (a typed id not in the catalog counts) or None.
+    """
+
+    def choose(self) -> None:
+        """Pick the highlighted row; a locked model needs a second Enter after the warning."""
+        model, typed = self._highlighted()
+        if model is None:
+            if typed:
+                self.dismiss(typed)
+            return
+        if model.is_available is False and self._armed_locked != model.id:
+            self._armed_locked = model.id
+            self._show_detail(Text("Press Enter again to pick it anyway.", style="bold"))
+            return
+        self.dismiss(model.id)

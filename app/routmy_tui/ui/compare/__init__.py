@@ -1,0 +1,1 @@
+"""Compare: one prompt to several models at once, their replies side by side."""

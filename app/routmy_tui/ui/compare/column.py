@@ -1,0 +1,152 @@
+"""One compare column: a head (model, speed, figures) over the reply, drawn from cached strips."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
+
+from routmy_tui.conversation import Turn
+from routmy_tui.core.text import make_safe
+from routmy_tui.core.types import ApiError
+from routmy_tui.ui.chat.items import AssistantItem, Palette
+from routmy_tui.ui.chat.render import render_strips
+from routmy_tui.ui.compare.stats import header
+
+
+class ColumnItem(AssistantItem):
+    """A compared reply, rendered as in the chat but without its label and status lines:
+    the column's head shows the model and the figures."""
+
+    def _layout(self, console: Console, width: int, palette: Palette) -> int:
+        super()._layout(console, width, palette)
+        self._sections = self._sections[1:-2]
+        return self._total()
+
+    def _error(
+        self, console: Console, width: int, palette: Palette, error: ApiError
+    ) -> list[Strip]:
+        # No retry hint: this reply is one of several; keep another or compare again.
+        text = Text("✖ " + make_safe(error.summary()), style=palette.error)
+        return render_strips(console, text, width)
+
+
+class ReplyPane(ScrollView, can_focus=False):
+    """The lines of one reply; only the visible ones are drawn; follows the bottom while it
+    grows unless scrolled up."""
+
+    DEFAULT_CSS = """
+    ReplyPane {
+        height: 1fr;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    def __init__(self, item: AssistantItem, palette: Palette) -> None:
+        super().__init__()
+        self.item = item
+        self.palette = palette
+        self.follow = True
+
+    def _width(self) -> int:
+        return max(10, self.scrollable_content_region.width or 40)
+
+    def relayout(self) -> None:
+        """Lay the reply out again (once per frame at most: the compare view batches)."""
+        if not self.size.height:
+            return
+        width = self._width()
+        height = self.item.layout(self.app.console, width, self.palette)
+        self.virtual_size = Size(width, height)
+        if self.follow:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self.relayout()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """Stop following when scrolled up; follow again at the bottom."""
+        super().watch_scroll_y(old_value, new_value)
+        if new_value < old_value - 0.5:
+            self.follow = False
+        if new_value >= self.max_scroll_y - 0.5:
+            self.follow = True
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        style = self.rich_style
+        index = self.scroll_offset.y + y
+        item = self.item
+        if width <= 0:
+            return Strip.blank(width, style)
+        if index >= item.layout(self.app.console, self._width(), self.palette):
+            return Strip.blank(width, style)
+        return item.line(index).apply_style(style).crop_extend(0, width, style)
+
+
+class ReplyColumn(Vertical):
+    """A compared reply with its head; `-selected` when the keys act on it."""
+
+    DEFAULT_CSS = """
+    ReplyColumn {
+        width: 1fr;
+        height: 1fr;
+        border: round $primary 30%;
+        padding: 0 1;
+    }
+    ReplyColumn.-selected {
+        border: round $accent;
+    }
+    ReplyColumn > .column-head {
+        height: auto;
+        max-height: 4;
+    }
+    """
+
+    def __init__(self, turn: Turn, item: AssistantItem, palette: Palette, number: int) -> None:
+        super().__init__()
+        self.turn = turn
+        self.item = item
+        self.palette = palette
+        self.number = number
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.head(), classes="column-head", markup=False)
+        yield ReplyPane(self.item, self.palette)
+
+    def head(self) -> Text:
+        """The head's text as it stands."""
+        palette = self.palette
+        styles: dict[str, Style] = {
+            "model": palette.assistant_label,
+            "dim": palette.dim,
+            "ok": palette.tool,
+            "busy": palette.dim,
+            "error": palette.error,
+            "warning": palette.warning,
+        }
+        item = self.item
+        return header(
+            item.model,
+            item.reply,
+            item.run,
+            item.multiplier,
+            item.spinner,
+            styles,
+            number=self.number,
+        )
+
+    def redraw(self) -> None:
+        """Show the reply and its head as they stand now."""
+        if not self.is_mounted:
+            return
+        self.query_one(".column-head", Static).update(self.head())
+        self.query_one(ReplyPane).relayout()
