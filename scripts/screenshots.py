@@ -156,6 +156,20 @@ async def request_preview(pilot: Pilot[Any]) -> None:
     await until(pilot, lambda: type(pilot.app.screen).__name__ == "RequestPreview")
 
 
+async def compare(pilot: Pilot[Any]) -> None:
+    from routmy_tui.ui.compare.compare_view import CompareView
+
+    app = pilot.app
+    await until(pilot, lambda: bool(app.catalog.models))  # type: ignore[attr-defined]
+    app.screen.arm_compare(["demo/chat", "demo/reasoning", "demo/slow"])  # type: ignore[attr-defined]
+    await send(pilot, "How should a terminal client stream Markdown?")
+    await until(pilot, lambda: bool(app.screen.query(CompareView)))
+    view = app.screen.query_one(CompareView)
+    # demo/chat and demo/reasoning are done; demo/slow is still on its way.
+    await until(pilot, lambda: all(c.item.reply.status != "streaming" for c in view.columns[:2]))
+    await pilot.pause(1.5)
+
+
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
     with DemoServer(tps=0, ttft=0) as server:
@@ -169,6 +183,7 @@ async def main() -> None:
         await shoot("browser", server.base_url, browser, history=True)
         await shoot("sidebar", server.base_url, sidebar, history=True)
         await shoot("request_preview", server.base_url, request_preview)
+        await shoot("compare", server.base_url, compare)
 
 
 if __name__ == "__main__":

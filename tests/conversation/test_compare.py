@@ -188,3 +188,23 @@ def test_without_history_compare_still_works() -> None:
     conversation.keep(started[1][0])
     assert conversation.turns[-1].message.content == "answer from demo/reasoning"
     assert conversation.turns[-1].id is None
+
+
+def test_the_markdown_export_lists_every_compared_reply_under_its_model(store: Store) -> None:
+    from routmy_tui.store.export import export_markdown
+
+    conversation, _ = _conversation(store)
+    _history(conversation)
+    started = conversation.start_replies(MODELS)
+    _end_all(conversation, started)
+    conversation.keep(started[1][0])
+    text = export_markdown(store, conversation.id or "")
+    kept = text.index("## Assistant · demo/reasoning")
+    assert text.index("answer from demo/reasoning") > kept
+    assert "Compared with 2 other model(s)" in text
+    for model in ("demo/chat", "demo/slow"):
+        head = text.index(f"### Also compared · {model}")
+        assert head > kept and text.index(f"answer from {model}") > head
+    assert "_Reply error_" in text  # demo/slow's failed reply says so
+    # Only the compared turn lists others; the earlier reply is a plain one.
+    assert text.count("Also compared") == 2 and "## Assistant · demo/chat" in text

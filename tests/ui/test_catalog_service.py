@@ -7,7 +7,7 @@ from pathlib import Path
 
 from routmy_tui.core.client import RoutmyClient
 from routmy_tui.core.types import Reply, ToolCall
-from routmy_tui.demo.catalog import models_payload
+from routmy_tui.demo.catalog import MODELS, models_payload
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.services.catalog_service import CatalogService
 
@@ -22,7 +22,7 @@ async def test_refresh_caches_and_a_new_start_reads_the_cache(
         assert await service.refresh(client) is None
     finally:
         await client.aclose()
-    assert len(service.models) == 7 and not service.from_cache
+    assert len(service.models) == len(MODELS) and not service.from_cache
     again = CatalogService(tmp_path)
     assert again.load_cached()
     assert [m.id for m in again.models] == [m.id for m in service.models]
@@ -39,7 +39,7 @@ async def test_failed_refresh_keeps_the_cached_list_and_says_so(tmp_path: Path) 
     finally:
         await client.aclose()
     assert error is not None
-    assert len(service.models) == 7
+    assert len(service.models) == len(MODELS)
     assert "2 min ago" in service.status and "kept the cached list" in service.status
 
 

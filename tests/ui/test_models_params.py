@@ -14,7 +14,7 @@ from textual.widgets import Input, Select, TextArea
 
 from routmy_tui.config.settings import load_settings
 from routmy_tui.core.catalog import CatalogCache
-from routmy_tui.demo.catalog import models_payload
+from routmy_tui.demo.catalog import MODELS, models_payload
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.app import RoutmyApp
 from routmy_tui.ui.inspector.request_preview import RequestPreview
@@ -54,9 +54,9 @@ def last_chat_body(server: DemoServer) -> dict[str, Any]:
 async def test_picker_filters_on_every_keystroke_and_picks(demo_server: DemoServer) -> None:
     app = make_app(demo_server.base_url)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: len(app.catalog.models) == 7)
+        await wait_for(pilot, lambda: len(app.catalog.models) == len(MODELS))
         picker = await open_picker(pilot)
-        assert len(picker.matches) == 7
+        assert len(picker.matches) == len(MODELS)
         await type_query(pilot, picker, "v")
         assert [m.model.id for m in picker.matches] == ["demo/vision"]
         await type_query(pilot, picker, "is")
@@ -74,7 +74,7 @@ async def test_picker_filters_on_every_keystroke_and_picks(demo_server: DemoServ
 async def test_locked_model_explains_then_picks_on_second_enter(demo_server: DemoServer) -> None:
     app = make_app(demo_server.base_url)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: len(app.catalog.models) == 7)
+        await wait_for(pilot, lambda: len(app.catalog.models) == len(MODELS))
         picker = await open_picker(pilot)
         await type_query(pilot, picker, "locked")
         row = picker.query_one(ModelList).render_line(0).text
@@ -93,7 +93,7 @@ async def test_locked_model_explains_then_picks_on_second_enter(demo_server: Dem
 async def test_typed_id_not_in_catalog_is_used_as_is(demo_server: DemoServer) -> None:
     app = make_app(demo_server.base_url)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: len(app.catalog.models) == 7)
+        await wait_for(pilot, lambda: len(app.catalog.models) == len(MODELS))
         picker = await open_picker(pilot)
         await type_query(pilot, picker, "acme/new-model")
         assert picker.matches == []
@@ -106,7 +106,7 @@ async def test_favourites_pin_to_top_and_are_saved(demo_server: DemoServer, tmp_
     config = tmp_path / "config.toml"
     app = make_app(demo_server.base_url, config_path=config, favourite_models=["demo/slow"])
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: len(app.catalog.models) == 7)
+        await wait_for(pilot, lambda: len(app.catalog.models) == len(MODELS))
         picker = await open_picker(pilot)
         assert picker.matches[0].model.id == "demo/slow"
         assert picker.query_one(ModelList).render_line(0).text.startswith("★")
@@ -122,19 +122,19 @@ async def test_offline_start_uses_the_cache_and_says_refresh_failed(tmp_path: Pa
     CatalogCache(app.settings.cache_dir / "models.json").save(models_payload(), time.time() - 7200)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.catalog.last_error is not None)
-        assert len(app.catalog.models) == 7 and app.catalog.from_cache
+        assert len(app.catalog.models) == len(MODELS) and app.catalog.from_cache
         assert "refresh failed" in app.catalog.status
         assert "kept the cached list" in app.catalog.status
         assert any("using the cached list from 2 h ago" in n.message for n in app._notifications)
         picker = await open_picker(pilot)
         assert "2 h ago" in str(picker.query_one("#picker-status").render())
-        assert len(picker.matches) == 7
+        assert len(picker.matches) == len(MODELS)
 
 
 async def test_no_model_first_send_opens_picker_then_sends(demo_server: DemoServer) -> None:
     app = RoutmyApp(make_app(demo_server.base_url).settings.with_changes(model=None, demo=False))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: len(app.catalog.models) == 7)
+        await wait_for(pilot, lambda: len(app.catalog.models) == len(MODELS))
         assert "No model chosen" in str(app.screen.query_one("#welcome").render())
         await send(pilot, "hello there")
         await wait_for(pilot, lambda: isinstance(app.screen, ModelPicker))
@@ -202,7 +202,7 @@ async def test_invalid_field_shows_error_beside_it_and_blocks_apply(
 async def test_unsupported_fields_are_marked(demo_server: DemoServer) -> None:
     app = make_app(demo_server.base_url, model="demo/vision")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: len(app.catalog.models) == 7)
+        await wait_for(pilot, lambda: len(app.catalog.models) == len(MODELS))
         screen = await _open_params(pilot)
         assert screen.query_one("#row-top_p").has_class("-unsupported")
         assert not screen.query_one("#row-temperature").has_class("-unsupported")

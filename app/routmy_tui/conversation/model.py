@@ -233,7 +233,9 @@ class Conversation:
         started: list[tuple[Turn, dict[str, Any]]] = []
         for model in models:
             reply = Reply()
-            turn = Turn(ChatMessage("assistant", ""), reply=reply, model=model)
+            turn = Turn(
+                ChatMessage("assistant", ""), reply=reply, model=model, meta={"compared": True}
+            )
             turn.live = lambda reply=reply: reply  # the controller points this at its run
             body = build_chat_body(
                 model,

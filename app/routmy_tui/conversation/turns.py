@@ -22,7 +22,8 @@ class Turn:
         model: The model that wrote a reply.
         siblings: (position, count) among the versions at this point of the tree.
         meta: Stored details that are not sent: `dropped_calls` (ids) on a reply,
-            `answered_by` ("typed", "program", "dropped") and `answered_at` on a tool turn.
+            `answered_by` ("typed", "program", "dropped") and `answered_at` on a tool turn,
+            `compared` on a reply asked for beside others (compare).
         live: While a reply streams, reads it as assembled so far (None otherwise).
     """
 

@@ -89,7 +89,26 @@ def export_markdown(store: Store, conversation_id: str) -> str:
         out += ["## System", "", conversation.system_prompt, ""]
     for message in path:
         out += _markdown_message(message)
+        if message.role == "assistant" and message.extra.get("compared"):
+            out += _compared_with(store, message)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _compared_with(store: Store, kept: StoredMessage) -> list[str]:
+    """The other replies of a comparison, each under its model (the kept one came first)."""
+    others = [
+        m
+        for m in store.children(kept.parent_id, kept.conversation_id)
+        if m.id != kept.id and m.role == "assistant" and m.extra.get("compared")
+    ]
+    if not others:
+        return []
+    out = [f"_Compared with {len(others)} other model(s); the reply above was kept._", ""]
+    for message in others:
+        lines = _markdown_message(message)
+        lines[0] = f"### Also compared · {message.model or 'unknown'}"
+        out += lines
+    return out
 
 
 def _markdown_message(message: StoredMessage) -> list[str]:
