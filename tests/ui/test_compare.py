@@ -11,6 +11,7 @@ from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.app import RoutmyApp
 from routmy_tui.ui.chat.chat_screen import ChatScreen
 from routmy_tui.ui.chat.composer import Composer
+from routmy_tui.ui.compare.column import ReplyPane
 from routmy_tui.ui.compare.compare_view import CompareView
 from routmy_tui.ui.models.compare_picker import ComparePicker
 from tests.ui.helpers import conversation_text, last_reply, make_app, send, view_of, wait_for
@@ -117,6 +118,12 @@ async def test_a_failing_column_does_not_stop_the_others(demo_server: DemoServer
         head = _head(view, 1)
         for part in ("first token", "total", "tokens", "quota", "cost"):
             assert part in head, head
+        # Each column followed its reply to the end; ↑ scrolls the selected one.
+        pane = view.columns[1].query_one(ReplyPane)
+        await wait_for(pilot, lambda: 0 < pane.max_scroll_y == pane.scroll_y)
+        view.focus()
+        await pilot.press("right", "up", "up")
+        await wait_for(pilot, lambda: pane.scroll_y == pane.max_scroll_y - 2)
 
 
 async def test_keep_this_one_and_browse_the_others(demo_server: DemoServer) -> None:

@@ -66,7 +66,8 @@ class ReplyPane(ScrollView, can_focus=False):
         height = self.item.layout(self.app.console, width, self.palette)
         self.virtual_size = Size(width, height)
         if self.follow:
-            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+            # After the refresh: the new virtual size is not in max_scroll_y before it.
+            self.scroll_end(animate=False, x_axis=False)
         self.refresh()
 
     def on_resize(self) -> None:
