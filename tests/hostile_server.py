@@ -299,7 +299,8 @@ class HostileServer:
 
     def _answer(self, request: Request) -> list[bytes]:
         if request.method == "GET" and request.path.endswith("/models"):
-            data = [{"id": name, "object": "model", "owned_by": "hostile"} for name in CASES]
+            names = [*CASES, f"hostile/odd{ESCAPES}"]
+            data = [{"id": name, "object": "model", "owned_by": f"o{ESCAPES}"} for name in names]
             return [response(200, json.dumps({"object": "list", "data": data}))]
         body = request.json()
         model = body.get("model") if isinstance(body, dict) else None

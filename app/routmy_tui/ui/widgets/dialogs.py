@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from routmy_tui.core.text import make_safe
+
 _DIALOG_CSS = """
 {name} {{
     align: center middle;
@@ -55,8 +57,8 @@ class PathDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, markup=False, classes="dialog-title")
-            yield Label(self.prompt, markup=False)
+            yield Label(make_safe(self.title_text), markup=False, classes="dialog-title")
+            yield Label(make_safe(self.prompt), markup=False)
             yield Input(self.value, id="dialog-input")
             yield Label("Enter accepts · Escape cancels", markup=False)
 
@@ -92,7 +94,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question, markup=False)
+            yield Label(make_safe(self.question), markup=False)
             with Horizontal():
                 yield Button("Cancel", id="no")
                 yield Button(self.action, id="yes", variant="error")
@@ -129,7 +131,7 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question, markup=False)
+            yield Label(make_safe(self.question), markup=False)
             with Horizontal():
                 yield Button("Cancel", id="choice-cancel")
                 for choice_id, label in self.choices:
