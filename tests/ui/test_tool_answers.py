@@ -109,3 +109,50 @@ async def test_a_message_while_calls_wait_can_drop_them(demo_server: DemoServer)
         roles = [m["role"] for m in body["messages"]]
         assert roles == ["user", "user"]  # the reply had only the dropped call: not sent
         assert any("Dropped 1 tool call" in n.message for n in app._notifications)
+
+
+def _program_tools() -> list[dict[str, Any]]:
+    """The examples, with get_order answered by a local program."""
+    import sys
+
+    tools = _examples()
+    program = "import json, sys; a = json.load(sys.stdin); print('order', a['order_id'], 'is late')"
+    tools[0] = {**tools[0], "command": [sys.executable, "-c", program]}
+    return tools
+
+
+async def test_a_program_answers_a_call_once_approved(demo_server: DemoServer) -> None:
+    from routmy_tui.ui.tools.approval import ToolApproval
+
+    demo_server.requests.clear()
+    app = make_app(demo_server.base_url, model="demo/tools", params={"tools": _program_tools()})
+    async with app.run_test(size=(110, 36)) as pilot:
+        await send(pilot, "Where is order 77?")
+        await wait_for(pilot, lambda: isinstance(app.screen, ToolApproval))
+        assert len(_chat_bodies(demo_server)) == 1  # nothing runs or goes out before approval
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(_chat_bodies(demo_server)) == 2, timeout=20)
+        tool = _chat_bodies(demo_server)[-1]["messages"][-1]
+        assert tool["role"] == "tool" and tool["content"] == "order 77 is late\n"
+        assert "command" not in json.dumps(_chat_bodies(demo_server)[-1]["tools"])
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+        store = app.session.store
+        assert store is not None and app.conversation.id is not None
+        answered = store.current_path(app.conversation.id)[2]
+        assert answered.extra["answered_by"] == "program"
+
+
+async def test_a_declined_program_leaves_the_answer_to_the_user(demo_server: DemoServer) -> None:
+    from routmy_tui.ui.tools.approval import ToolApproval
+
+    demo_server.requests.clear()
+    app = make_app(demo_server.base_url, model="demo/tools", params={"tools": _program_tools()})
+    async with app.run_test(size=(110, 36)) as pilot:
+        await send(pilot, "Where is order 78?")
+        await wait_for(pilot, lambda: isinstance(app.screen, ToolApproval))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ToolApproval))
+        assert _bar(app).active and len(_chat_bodies(demo_server)) == 1
+        await _type(pilot, "typed by me")
+        await wait_for(pilot, lambda: len(_chat_bodies(demo_server)) == 2)
+        assert _chat_bodies(demo_server)[-1]["messages"][-1]["content"] == "typed by me"

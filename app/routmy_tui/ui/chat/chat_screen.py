@@ -26,6 +26,7 @@ from routmy_tui.ui.chat.header import AppHeader
 from routmy_tui.ui.chat.tool_answers import ToolAnswers
 from routmy_tui.ui.compare.actions import COMPARE_BINDINGS, CompareActions
 from routmy_tui.ui.models.conversation_settings import SETTINGS_BINDINGS, ConversationSettingsMixin
+from routmy_tui.ui.tools.approval import answer_with_program
 
 if TYPE_CHECKING:
     from routmy_tui.ui.app import RoutmyApp
@@ -102,7 +103,11 @@ class ChatScreen(
             view, lambda: app.services.client, self.conversation, app.services.store
         )
         self.answers = ToolAnswers(
-            self.controller, self.query_one(Composer), self.query_one(AnswerBar), self.notify
+            self.controller,
+            self.query_one(Composer),
+            self.query_one(AnswerBar),
+            self.notify,
+            run_program=lambda call, tool, done: answer_with_program(app, call, tool, done),
         )
         self.conversation.subscribe(self._conversation_event)
         # The catalog loads right after the first frame and hands its models to the

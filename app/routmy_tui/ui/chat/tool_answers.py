@@ -6,11 +6,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from routmy_tui.conversation import InvalidRequest
+from routmy_tui.core.toolsets import FunctionTool, find_tool
+from routmy_tui.core.types import ToolCall
 from routmy_tui.ui.chat.answer_bar import AnswerBar, call_label
 
 if TYPE_CHECKING:
     from routmy_tui.ui.chat.composer import Composer
     from routmy_tui.ui.chat.controller import ChatController
+
+RunProgram = Callable[[ToolCall, FunctionTool, Callable[[Any], None]], None]
+"""Asks to run a tool's program for a call (`ui.tools.approval.answer_with_program`)."""
 
 
 class ToolAnswers:
@@ -25,6 +30,8 @@ class ToolAnswers:
         composer: The composer the answers are typed in.
         bar: The line above it naming the call being answered.
         notify: Shows a notice.
+        run_program: Answers a call of a command-backed tool with its program, after the
+            user approves (None: every call is answered by hand).
     """
 
     def __init__(
@@ -33,8 +40,12 @@ class ToolAnswers:
         composer: Composer,
         bar: AnswerBar,
         notify: Callable[..., Any],
+        run_program: RunProgram | None = None,
     ) -> None:
         self.controller = controller
+        self.run_program = run_program
+        self._declined: set[str] = set()
+        """Calls whose program the user declined to run: answered by hand."""
         self.composer = composer
         self.bar = bar
         self.notify = notify
@@ -68,15 +79,35 @@ class ToolAnswers:
             return
         total = len(reply.calls())
         number = total - len(pending) + 1
-        self.bar.show(pending[0], number, total)
+        call = pending[0]
+        self.bar.show(call, number, total)
+        tool = find_tool(conversation.settings.params.tools, call.name)
+        runnable = tool is not None and tool.command and self.run_program is not None
+        if runnable and call.id not in self._declined:
+            assert tool is not None and self.run_program is not None
+            self.run_program(call, tool, lambda answer: self._program_answered(call, answer))
+
+    def _program_answered(self, call: ToolCall, answer: Any) -> None:
+        """The approval dialog closed: give the program's answer, or answer by hand."""
+        if self.bar.call is None or self.bar.call.id != call.id:
+            return  # answering moved on meanwhile
+        if answer is None:
+            self._declined.add(call.id)
+            self.notify(f"Not run: type the answer for {call_label(call, 40)} by hand.")
+            self.composer.focus()
+            return
+        self._give(call, answer.content, answer.by)
 
     def submit(self, text: str) -> None:
         """Give `text` as the answer of the call shown; the last answer sends them all."""
         call = self.bar.call
         if call is None:
             return
+        self._give(call, text, "typed")
+
+    def _give(self, call: ToolCall, text: str, by: str) -> None:
         try:
-            sent = self.controller.answer(call.id, text, "typed")
+            sent = self.controller.answer(call.id, text, by)
         except InvalidRequest as exc:
             self.notify(str(exc), title="Not sent", severity="warning")
             return
