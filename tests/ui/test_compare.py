@@ -186,13 +186,24 @@ async def test_narrow_terminals_stack_the_columns(demo_server: DemoServer) -> No
     app = make_app(demo_server.base_url)
     async with app.run_test(size=(90, 40)) as pilot:
         view = await _start(pilot, ["demo/chat", "demo/vision"], "Hi")
-        await wait_for(pilot, lambda: view.has_class("-stacked"))
         first, second = view.columns
-        assert first.region.x == second.region.x and first.region.y < second.region.y
+        await wait_for(
+            pilot,
+            lambda: (
+                view.has_class("-stacked")
+                and first.region.x == second.region.x
+                and first.region.y < second.region.y
+            ),
+        )
         await pilot.resize_terminal(140, 40)
-        await wait_for(pilot, lambda: not view.has_class("-stacked"))
-        await pilot.pause(0.1)
-        assert first.region.y == second.region.y and first.region.x < second.region.x
+        await wait_for(
+            pilot,
+            lambda: (
+                not view.has_class("-stacked")
+                and first.region.y == second.region.y
+                and first.region.x < second.region.x
+            ),
+        )
 
 
 async def test_palette_has_compare_models(demo_server: DemoServer) -> None:
