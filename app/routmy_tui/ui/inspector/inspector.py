@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 POLL = 0.25
 """Seconds between checks for a new target reply or new wire data (4 Hz, never per token)."""
 
-TABS = ("tab-request", "tab-response", "tab-stream", "tab-timing")
+TABS = ("tab-request", "tab-response", "tab-stream", "tab-timing", "tab-tools")
 
 HINT = "c curl · q req · s resp · l log · w save · e replay · F2"
 
@@ -124,6 +124,9 @@ class Inspector(Vertical):
             with TabPane("Timing", id="tab-timing"):
                 with VerticalScroll():
                     yield Static(id="timing-view", markup=False)
+            with TabPane("Tools", id="tab-tools"):
+                with VerticalScroll():
+                    yield Static(id="tools-view", markup=False)
         yield Static(HINT, id="inspector-hint", markup=False)
 
     def on_mount(self) -> None:
@@ -207,6 +210,8 @@ class Inspector(Vertical):
 
     def _draw(self, tab: str) -> None:
         signature = self._signature()
+        if tab == "tab-tools":
+            signature = self._tools_signature()
         if self._drawn.get(tab) == signature:
             return
         if tab == "tab-stream":
@@ -224,6 +229,7 @@ class Inspector(Vertical):
                 "tab-request": "#request-view",
                 "tab-response": "#response-view",
                 "tab-timing": "#timing-view",
+                "tab-tools": "#tools-view",
             }[tab]
             self.query_one(view_id, Static).update(self._renderable(tab))
         self._drawn[tab] = signature
@@ -276,7 +282,49 @@ class Inspector(Vertical):
     def _body(self, value: Any) -> RenderableType:
         return Text(self._safe(value)) if isinstance(value, str) else self._json(value)
 
+    def _following(self) -> tuple[dict[str, Any], list[Any]]:
+        """The selected reply's stored details and the turns after it on the branch."""
+        from routmy_tui.ui.chat.conversation_view import ConversationView
+
+        views = self.screen.query(ConversationView)
+        conversation = getattr(self.screen, "conversation", None)
+        turns = list(getattr(conversation, "turns", None) or [])
+        if not views or self.item is None:
+            return {}, []
+        items = views.first().items
+        if len(items) != len(turns) or self.item not in items:
+            return {}, []
+        index = items.index(self.item)
+        return turns[index].meta, turns[index + 1 :]
+
+    def _tools_signature(self) -> tuple[Any, ...]:
+        item = self.item
+        if item is None:
+            return (None,)
+        reply = item.reply
+        meta, following = self._following()
+        return (
+            id(item),
+            reply.status,
+            tuple((c.id, c.name, len(c.arguments)) for c in reply.tool_calls),
+            tuple(meta.get("dropped_calls") or []),
+            tuple((id(t), len(t.message.content or "")) for t in following[:64]),
+        )
+
+    def _tools(self) -> RenderableType:
+        from routmy_tui.ui.inspector.tools_tab import call_records, tools_renderable
+
+        item = self.item
+        if item is None:
+            return Text("No reply selected.", style="dim")
+        meta, following = self._following()
+        reply = item.reply
+        records = call_records(reply.tool_calls, meta, following)
+        return tools_renderable(records, reply.status == "streaming")
+
     def _renderable(self, tab: str) -> RenderableType:
+        if tab == "tab-tools":
+            return self._tools()
         exchange = self.exchange
         if exchange is None:
             return Text("No exchange recorded for this reply.", style="dim")
