@@ -7,7 +7,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from routmy_tui.core.files import atomic_write
 from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.text import make_safe
 from routmy_tui.services.container import DB_NAME
@@ -55,6 +54,7 @@ def run(argv: Sequence[str]) -> int:
     """Run `export` or `import` (argv[0]); returns the exit status."""
     from routmy_tui.config.settings import load_settings
     from routmy_tui.store.export import export_text, import_json
+    from routmy_tui.store.export_files import write_export
 
     command = argv[0]
     args = _parser(command).parse_args(list(argv[1:]))
@@ -63,11 +63,12 @@ def run(argv: Sequence[str]) -> int:
         with Store.open(settings.data_dir / DB_NAME) as store:
             if command == "export":
                 conversation_id = _resolve(store, args.id)
-                text = export_text(store, conversation_id, args.format)
                 if args.output:
-                    # Private (0600) and whole or not at all, like every file the app writes.
-                    atomic_write(Path(args.output), text.encode("utf-8"))
+                    # Private (0600) and whole or not at all, like every file the app writes;
+                    # a Markdown export's pictures go to a folder beside it.
+                    write_export(store, conversation_id, Path(args.output), args.format)
                 else:
+                    text = export_text(store, conversation_id, args.format)
                     # A conversation holds server text: never let it drive the terminal.
                     sys.stdout.write(make_safe(text) if sys.stdout.isatty() else text)
                 return 0

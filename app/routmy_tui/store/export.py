@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,12 +69,20 @@ def export_text(store: Store, conversation_id: str, fmt: str) -> str:
     return replace_surrogates(export_markdown(store, conversation_id))
 
 
-def export_markdown(store: Store, conversation_id: str) -> str:
+def export_markdown(
+    store: Store, conversation_id: str, link: Callable[[str], str] | None = None
+) -> str:
     """The conversation's current branch as a Markdown document.
 
     Contains the title, model, parameters, system prompt and each message (reasoning in a
     collapsed block, tool calls as JSON blocks, images as Markdown images, and the status of a
     reply that did not complete). Never contains headers or keys.
+
+    Args:
+        store: The store.
+        conversation_id: The conversation.
+        link: Where each picture's Markdown image points (given its URL); by default the
+            URL itself (data URLs inline). `export_files.write_export` saves them beside.
 
     Raises:
         StoreError: No such conversation.
@@ -87,14 +96,15 @@ def export_markdown(store: Store, conversation_id: str) -> str:
     out.append("")
     if conversation.system_prompt:
         out += ["## System", "", conversation.system_prompt, ""]
+    show = link or (lambda url: url)
     for message in path:
-        out += _markdown_message(message)
+        out += _markdown_message(message, show)
         if message.role == "assistant" and message.extra.get("compared"):
-            out += _compared_with(store, message)
+            out += _compared_with(store, message, show)
     return "\n".join(out).rstrip() + "\n"
 
 
-def _compared_with(store: Store, kept: StoredMessage) -> list[str]:
+def _compared_with(store: Store, kept: StoredMessage, link: Callable[[str], str]) -> list[str]:
     """The other replies of a comparison, each under its model (the kept one came first)."""
     others = [
         m
@@ -105,13 +115,13 @@ def _compared_with(store: Store, kept: StoredMessage) -> list[str]:
         return []
     out = [f"_Compared with {len(others)} other model(s); the reply above was kept._", ""]
     for message in others:
-        lines = _markdown_message(message)
+        lines = _markdown_message(message, link)
         lines[0] = f"### Also compared · {message.model or 'unknown'}"
         out += lines
     return out
 
 
-def _markdown_message(message: StoredMessage) -> list[str]:
+def _markdown_message(message: StoredMessage, link: Callable[[str], str]) -> list[str]:
     if message.role == "assistant":
         head = "## Assistant" + (f" · {message.model}" if message.model else "")
     elif message.role == "tool":
@@ -131,7 +141,7 @@ def _markdown_message(message: StoredMessage) -> list[str]:
     if message.content:
         out += [message.content, ""]
     for number, url in enumerate(message.images, 1):
-        out += [f"![image {number}]({url})", ""]
+        out += [f"![image {number}]({link(url)})", ""]
     for call in message.tool_calls:
         out += [f"**Tool call** `{call.name}` ({call.id or 'no id'})", ""]
         out += [_fence(call.arguments, "json"), ""]

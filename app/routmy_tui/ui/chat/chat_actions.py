@@ -194,8 +194,7 @@ class ConversationActions:
 
     def action_export(self) -> None:
         """Ask where to write the conversation on screen (.md or .json) and write it."""
-        from routmy_tui.core.files import atomic_write
-        from routmy_tui.store.export import export_text
+        from routmy_tui.store.export_files import write_export
         from routmy_tui.ui.widgets.dialogs import PathDialog
 
         session = self.session
@@ -211,12 +210,12 @@ class ConversationActions:
             target = Path(path).expanduser()
             try:
                 fmt = "json" if target.suffix.lower() == ".json" else "md"
-                text = export_text(session.store, conversation_id, fmt)
-                atomic_write(target, text.encode("utf-8"))  # 0600, whole or not at all
+                # 0600, whole or not at all; Markdown's pictures go to a folder beside it.
+                done = write_export(session.store, conversation_id, target, fmt)
             except (OSError, StoreError) as exc:
                 self.notify(f"Export failed: {exc}", severity="error")
                 return
-            self.notify(f"Exported to {target}")
+            self.notify(done)
 
         self.routmy.push_screen(
             PathDialog(
