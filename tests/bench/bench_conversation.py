@@ -1,180 +1,127 @@
-"""Long conversations: open a stored 1,000-message conversation in the real app (120x40 pty).
+"""Long conversations as the user feels them: open, Home, End and a full PageDown scroll, in a pty.
 
-Reports the time from opening it in a running app to the first frame showing its last message
-(headless), the same from process start in a pty, peak RSS, and the time to scroll to the top
-(Home) and back (End). Compared, in the same run, with the app's
-first frame on an empty history (the floor). Prints JSON.
-Run: `python tests/bench/bench_conversation.py`. Targets: first frame < 0.5 s, RSS < 150 MB.
+Measures: the installed `routmy-tui` in a 120x40 pty starting on a stored conversation of
+1,000 and of 10,000 messages (about 350-character questions and 500-character Markdown
+replies with a list and code), which it resumes: from process start to the first frame,
+and to the frame showing the last message (open); then, with the conversation focused,
+Home (to the frame showing the first message), End (back to the last), and a full scroll
+from the top to the last message with PageDown, each key sent as soon as the previous
+frame was written (per-page latency and the whole scroll). Peak RSS at the end. Floor,
+same run: the first frame on an empty history.
+Leaves out: mouse scrolling, and resizing. The machine is shared: read `machine`.
+Prints JSON. Run: `python tests/bench/bench_conversation.py` (BENCH_RUNS=2, BENCH_SIZES=...).
+Targets (issue 13): 10,000-message conversation open under 0.3 s and under 150 MB.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import statistics
+import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ptyrun import PtyProcess, private_home
+from ptyrun import PtyProcess, app_argv, machine, private_home, stats
+from seed import data_dir_with
 
-from routmy_tui.core.types import ChatMessage, Exchange, Reply, Usage
-from routmy_tui.store import Store
-
-MESSAGES = 1000
-RUNS = int(os.environ.get("BENCH_RUNS", "5"))
-
-
-def reply_text(number: int) -> str:
-    """About 500 characters of Markdown: a heading, a list, code, a closing marker."""
-    return (
-        f"### Part {number}\n\n"
-        "Here is what matters, **briefly**, with `inline code` and a [link](https://rout.my):\n\n"
-        "- the first point, which explains why streaming must never block the UI\n"
-        "- the second point, about caching rendered lines by width\n"
-        "- the third point, about laying out only what is visible\n\n"
-        "```python\ndef visible(items, top, height):\n    return items[top:top + height]\n```\n\n"
-        f"That is all for this part. END-{number:04d}"
-    )
+RUNS = int(os.environ.get("BENCH_RUNS", "2"))
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000").split(",")]
+HOME, END, PAGE_DOWN, TAB = b"\x1b[H", b"\x1b[F", b"\x1b[6~", b"\t"
 
 
-def build(data: Path) -> None:
-    """A conversation of MESSAGES messages (half questions, half replies with exchanges)."""
-    with Store.open(data / "routmy.db") as store, store.transaction():
-        conversation = store.create_conversation("demo/chat", title="Long conversation")
-        parent = None
-        for number in range(MESSAGES // 2):
-            question = f"MSG-{number:04d} please explain part {number} " + "in detail " * 30
-            parent = store.add_message(conversation, parent, ChatMessage("user", question))
-            parent = store.add_message(
-                conversation, parent, ChatMessage("assistant", ""), status="streaming"
-            )
-            store.checkpoint_reply(
-                parent,
-                Reply(
-                    content=reply_text(number),
-                    status="complete",
-                    finish_reason="stop",
-                    usage=Usage(prompt_tokens=100, completion_tokens=120, total_tokens=220),
-                ),
-            )
-            store.save_exchange(
-                parent,
-                Exchange(
-                    method="POST",
-                    url="http://127.0.0.1/v1/chat/completions",
-                    request_headers={"Content-Type": "application/json"},
-                    request_body={"model": "demo/chat", "messages": []},
-                ),
-            )
+def key_to(proc: PtyProcess, key: bytes, marker: str, timeout: float = 30) -> float:
+    """Seconds from pressing `key` to `marker` being written."""
+    mark = len(proc.text)
+    sent = proc.write(key)
+    _, shown = proc.wait_for_any([marker], timeout=timeout, since=mark)
+    return shown - sent
 
 
-async def open_in_app(data: Path, last: str) -> float:
-    """Seconds from opening the stored conversation in a running app to a frame showing its
-    last message (Pilot, headless)."""
-    from routmy_tui.config.settings import Settings
-    from routmy_tui.ui.app import RoutmyApp
-    from routmy_tui.ui.chat.conversation_view import ConversationView
+MARKER = re.compile(rb"(?:MSG|END)-(\d{5})")
 
-    settings = Settings(
-        base_url="http://127.0.0.1:9/v1", demo=True, model="demo/chat", data_dir=data
-    )
-    app = RoutmyApp(settings.with_changes(resume_last=False))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.5)
-        store = app.session.store
-        assert store is not None
-        conversation_id = store.latest_conversation_id()
-        assert conversation_id is not None
-        started = time.perf_counter()
-        app.session.open(conversation_id)
-        view = app.screen.query_one(ConversationView)
-        while True:
-            await asyncio.sleep(0.002)  # let the app run; pilot.pause() waits for idle
-            lines = [view.render_line(y).text for y in range(view.size.height)]
-            if any(last in line for line in lines):
-                return time.perf_counter() - started
+
+def newest_marker(proc: PtyProcess, since: int) -> int:
+    """The highest message number written after text offset `since` (-1: none)."""
+    return max((int(m.group(1)) for m in MARKER.finditer(proc.text, since)), default=-1)
+
+
+def scroll_down(proc: PtyProcess, marker: str, limit: int = 20_000) -> tuple[list[float], float]:
+    """PageDown until `marker` is written: per page, ms until a message further down than
+    any on screen before is written (the page's new content); and the total seconds."""
+    pages: list[float] = []
+    started = time.perf_counter()
+    mark = len(proc.text)
+    screen = "\n".join(proc.screen()).encode()
+    seen = max((int(m.group(1)) for m in MARKER.finditer(screen)), default=-1)
+    while proc.text.find(marker.encode(), mark) < 0 and len(pages) < limit:
+        since = len(proc.text)
+        sent = proc.write(PAGE_DOWN)
+        deadline = sent + 5
+        while newest_marker(proc, since) <= seen and time.perf_counter() < deadline:
+            proc.pump(0.01)
+        newest = newest_marker(proc, since)
+        if newest <= seen:
+            break  # nothing new: at the bottom already
+        seen = newest
+        pages.append((proc.reads[-1][0] - sent) * 1000)
+    return pages, time.perf_counter() - started
+
+
+def run(messages: int) -> dict[str, object]:
+    _, env = private_home()
+    data = data_dir_with(messages) if messages else tempfile.mkdtemp(prefix="routmy-bench-")
+    proc = PtyProcess(app_argv("--demo", "--data-dir", data), env=env)
+    try:
+        first = proc.wait_for("Enter send", timeout=60)
+        if not messages:
+            return {"first_frame_s": first, "peak_rss_mb": proc.peak_rss_mb()}
+        last = f"END-{messages // 2 - 1:05d}"
+        opened = proc.wait_for(last, timeout=120)
+        proc.drain(quiet=0.5)
+        proc.write(TAB)
+        proc.drain(quiet=0.2)
+        home = key_to(proc, HOME, "MSG-00000")
+        end = key_to(proc, END, last)
+        proc.drain(quiet=0.2)
+        key_to(proc, HOME, "MSG-00000")
+        proc.drain(quiet=0.2)
+        pages, total = scroll_down(proc, last)
+        return {
+            "first_frame_s": first,
+            "open_s": opened,
+            "open_after_first_frame_s": opened - first,
+            "home_s": home,
+            "end_s": end,
+            "pagedown_ms": pages,
+            "full_scroll_s": total,
+            "peak_rss_mb": proc.peak_rss_mb(),
+        }
+    finally:
+        proc.kill()
 
 
 def main() -> None:
-    home, env = private_home()
-    data = Path(home) / "long"
-    empty = Path(home) / "empty"
-    started = time.perf_counter()
-    build(data)
-    build_s = time.perf_counter() - started
-    command = str(Path(sys.executable).parent / "routmy-tui")
-    last = f"END-{MESSAGES // 2 - 1:04d}"
-    opened: list[tuple[float, float, float, float]] = []
-    floor: list[float] = []
-    home_presses: list[int] = []
-    end_presses: list[int] = []
-    for run in range(RUNS + 1):
-        proc = PtyProcess([command, "--demo", "--data-dir", str(empty)], env=env)
-        try:
-            floor_s = proc.wait_for("Welcome to routmy-tui")
-        finally:
-            proc.kill()
-        proc = PtyProcess([command, "--demo", "--data-dir", str(data)], env=env)
-        try:
-            first = proc.wait_for(last)
-            time.sleep(0.05)
-            rss = proc.peak_rss_mb()
-            proc.write(b"\t")  # from the composer to the conversation
-            time.sleep(0.2)
-            mark = len(proc.text)
-            t0 = time.perf_counter()
-            # Home; pressed again while the top is not reached (estimated heights above the
-            # viewport are measured on the way and can stop the scroll short).
-            for presses in range(1, 21):  # noqa: B007
-                proc.write(b"\x1b[H")
-                try:
-                    proc.wait_for("MSG-0000", since=mark, timeout=1.0)
-                    break
-                except TimeoutError:
-                    mark = len(proc.text)
-            top = time.perf_counter() - t0
-            home_presses.append(presses)
-            mark = len(proc.text)
-            t0 = time.perf_counter()
-            for presses in range(1, 21):  # noqa: B007
-                proc.write(b"\x1b[F")  # End, again while the bottom is not reached
-                try:
-                    proc.wait_for(last, since=mark, timeout=1.0)
-                    break
-                except TimeoutError:
-                    mark = len(proc.text)
-            end_presses.append(presses)
-            back = time.perf_counter() - t0
-            rss = max(rss, proc.peak_rss_mb())
-        finally:
-            proc.kill()
-        if run:  # the first run warms the file cache
-            opened.append((first, rss, top, back))
-            floor.append(floor_s)
-    in_app = [asyncio.run(open_in_app(data, last)) for _ in range(RUNS)]
-    print(
-        json.dumps(
-            {
-                "bench": "conversation",
-                "open_in_running_app_s": round(statistics.median(in_app), 3),
-                "messages": MESSAGES,
-                "runs": RUNS,
-                "build_store_s": round(build_s, 2),
-                "process_start_to_first_frame_s": round(statistics.median(o[0] for o in opened), 3),
-                "floor_empty_first_frame_s": round(statistics.median(floor), 3),
-                "peak_rss_mb": round(max(o[1] for o in opened), 1),
-                "scroll_to_top_s": round(statistics.median(o[2] for o in opened), 3),
-                "scroll_back_s": round(statistics.median(o[3] for o in opened), 3),
-                "home_presses_to_reach_top": home_presses,
-                "end_presses_to_reach_bottom": end_presses,
-                "targets": {"first_frame_s": 0.5, "peak_rss_mb": 150},
-            },
-            indent=2,
-        )
-    )
+    results: dict[str, object] = {"bench": "conversation", "runs": RUNS, "machine": machine()}
+    floor = [run(0) for _ in range(RUNS)]
+    results["floor_empty_history"] = {
+        "first_frame_s": stats([r["first_frame_s"] for r in floor]),  # type: ignore[misc]
+        "peak_rss_mb": stats([r["peak_rss_mb"] for r in floor], 1),  # type: ignore[misc]
+    }
+    for messages in SIZES:
+        runs = [run(messages) for _ in range(RUNS)]
+        summary: dict[str, object] = {}
+        for key in ("first_frame_s", "open_s", "open_after_first_frame_s", "home_s", "end_s"):
+            summary[key] = stats([r[key] for r in runs])  # type: ignore[misc]
+        pages = [p for r in runs for p in r["pagedown_ms"]]  # type: ignore[attr-defined]
+        summary["pagedown_ms"] = stats(pages, 1)
+        summary["full_scroll_s"] = stats([r["full_scroll_s"] for r in runs])  # type: ignore[misc]
+        summary["peak_rss_mb"] = stats([r["peak_rss_mb"] for r in runs], 1)  # type: ignore[misc]
+        results[str(messages)] = summary
+    results["targets"] = "10000: open_s median < 0.3 (after the first frame), peak_rss < 150 MB"
+    print(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,114 +1,218 @@
-"""Streaming: a long Markdown reply from the demo backend, rendered by the real app (headless).
+"""Streaming as the user sees it: Enter to the final frame of a long Markdown reply, in a pty.
 
-For 2,000 and 20,000 tokens streamed as fast as the demo backend can, reports the time from
-Enter to the finished reply on screen, tokens/s, and the floor: the same stream parsed by the
-core client with no UI, in the same run. Checks that the final screen matches a full render of
-the reply. Prints JSON. Run: `python tests/bench/bench_stream.py`.
-Targets: >= 2,500 tokens/s at 20,000 tokens; time(20,000) / time(2,000) <= 12.
+Measures: the installed `routmy-tui` in a 120x40 pty (the real driver, bytes written to the
+terminal and read back here), against `routmy-tui demo-server` in its own process; a reply of
+20,000 chunks at full speed, and replies paced at 1,000 and 100 chunks/s. For each: seconds
+from the Enter key to the frame that shows the finished reply's status line, the app's CPU
+seconds over that time (and per chunk), the bytes it wrote, and whether the final screen
+matches an independent reference: Rich's own `Markdown` render of the reply's full text
+(known from the demo server's deterministic generator) at the same width.
+Floors, same server, same run: the core client (`RoutmyClient`) reading and assembling the
+same stream with no UI, and a plain socket reading its bytes.
+Leaves out: start-up (the app has drawn and gone quiet before Enter), typing (see
+bench_typing), and the network (loopback). The machine is shared: read `machine`.
+Prints JSON. Run: `python tests/bench/bench_stream.py` (BENCH_RUNS=2; BENCH_CASES=full,1000,100).
+Target (issue 13): a 20,000-chunk reply drawn within 2x of the core client.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import os
+import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
+from ptyrun import DemoServerProcess, PtyProcess, app_argv, machine, private_home, stats
 
-from routmy_tui.config.settings import Settings  # noqa: E402
-from routmy_tui.core.client import ReplyFinished, RoutmyClient  # noqa: E402
-from routmy_tui.core.request import ChatParams, build_chat_body  # noqa: E402
-from routmy_tui.core.types import ChatMessage  # noqa: E402
-from routmy_tui.demo.server import DemoServer  # noqa: E402
-from routmy_tui.ui.app import RoutmyApp  # noqa: E402
-from routmy_tui.ui.chat.render import MarkdownLines  # noqa: E402
-from tests.ui.helpers import last_reply, send, view_of, wait_for  # noqa: E402
+from routmy_tui.demo.replies import reply_tokens
 
-SIZES = (2_000, 20_000)
 PROMPT = "Write a long technical document"
+RUNS = int(os.environ.get("BENCH_RUNS", "2"))
+CASES = {  # name: (chunks, chunks per second; 0 = as fast as the server can)
+    "full": (20_000, 0),
+    "1000": (5_000, 1000),
+    "100": (600, 100),
+}
+COLS, ROWS = 120, 40
+ITEM_WIDTH = COLS - 4
+"""The reply's width on screen (ConversationView.item_width at 120 columns)."""
 
 
-async def floor(base_url: str, tokens: int) -> tuple[float, int]:
-    """Seconds for the core client alone to receive and assemble the stream."""
-    client = RoutmyClient(base_url, None)
-    params = ChatParams(extra={"demo_tokens": tokens, "demo_tps": 0})
-    body = build_chat_body("demo/chat", [ChatMessage("user", PROMPT)], params)
+def body(chunks: int, rate: int) -> dict[str, object]:
+    return {
+        "model": "demo/chat",
+        "stream": True,
+        "messages": [{"role": "user", "content": PROMPT}],
+        "demo_tokens": chunks,
+        "demo_tps": rate,
+    }
+
+
+def socket_floor(base_url: str, chunks: int, rate: int) -> float:
+    """Seconds for a plain socket to send the request and read the stream to [DONE]."""
+    parts = urlsplit(base_url)
+    payload = json.dumps(body(chunks, rate)).encode()
+    request = (
+        f"POST {parts.path}/chat/completions HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode() + payload
     started = time.perf_counter()
-    reply = None
-    async for event in client.chat(body).events():
-        if isinstance(event, ReplyFinished):
-            reply = event.reply
-    elapsed = time.perf_counter() - started
-    await client.aclose()
-    assert reply is not None and reply.status == "complete"
-    return elapsed, len(reply.content)
+    with socket.create_connection((parts.hostname, parts.port)) as sock:
+        sock.sendall(request)
+        seen = b""
+        while True:
+            data = sock.recv(1 << 16)
+            if not data:
+                break
+            seen = seen[-16:] + data
+            if b"[DONE]" in seen:
+                break
+    return time.perf_counter() - started
 
 
-async def in_app(base_url: str, tokens: int) -> dict[str, object]:
-    """Seconds from Enter to the complete reply drawn by the app."""
-    settings = Settings(
-        base_url=base_url,
-        model="demo/chat",
-        demo=True,
-        params={"extra": {"demo_tokens": tokens, "demo_tps": 0}},
-        data_dir=Path(tempfile.mkdtemp(prefix="routmy-bench-")),  # a fresh, empty history
-        resume_last=False,
-    )
-    app = RoutmyApp(settings)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
-        started = time.perf_counter()
-        await send(pilot, PROMPT)
-        await wait_for(pilot, lambda: len(view_of(app).items) == 2)
-        await wait_for(pilot, lambda: last_reply(app).reply.status != "streaming", timeout=120)
-        done = time.perf_counter()
-        await pilot.pause()
-        drawn = time.perf_counter()
-        view = view_of(app)
-        item = last_reply(app)
-        screen = [view.render_line(y).text.rstrip() for y in range(view.size.height)]
-        # The same text rendered in full from scratch, bottom lines compared.
-        fresh = MarkdownLines(view.palette.code_theme)
-        fresh.set_text(item.reply.content)
-        width = item.laid_width
-        height = fresh.layout(app.console, width)
-        expected = [fresh.line(i).text.rstrip() for i in range(height)]
-        visible_reply = [line[2:] for line in screen if line.startswith("▎ ")]
-        tail = [line for line in visible_reply if line.strip()][-8:-2]
-        correct = bool(tail) and all(line in expected for line in tail)
+def client_floor(base_url: str, chunks: int, rate: int) -> tuple[float, float, str]:
+    """Seconds and CPU seconds for the core client to read and assemble the stream; the text."""
+    from routmy_tui.core.client import ReplyFinished, RoutmyClient
+
+    async def run() -> tuple[float, float, str]:
+        client = RoutmyClient(base_url, None)
+        cpu, started = time.process_time(), time.perf_counter()
+        text = ""
+        async for event in client.chat(body(chunks, rate)).events():
+            if isinstance(event, ReplyFinished):
+                text = event.reply.content
+        elapsed, used = time.perf_counter() - started, time.process_time() - cpu
+        await client.aclose()
+        return elapsed, used, text
+
+    return asyncio.run(run())
+
+
+def reference_lines(text: str, width: int = ITEM_WIDTH) -> list[str]:
+    """Rich's Markdown render of the whole text at `width`, as plain lines."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    console = Console(file=io.StringIO(), width=width, color_system=None, record=True)
+    console.print(Markdown(text, code_theme="monokai", hyperlinks=False))
+    return [line.rstrip() for line in console.export_text().splitlines()]
+
+
+def reply_lines(screen: list[str]) -> list[str]:
+    """The reply's lines on screen, above its status line, without padding, gutter, scrollbar."""
+    out: list[str] = []
+    for line in screen[1:]:
+        body_text = line[:-2]  # the scrollbar and the padding after it
+        if "finish: " in body_text:
+            break
+        if body_text.startswith(" ▎ "):
+            out.append(body_text[3:].rstrip())
+    return out
+
+
+def compare(screen: list[str], reference: list[str]) -> dict[str, object]:
+    """How many of the reply's lines on screen the reference has, and whether in one run."""
+    shown = [line for line in reply_lines(screen) if line.strip()]
+    ref = [line for line in reference if line.strip()]
+    known = set(ref)
+    matched = sum(1 for line in shown if line in known)
+    contiguous = False
+    if shown and shown[-1] in known:
+        end = len(ref) - 1 - ref[::-1].index(shown[-1])
+        contiguous = ref[end - len(shown) + 1 : end + 1] == shown
+    return {
+        "lines_compared": len(shown),
+        "lines_matching_reference": matched,
+        "same_as_reference": contiguous,
+        "first_difference": next(((s,) for s in shown if s not in known), None),
+    }
+
+
+def in_app(base_url: str, chunks: int, rate: int) -> dict[str, object]:
+    """One run of the real app: Enter to final frame, CPU, bytes, final screen."""
+    config = f"[params]\ndemo_tokens = {chunks}\ndemo_tps = {rate}\n"
+    _, env = private_home(config)
+    data = tempfile.mkdtemp(prefix="routmy-bench-data-")
+    argv = app_argv("--base-url", base_url, "--model", "demo/chat", "--data-dir", data)
+    proc = PtyProcess(argv, cols=COLS, rows=ROWS, env={**env, "ROUTMY_API_KEY": "sk_bench_0"})
+    try:
+        proc.wait_for("Enter send")
+        proc.drain(quiet=0.5)  # start-up done: warm-up and catalog
+        proc.write(PROMPT.encode())
+        proc.wait_for(PROMPT, since=0)
+        proc.drain(quiet=0.2)
+        mark, written = len(proc.text), len(proc.raw)
+        cpu = proc.cpu_seconds()
+        sent = proc.write(b"\r")
+        _, final = proc.wait_for_any(["finish: "], timeout=600, since=mark)
+        used = proc.cpu_seconds() - cpu
+        proc.drain(quiet=0.3)
         return {
-            "status": item.reply.status,
-            "seconds": round(drawn - started, 3),
-            "seconds_to_complete": round(done - started, 3),
-            "tokens_per_s": round(tokens / (drawn - started)),
-            "final_screen_correct": correct,
+            "seconds": final - sent,
+            "cpu_s": used,
+            "bytes_written": len(proc.raw) - written,
+            "screen": proc.screen(),
+            "peak_rss_mb": proc.peak_rss_mb(),
         }
+    finally:
+        proc.kill()
 
 
-async def main() -> None:
-    results: dict[str, object] = {"bench": "stream"}
-    with DemoServer(tps=0, ttft=0) as server:
-        await floor(server.base_url, 200)  # warm up
-        for tokens in SIZES:
-            floor_s, chars = await floor(server.base_url, tokens)
-            app_result = await in_app(server.base_url, tokens)
-            results[str(tokens)] = {
-                "reply_chars": chars,
-                "floor_core_only_s": round(floor_s, 3),
-                "floor_tokens_per_s": round(tokens / floor_s),
-                **app_result,
+def main() -> None:
+    wanted = os.environ.get("BENCH_CASES", ",".join(CASES)).split(",")
+    results: dict[str, object] = {"bench": "stream", "runs": RUNS, "machine": machine()}
+    with DemoServerProcess(tps=0) as server:
+        socket_floor(server.base_url, 200, 0)  # warm up
+        for name in wanted:
+            chunks, rate = CASES[name]
+            text = "".join(reply_tokens(PROMPT, count=chunks))
+            reference = reference_lines(text)
+            floors_socket, floors_client, floors_cpu, app_s, app_cpu = [], [], [], [], []
+            written: list[int] = []
+            checks: list[dict[str, object]] = []
+            rss: list[float] = []
+            for _ in range(RUNS):
+                floors_socket.append(socket_floor(server.base_url, chunks, rate))
+                seconds, cpu, assembled = client_floor(server.base_url, chunks, rate)
+                assert assembled == text, "the demo server's reply is not the generator's"
+                floors_client.append(seconds)
+                floors_cpu.append(cpu)
+                run = in_app(server.base_url, chunks, rate)
+                app_s.append(float(run["seconds"]))  # type: ignore[arg-type]
+                app_cpu.append(float(run["cpu_s"]))  # type: ignore[arg-type]
+                written.append(int(run["bytes_written"]))  # type: ignore[call-overload]
+                rss.append(float(run["peak_rss_mb"]))  # type: ignore[arg-type]
+                checks.append(compare(run["screen"], reference))  # type: ignore[arg-type]
+            app_median = stats(app_s)["median"]
+            client_median = stats(floors_client)["median"]
+            results[name] = {
+                "chunks": chunks,
+                "chunks_per_s": rate or "full speed",
+                "reply_chars": len(text),
+                "enter_to_final_frame_s": stats(app_s),
+                "app_cpu_s": stats(app_cpu),
+                "app_cpu_us_per_chunk": round(stats(app_cpu)["median"] / chunks * 1e6, 1),
+                "bytes_written_to_terminal": stats(written, 0),
+                "peak_rss_mb": stats(rss, 1),
+                "floor_core_client_s": stats(floors_client),
+                "floor_core_client_cpu_us_per_chunk": round(
+                    stats(floors_cpu)["median"] / chunks * 1e6, 1
+                ),
+                "floor_socket_s": stats(floors_socket),
+                "ratio_to_core_client": round(app_median / client_median, 2),
+                "final_screen": checks,
             }
-    small = results[str(SIZES[0])]
-    large = results[str(SIZES[1])]
-    assert isinstance(small, dict) and isinstance(large, dict)
-    results["ratio_20000_vs_2000"] = round(large["seconds"] / small["seconds"], 2)
-    results["targets"] = {"tokens_per_s_at_20000": 2500, "max_ratio": 12}
+    results["target"] = "full: ratio_to_core_client <= 2"
     print(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()
