@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import statistics
 import sys
 import tempfile
@@ -22,6 +23,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from textual import events  # noqa: E402
 
 from routmy_tui.config.settings import Settings  # noqa: E402
 from routmy_tui.core.client import ReplyFinished, RoutmyClient  # noqa: E402
@@ -39,7 +42,7 @@ MODELS = ["demo/chat", "demo/vision", "demo/tools", "demo/slow"]
 EACH = 5_000
 SINGLE = 20_000
 PROMPT = "Write a long technical document"
-KEYS = 40
+KEYS = 60
 
 
 async def floor(base_url: str, models: list[str], tokens: int) -> float:
@@ -72,18 +75,75 @@ def _app(base_url: str, tokens: int) -> RoutmyApp:
     return RoutmyApp(settings)
 
 
-async def single(base_url: str) -> float:
-    """Seconds from Enter to one 20,000-token reply finished and drawn."""
+class Echo:
+    """Times from a key sent to the first frame drawn after the composer shows it."""
+
+    def __init__(self, app: RoutmyApp) -> None:
+        self.app = app
+        self.frames: list[float] = []
+        self.times: list[float] = []
+        self.keyed: list[float] = []
+        """Key sent to the composer's text changed (the frame follows)."""
+        display = app._display
+
+        def recorded(screen: Any, renderable: Any) -> None:
+            if renderable is not None:
+                self.frames.append(time.perf_counter())
+            display(screen, renderable)
+
+        app._display = recorded  # type: ignore[method-assign]
+
+    async def type(self, composer: Composer, count: int, go_on: Any = lambda: True) -> None:
+        """Type `count` keys (fewer if `go_on()` turns false), 5 to 20 ms apart."""
+        driver = self.app._driver
+        assert driver is not None
+        for number in range(count):
+            if not go_on():
+                break
+            expected = composer.text + "a"
+            sent = time.perf_counter()
+            event = events.Key("a", "a")
+            event.set_sender(self.app)
+            driver.send_message(event)
+            while composer.text != expected:
+                await asyncio.sleep(0.0005)
+            self.keyed.append(time.perf_counter() - sent)
+            seen = len(self.frames)
+            while len(self.frames) <= seen:
+                await asyncio.sleep(0.0005)
+            self.times.append(self.frames[seen] - sent)
+            await asyncio.sleep(0.02 if number % 2 else 0.005)
+
+    def summary(self) -> dict[str, Any]:
+        """Median, p95 and worst in ms."""
+        times = sorted(self.times)
+        if not times:
+            return {"keys": 0}
+        return {
+            "keys": len(times),
+            "median_ms": round(statistics.median(times) * 1000, 1),
+            "p95_ms": round(times[min(len(times) - 1, math.ceil(len(times) * 0.95) - 1)] * 1000, 1),
+            "worst_ms": round(times[-1] * 1000, 1),
+            "to_text_median_ms": round(statistics.median(self.keyed) * 1000, 1),
+        }
+
+
+async def single(base_url: str) -> tuple[float, dict[str, Any]]:
+    """Seconds from Enter to one 20,000-token reply finished and drawn; echo meanwhile."""
     app = _app(base_url, SINGLE)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause(0.3)
+        echo = Echo(app)
         started = time.perf_counter()
         await send(pilot, PROMPT)
         await wait_for(pilot, lambda: len(view_of(app).items) == 2)
+        composer = app.screen.query_one(Composer)
+        composer.focus()
+        await echo.type(composer, KEYS, lambda: last_reply(app).reply.status == "streaming")
         await wait_for(pilot, lambda: last_reply(app).reply.status != "streaming", timeout=300)
         await pilot.pause()
         assert last_reply(app).reply.status == "complete"
-        return time.perf_counter() - started
+        return time.perf_counter() - started, echo.summary()
 
 
 async def compared(base_url: str) -> dict[str, Any]:
@@ -93,6 +153,12 @@ async def compared(base_url: str) -> dict[str, Any]:
         await wait_for(pilot, lambda: bool(app.catalog.models), timeout=30)
         screen = app.screen
         assert isinstance(screen, ChatScreen)
+        composer = screen.query_one(Composer)
+        composer.focus()
+        idle = Echo(app)
+        await idle.type(composer, 20)  # the floor: nothing streams
+        composer.text = ""
+        echo = Echo(app)
         screen.arm_compare(MODELS)
         started = time.perf_counter()
         await send(pilot, PROMPT)
@@ -102,32 +168,19 @@ async def compared(base_url: str) -> dict[str, Any]:
         def streaming() -> bool:
             return any(c.item.reply.status == "streaming" for c in view.columns)
 
-        composer = screen.query_one(Composer)
         composer.focus()
-        echoes: list[float] = []
-        for number in range(KEYS):
-            if not streaming():
-                break
-            expected = composer.text + "a"
-            sent = time.perf_counter()
-            await pilot.press("a")
-            await wait_for(pilot, lambda e=expected: composer.text == e)  # type: ignore[misc]
-            echoes.append(time.perf_counter() - sent)
-            await asyncio.sleep(0.02 if number % 2 else 0.005)
+        await echo.type(composer, KEYS, streaming)
         await wait_for(pilot, lambda: not streaming(), timeout=300)
         await pilot.pause()
         drawn = time.perf_counter() - started
         statuses = [c.item.reply.status for c in view.columns]
         heads = [c.head().plain.splitlines()[-1] for c in view.columns]
-    echoes.sort()
     return {
         "seconds": round(drawn, 3),
         "statuses": statuses,
         "heads": heads,
-        "echo_keys": len(echoes),
-        "echo_median_ms": round(statistics.median(echoes) * 1000, 1) if echoes else None,
-        "echo_p95_ms": round(echoes[int(len(echoes) * 0.95) - 1] * 1000, 1) if echoes else None,
-        "echo_worst_ms": round(echoes[-1] * 1000, 1) if echoes else None,
+        "echo_while_four_stream": echo.summary(),
+        "echo_idle_floor": idle.summary(),
     }
 
 
@@ -137,7 +190,7 @@ async def main() -> None:
         await floor(base, ["demo/chat"], 200)  # warm up
         floor_four = await floor(base, MODELS, EACH)
         floor_one = await floor(base, ["demo/chat"], SINGLE)
-        one = await single(base)
+        one, one_echo = await single(base)
         four = await compared(base)
     print(
         json.dumps(
@@ -148,6 +201,7 @@ async def main() -> None:
                 "floor_core_four_at_once_s": round(floor_four, 3),
                 "floor_core_one_s": round(floor_one, 3),
                 **four,
+                "echo_while_one_streams": one_echo,
             },
             indent=2,
         )

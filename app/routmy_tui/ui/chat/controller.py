@@ -334,7 +334,8 @@ class ChatController:
         try:
             async for event in run.events():
                 now = time.monotonic()
-                if now - yielded > YIELD_EVERY:
+                # Several replies at once share the time a single one would take.
+                if now - yielded > YIELD_EVERY / max(1, len(self._beside)):
                     # Buffered data can arrive without the loop ever suspending: give the
                     # UI its turn so keys and frames are never starved by a fast stream.
                     await asyncio.sleep(0)

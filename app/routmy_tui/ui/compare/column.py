@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Static
+from textual.widget import Widget
 
 from routmy_tui.conversation import Turn
 from routmy_tui.core.text import make_safe
@@ -46,6 +46,7 @@ class ReplyPane(ScrollView, can_focus=False):
         height: 1fr;
         overflow-x: hidden;
         scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;  /* a scrollbar appearing would re-render the whole reply */
     }
     """
 
@@ -93,6 +94,23 @@ class ReplyPane(ScrollView, can_focus=False):
         return item.line(index).apply_style(style).crop_extend(0, width, style)
 
 
+class ColumnHead(Widget):
+    """The head of a column; redrawn in place (its height is fixed: no layout per update)."""
+
+    DEFAULT_CSS = """
+    ColumnHead {
+        height: 4;  /* the model, then the figures (up to three lines in narrow columns) */
+    }
+    """
+
+    def __init__(self, column: ReplyColumn) -> None:
+        super().__init__(classes="column-head")
+        self.column = column
+
+    def render(self) -> Text:
+        return self.column.head()
+
+
 class ReplyColumn(Vertical):
     """A compared reply with its head; `-selected` when the keys act on it."""
 
@@ -106,10 +124,6 @@ class ReplyColumn(Vertical):
     ReplyColumn.-selected {
         border: round $accent;
     }
-    ReplyColumn > .column-head {
-        height: auto;
-        max-height: 4;
-    }
     """
 
     def __init__(self, turn: Turn, item: AssistantItem, palette: Palette, number: int) -> None:
@@ -120,7 +134,7 @@ class ReplyColumn(Vertical):
         self.number = number
 
     def compose(self) -> ComposeResult:
-        yield Static(self.head(), classes="column-head", markup=False)
+        yield ColumnHead(self)
         yield ReplyPane(self.item, self.palette)
 
     def head(self) -> Text:
@@ -149,5 +163,5 @@ class ReplyColumn(Vertical):
         """Show the reply and its head as they stand now."""
         if not self.is_mounted:
             return
-        self.query_one(".column-head", Static).update(self.head())
+        self.query_one(ColumnHead).refresh()
         self.query_one(ReplyPane).relayout()

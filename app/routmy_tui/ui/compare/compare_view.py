@@ -106,6 +106,7 @@ class CompareView(Vertical, can_focus=True):
         self._dirty: dict[int, ReplyColumn] = {}
         self._pending = False
         self._last_layout = 0.0
+        self._interval = FRAME
 
     def compose(self) -> ComposeResult:
         yield Static(self._head(), id="compare-head", markup=False)
@@ -144,7 +145,6 @@ class CompareView(Vertical, can_focus=True):
 
     def item_changed(self, item: AssistantItem) -> None:
         """An item changed; its column is drawn again at the next frame, with the others."""
-        item.changed()
         for column in self.columns:
             if column.item is item:
                 self._dirty[id(column)] = column
@@ -157,7 +157,6 @@ class CompareView(Vertical, can_focus=True):
         if isinstance(event, ReplyProgressed | ReplyEnded):
             column = self._by_turn.get(_key(event.turn))
             if column is not None:
-                column.item.changed()
                 self._dirty[id(column)] = column
                 self._schedule()
             if isinstance(event, ReplyEnded):
@@ -168,7 +167,7 @@ class CompareView(Vertical, can_focus=True):
         if self._pending:
             return
         self._pending = True
-        wait = max(0.0, self._last_layout + FRAME - time.monotonic())
+        wait = max(0.0, self._last_layout + self._interval - time.monotonic())
         if wait:
             self.set_timer(wait, self._redraw)
         else:
@@ -176,10 +175,23 @@ class CompareView(Vertical, can_focus=True):
 
     def _redraw(self) -> None:
         self._pending = False
-        self._last_layout = time.monotonic()
+        started = time.monotonic()
         dirty, self._dirty = self._dirty, {}
-        for column in dirty.values():
+        pending = list(dirty.items())
+        while pending:
+            _, column = pending.pop(0)
+            column.item.changed()
             column.redraw()
+            if pending and time.monotonic() - started > FRAME / 2:
+                # The rest wait for the next turn, first in line: keys come in between.
+                self._dirty = {**dict(pending), **self._dirty}
+                break
+        self._last_layout = time.monotonic()
+        # Several replies cost several layouts: keep at least two thirds of the time for
+        # keys and the rest of the screen.
+        self._interval = max(FRAME, 2 * (self._last_layout - started))
+        if self._dirty:
+            self._schedule()
 
     # --- keys ------------------------------------------------------------------------------
 
