@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from routmy_tui.core.markdown_blocks import PART_LINES
-from routmy_tui.ui.chat.render import MarkdownLines
+from routmy_tui.ui.chat.render import MarkdownLines, clip_text
 from tests.ui.markdown_gen import cut_points, documents, drawn, full_render, paragraph, stream
 
 CONSOLE = Console(width=120, color_system="truecolor")
@@ -115,3 +115,13 @@ def test_text_rich_cannot_render_is_drawn_as_plain_text() -> None:
         lines.set_text("Press </kbd> then *go*", final=final)
         lines.layout(CONSOLE, 40)
         assert "Press </kbd> then *go*" in _text_of(lines)
+
+
+def test_clip_text_keeps_whole_lines_and_counts_what_it_left_out() -> None:
+    text = "\n".join(f"line {i}" for i in range(1000))
+    shown, hidden = clip_text(text, 100)
+    assert shown.endswith("line 12") and "line 13" not in shown
+    assert len(shown) + hidden == len(text)
+    assert clip_text("short", 100) == ("short", 0)
+    one_line = "x" * 500
+    assert clip_text(one_line, 100) == ("x" * 100, 400)

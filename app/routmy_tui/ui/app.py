@@ -62,6 +62,7 @@ CHAT_COMMANDS = (
     ("Open picture", "Show the selected (or newest) picture full screen", "action_open_picture"),
     ("Save image", "Save the selected (or newest) picture to a file", "action_save_image"),
     ("Copy image path", "Copy where the picture is saved", "action_copy_image_path"),
+    ("Show all of a reply", "Draw the blocks cut short for size in full", "action_show_all"),
 )
 """Palette commands of the chat screen: title, help, the screen's action method."""
 

@@ -328,6 +328,10 @@ class ChatScreen(
             self.notify("No tool call is waiting for an answer.")
         self.refresh_bindings()
 
+    def action_show_all(self) -> None:
+        """Draw in full the blocks of the selected (or newest) reply cut short for size."""
+        self.query_one(ConversationView).action_show_all()
+
     def action_stop(self) -> None:
         """Stop the reply and keep what arrived."""
         if self.controller is not None and self.controller.stop():

@@ -15,6 +15,7 @@ from textual.strip import Strip
 
 from routmy_tui.ui.chat.items import AssistantItem, Item, Palette
 from routmy_tui.ui.chat.picture_actions import PictureViewMixin
+from routmy_tui.ui.chat.render import SHOW_ALL_HINT
 
 GUTTER = 2
 """Cells left of every message for its coloured bar."""
@@ -52,6 +53,7 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("t", "toggle_reasoning", "Thinking", id="toggle-reasoning"),
         Binding("enter", "open_picture", "Open picture", show=False, id="open-picture"),
+        Binding("a", "show_all", "Show all", show=False, id="show-all"),
     ]
 
     class SiblingClicked(Message):
@@ -176,10 +178,13 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
             if index is not None and item.laid_width == width:
                 heights[index] = item.layout(console, width, self.palette)
         self._dirty.clear()
-        self._measure_visible(width)
+        busy = self._measure_visible(width)
         if self.follow:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         self.refresh()
+        for item in busy:
+            # Text arrived faster than one layout draws: go on at the next frame.
+            self.item_changed(item)
 
     def _update_offsets(self) -> None:
         offsets = [0]
@@ -190,8 +195,13 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
         self._offsets = offsets
         self.virtual_size = Size(self._width(), total)
 
-    def _measure_visible(self, width: int) -> None:
-        """Lay out the items near the viewport; keep what is on screen where it was."""
+    def _measure_visible(self, width: int) -> list[Item]:
+        """Lay out the items near the viewport; keep what is on screen where it was.
+
+        Returns:
+            The items laid out that still have content left to draw.
+        """
+        busy: dict[int, Item] = {}
         self._update_offsets()
         console = self.app.console
         for _ in range(4):  # heights settle in a pass or two
@@ -206,7 +216,10 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
             for index in range(first, len(self.items)):
                 if self._offsets[index] > bottom:
                     break
-                height = self.items[index].layout(console, width, self.palette)
+                item = self.items[index]
+                height = item.layout(console, width, self.palette)
+                if item.pending:
+                    busy[id(item)] = item
                 if height != self._heights[index]:
                     if self._offsets[index] + self._heights[index] <= self.scroll_y:
                         shift += height - self._heights[index]
@@ -217,6 +230,7 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
             self._update_offsets()
             if shift and not self.follow:
                 self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
+        return list(busy.values())
 
     def on_resize(self, event: events.Resize) -> None:
         """New width: everything visible is laid out again, the rest in the background."""
@@ -383,15 +397,28 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
             item.reasoning_open = not item.reasoning_open
             self.item_changed(item)
 
+    def action_show_all(self) -> None:
+        """Draw in full the blocks of the selected (or newest) reply cut short for size."""
+        item = self.target_reply()
+        if item is None or not item.show_all():
+            self.notify("Nothing in this reply is cut short.", timeout=3)
+            return
+        self.item_changed(item)
+
     def on_click(self, event: events.Click) -> None:
-        """Clicking a message selects it; clicking a thinking line toggles it."""
+        """Clicking a message selects it; clicking a thinking line toggles it; clicking a
+        "show all" note draws the reply's blocks cut short for size."""
         number = int(self.scroll_y) + event.y
         index = bisect_right(self._offsets, number) - 1
         if 0 <= index < len(self.items):
             item = self.items[index]
-            if isinstance(item, AssistantItem) and item.reply.reasoning:
-                local = number - self._offsets[index]
-                if item.line(local).text.lstrip().startswith(("▸ Thinking", "▾ Thinking")):
+            if isinstance(item, AssistantItem):
+                text = item.line(number - self._offsets[index]).text
+                if SHOW_ALL_HINT in text and item.show_all():
+                    self.item_changed(item)
+                    return
+                thinking = text.lstrip().startswith(("▸ Thinking", "▾ Thinking"))
+                if thinking and item.reply.reasoning:
                     item.reasoning_open = not item.reasoning_open
                     self.item_changed(item)
                     return

@@ -111,6 +111,11 @@ class Item:
         raise NotImplementedError
 
     @property
+    def pending(self) -> bool:
+        """Part of the content is left to draw at the next layout (layouts are time-boxed)."""
+        return False
+
+    @property
     def body_height(self) -> int:
         """Lines of the last layout that belong to the message (the rest is spacing)."""
         return self._height - 1
@@ -272,6 +277,10 @@ class AssistantItem(SectionItem):
     def json_mode(self) -> bool:
         """Whether the request asked for JSON output (the reply is then shown as JSON)."""
         return self.exchange is not None and wants_json(self.exchange.request_body)
+
+    @property
+    def pending(self) -> bool:
+        return self.markdown.pending
 
     @property
     def capped(self) -> bool:

@@ -134,3 +134,46 @@ def render_block(
             break
     leaf_start = not markdown.parsed or markdown.parsed[0].type not in _CONTAINERS
     return RenderedBlock(block, strips, new_line, has_tokens, leaf_start, hidden, labels)
+
+
+def clip_text(text: str, limit: int) -> tuple[str, int]:
+    """At most `limit` characters of `text` (cut at a line end when one is near), and how
+    many were left out: for displays of unbounded server text such as tool arguments."""
+    if len(text) <= limit:
+        return text, 0
+    cut = text.rfind("\n", 0, limit)
+    if cut < limit // 2:
+        cut = limit
+    return text[:cut], len(text) - cut
+
+
+def cut_block(block: Block, size: int) -> list[Block]:
+    """A block as parts of at most `size` characters, cut at line ends where possible."""
+    text = block.text
+    if len(text) <= size:
+        return [block]
+    fence = block.fence
+    if not fence and text.startswith(("```", "~~~")):
+        fence = text.split("\n", 1)[0]
+    pieces: list[str] = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            newline = text.rfind("\n", start, end)
+            if newline > start + size // 2:
+                end = newline + 1
+        pieces.append(text[start:end].strip("\n"))
+        start = end
+    last = len(pieces) - 1
+    return [
+        Block(
+            piece,
+            joined=block.joined or index > 0,
+            open_end=block.open_end or index < last,
+            fence=fence,
+            span=(block.span[0] + index, block.span[0] + index + 1) if index else block.span,
+        )
+        for index, piece in enumerate(pieces)
+        if piece.strip()
+    ]
