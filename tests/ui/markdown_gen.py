@@ -181,10 +181,19 @@ def drawn(lines: MarkdownLines) -> list[list[tuple[str, str]]]:
     return [normalise(lines.line(index)) for index in range(lines.height)]
 
 
+def lay_out(lines: MarkdownLines, console: Console, width: int) -> None:
+    """Lay out until nothing is left to draw (each layout is time-boxed: on a busy machine
+    one may not draw everything)."""
+    lines.layout(console, width)
+    while lines.pending:
+        lines.layout(console, width)
+
+
 def stream(text: str, cuts: list[int], width: int, console: Console) -> MarkdownLines:
     """The text fed in deltas cut at `cuts`, laid out after each (not made final)."""
     lines = MarkdownLines()
     for cut in [*cuts, len(text)]:
         lines.set_text(text[:cut])
         lines.layout(console, width)
+    lay_out(lines, console, width)
     return lines

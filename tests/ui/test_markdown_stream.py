@@ -8,7 +8,15 @@ from rich.console import Console
 
 from routmy_tui.core.markdown_blocks import PART_LINES
 from routmy_tui.ui.chat.render import MarkdownLines, clip_text
-from tests.ui.markdown_gen import cut_points, documents, drawn, full_render, paragraph, stream
+from tests.ui.markdown_gen import (
+    cut_points,
+    documents,
+    drawn,
+    full_render,
+    lay_out,
+    paragraph,
+    stream,
+)
 
 CONSOLE = Console(width=120, color_system="truecolor")
 
@@ -34,7 +42,7 @@ def test_streamed_then_final_equals_a_full_render(
     cuts = data.draw(cut_points(text))
     lines = stream(text, cuts, width, CONSOLE)
     lines.set_text(text, final=True)
-    lines.layout(CONSOLE, width)
+    lay_out(lines, CONSOLE, width)
     assert drawn(lines) == full_render(text, width, CONSOLE)
 
 
@@ -69,7 +77,7 @@ def test_long_blocks_cut_into_parts_render_whole_at_the_end(
     assume(rich_can_render(text))
     lines = stream(text, data.draw(cut_points(text)), width, CONSOLE)
     lines.set_text(text, final=True)
-    lines.layout(CONSOLE, width)
+    lay_out(lines, CONSOLE, width)
     assert drawn(lines) == full_render(text, width, CONSOLE)
 
 
@@ -82,7 +90,7 @@ def test_a_reference_defined_last_shows_as_a_link_once_final() -> None:
     lines = stream(text, list(range(0, len(text), 3)), 60, CONSOLE)
     assert "[the docs][d]" in _text_of(lines)  # the definition had not been read yet
     lines.set_text(text, final=True)
-    lines.layout(CONSOLE, 60)
+    lay_out(lines, CONSOLE, 60)
     shown = _text_of(lines)
     assert "the docs (https://example.com/docs)" in shown
     assert "[the docs][d]" not in shown
@@ -113,7 +121,7 @@ def test_text_rich_cannot_render_is_drawn_as_plain_text() -> None:
     for final in (False, True):
         lines = MarkdownLines()
         lines.set_text("Press </kbd> then *go*", final=final)
-        lines.layout(CONSOLE, 40)
+        lay_out(lines, CONSOLE, 40)
         assert "Press </kbd> then *go*" in _text_of(lines)
 
 

@@ -280,7 +280,8 @@ class AssistantItem(SectionItem):
 
     @property
     def pending(self) -> bool:
-        return self.markdown.pending
+        # A change not laid out yet counts: its drawing has not even started.
+        return self.markdown.pending or not self.is_laid_out(self.laid_width)
 
     @property
     def capped(self) -> bool:
