@@ -60,15 +60,24 @@ class PictureViewMixin:
         """From the worker thread: hand over to the UI (post_message is thread-safe)."""
         self.post_message(PicturesReady(what, url))
 
+    _repaint_pending = False
+
     def on_pictures_ready(self, event: PicturesReady) -> None:
-        """A picture's size is known: lay out the items showing it; drawn: repaint."""
+        """A picture's size is known: lay out the items showing it; drawn: repaint (once
+        per frame however many pictures were drawn meanwhile)."""
         event.stop()
         if event.what == "size":
             for item in self.items:
                 if event.url in item.pictures:
                     self.item_changed(item)
-        else:
-            self.refresh()
+        elif not self._repaint_pending:
+            self._repaint_pending = True
+            view: Any = self
+            view.set_timer(1 / 60, self._repaint)
+
+    def _repaint(self) -> None:
+        self._repaint_pending = False
+        self.refresh()
 
     def action_open_picture(self) -> None:
         """Open the first picture of the selected message (else of the newest with one)."""

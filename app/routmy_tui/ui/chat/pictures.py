@@ -166,8 +166,8 @@ class PictureService:
         from PIL import Image
 
         try:
-            image = load_picture(url)
-            size = image.size
+            image = load_picture(url, at_least=PREVIEW_SIDE)
+            size = image.info.get("source_size") or image.size
             if image.mode == "RGBA":
                 backdrop = Image.new("RGB", image.size, BACKDROP)
                 backdrop.paste(image, mask=image.getchannel("A"))
