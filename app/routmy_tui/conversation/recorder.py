@@ -68,6 +68,13 @@ def load_turns(store: Store, path: list[StoredMessage]) -> list[Turn]:
     return [turn_of(message, positions) for message in path]
 
 
+CHANGED_ELSEWHERE = (
+    "This conversation was also changed elsewhere (another routmy-tui on the same history). "
+    "Both versions are kept as branches: [ and ] on a message switch between them; the one "
+    "written last opens next time."
+)
+
+
 class Recorder:
     """Stores a conversation by listening to it; loads branches back (its `Branches`).
 
@@ -95,6 +102,7 @@ class Recorder:
         self.on_stored = on_stored
         self._last_checkpoint: dict[int, float] = {}
         self._failed = False
+        self._warned: set[str] = set()
         conversation.subscribe(self.handle)
         conversation.branches = self
 
@@ -136,6 +144,17 @@ class Recorder:
                 )
         except (StoreError, ValueError, UnicodeError) as exc:
             self._fail(exc)
+        self._check_elsewhere(store)
+
+    def _check_elsewhere(self, store: Store) -> None:
+        """Say once per conversation when another window wrote to it too."""
+        conversation_id = self.conversation.id
+        if conversation_id is None or conversation_id in self._warned:
+            return
+        if store.changed_elsewhere(conversation_id):
+            self._warned.add(conversation_id)
+            if self.on_error is not None:
+                self.on_error(CHANGED_ELSEWHERE)
 
     def _save_settings(self, store: Store) -> None:
         settings = self.conversation.settings

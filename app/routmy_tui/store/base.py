@@ -73,6 +73,10 @@ class StoreBase:
         self._token = uuid.uuid4().hex
         self.owner = f"{os.getpid()}:{self._token}"
         _OPEN_TOKENS.add(self._token)
+        # Each conversation's `updated_at` as this store last wrote or loaded it, and those
+        # found changed by someone else since (another window on the same database).
+        self._seen: dict[str, float] = {}
+        self._elsewhere: set[str] = set()
 
     def _forget_owner(self) -> None:
         _OPEN_TOKENS.discard(self._token)
@@ -125,6 +129,35 @@ class StoreBase:
                 raise
             finally:
                 self._depth = 0
+
+    def _touch(self, conn: sqlite3.Connection, conversation_id: str, now: float) -> None:
+        """Mark a conversation changed by this store at `now` (call inside a write).
+
+        If its `updated_at` is not what this store last wrote or loaded, another writer
+        changed it meanwhile: `changed_elsewhere` will say so once.
+        """
+        row = conn.execute(
+            "SELECT updated_at FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        seen = self._seen.get(conversation_id)
+        if row is not None and seen is not None and row[0] != seen:
+            self._elsewhere.add(conversation_id)
+        conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
+        self._seen[conversation_id] = now
+
+    def _loaded(self, conversation_id: str, updated_at: float) -> None:
+        """The conversation as loaded now is the version this store builds on."""
+        self._seen[conversation_id] = updated_at
+        self._elsewhere.discard(conversation_id)
+
+    def changed_elsewhere(self, conversation_id: str) -> bool:
+        """Whether another writer changed the conversation since this store last did or
+        loaded it (true once per detection). Two windows replying in one conversation each
+        add their own branch; the last writer's becomes the current one."""
+        if conversation_id in self._elsewhere:
+            self._elsewhere.discard(conversation_id)
+            return True
+        return False
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -132,9 +132,10 @@ class MessagesMixin(StoreBase):
             message_id = int(cursor.lastrowid or 0)
             if message.images:
                 self._store_images(conn, message_id, message.images)
+            self._touch(conn, conversation_id, now)
             conn.execute(
-                "UPDATE conversations SET current_leaf_id = ?, updated_at = ? WHERE id = ?",
-                (message_id, now, conversation_id),
+                "UPDATE conversations SET current_leaf_id = ? WHERE id = ?",
+                (message_id, conversation_id),
             )
             if names_it:
                 conn.execute(
@@ -187,7 +188,7 @@ class MessagesMixin(StoreBase):
                 ),
             )
             self._store_images(conn, message_id, reply.images)
-            conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, row[0]))
+            self._touch(conn, row[0], now)
 
     def update_message_meta(self, message_id: int, changes: dict[str, Any]) -> None:
         """Merge `changes` into a message's stored details (e.g. which tool calls were dropped).
@@ -259,11 +260,35 @@ class MessagesMixin(StoreBase):
         """The branch on screen: the path to the conversation's current leaf."""
         with self._read() as conn:
             row = conn.execute(
+                "SELECT current_leaf_id, updated_at FROM conversations WHERE id = ?",
+                (conversation_id,),
+            ).fetchone()
+            if row is None:
+                return []
+            self._loaded(conversation_id, row[1])
+            if row[0] is None:
+                return []
+            return self._messages(conn, conn.execute(_PATH_SQL, (row[0],)).fetchall())
+
+    def path_length(self, conversation_id: str, at_most: int) -> int:
+        """How many messages the current branch holds, counting no further than `at_most`.
+
+        Cheap even for a branch of 200,000 messages: only ids are walked, and the walk stops
+        at `at_most`.
+        """
+        with self._read() as conn:
+            row = conn.execute(
                 "SELECT current_leaf_id FROM conversations WHERE id = ?", (conversation_id,)
             ).fetchone()
             if row is None or row[0] is None:
-                return []
-            return self._messages(conn, conn.execute(_PATH_SQL, (row[0],)).fetchall())
+                return 0
+            counted = conn.execute(
+                "WITH RECURSIVE up (id) AS (SELECT ? UNION ALL SELECT m.parent_id FROM messages m"
+                " JOIN up ON m.id = up.id WHERE m.parent_id IS NOT NULL)"
+                " SELECT count(*) FROM (SELECT id FROM up LIMIT ?)",
+                (row[0], at_most),
+            ).fetchone()
+            return int(counted[0])
 
     def children(self, parent_id: int | None, conversation_id: str) -> list[StoredMessage]:
         """Messages whose parent is `parent_id` (None: the first messages), oldest first."""

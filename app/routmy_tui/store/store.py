@@ -91,6 +91,7 @@ class Store(MessagesMixin, SearchMixin):
                     dumps(params or {}),
                 ),
             )
+        self._seen[conversation_id] = now
         return conversation_id
 
     def get_conversation(self, conversation_id: str) -> Conversation | None:
@@ -157,9 +158,10 @@ class Store(MessagesMixin, SearchMixin):
             return
         with self._write() as conn:
             conn.execute(
-                f"UPDATE conversations SET {', '.join(sets)}, updated_at = ? WHERE id = ?",
-                (*args, time.time(), conversation_id),
+                f"UPDATE conversations SET {', '.join(sets)} WHERE id = ?",
+                (*args, conversation_id),
             )
+            self._touch(conn, conversation_id, time.time())
 
     def delete_conversation(self, conversation_id: str) -> None:
         """Delete softly: hidden from the list and search until `restore_conversation` or purge."""
