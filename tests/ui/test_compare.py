@@ -217,3 +217,20 @@ async def test_palette_has_compare_models(demo_server: DemoServer) -> None:
         )
         command.callback()
         await wait_for(pilot, lambda: isinstance(app.screen, ComparePicker))
+
+
+async def test_a_new_chat_leaves_the_comparison_and_sends_as_usual(
+    demo_server: DemoServer,
+) -> None:
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(140, 40)) as pilot:
+        view = await _start(pilot, ["demo/slow", "demo/chat"], "A slow one")
+        await wait_for(pilot, lambda: view.columns[0].item.run.deltas > 0)
+        await pilot.press("ctrl+n")
+        screen = _screen(app)
+        await wait_for(pilot, lambda: not screen.query(CompareView))
+        assert view_of(app).display and app.conversation.compared == []
+        await wait_for(pilot, lambda: not screen.controller.busy)  # type: ignore[union-attr]
+        await send(pilot, "Hello again")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+        assert [t.role for t in app.conversation.turns] == ["user", "assistant"]
