@@ -158,7 +158,7 @@ def test_export_markdown(store: Store) -> None:
     assert "## System\n\nYou are terse." in md
     assert "## User\n\nDraw a cat" in md and f"![image 1]({PNG})" in md
     assert '**Tool call** `get_weather` (call_1)\n\n```json\n{"city":"Oslo"}\n```' in md
-    assert "## Tool result (call_1)" in md
+    assert "## Tool result · get_weather (call_1)" in md
     assert "_Reply stopped_" in md
     assert "other branch" not in md and FAKE_KEY not in md
     with pytest.raises(StoreError):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from routmy_tui.core.text import replace_surrogates
+from routmy_tui.core.toolsets import wire_tools
 from routmy_tui.core.types import (
     IMAGE_REF,
     ApiError,
@@ -91,14 +92,17 @@ def export_markdown(
     out = [f"# {conversation.title or 'Conversation'}", ""]
     out.append(f"- Model: `{conversation.model or 'unknown'}`")
     out.append(f"- Created: {_stamp(conversation.created_at)}")
-    if conversation.params:
-        out.append(f"- Parameters: `{json.dumps(conversation.params, ensure_ascii=False)}`")
+    params = shareable_params(conversation.params)
+    if params:
+        out.append(f"- Parameters: `{json.dumps(params, ensure_ascii=False)}`")
     out.append("")
     if conversation.system_prompt:
         out += ["## System", "", conversation.system_prompt, ""]
     show = link or (lambda url: url)
+    names: dict[str, str] = {}
     for message in path:
-        out += _markdown_message(message, show)
+        names.update({call.id: call.name for call in message.tool_calls if call.id})
+        out += _markdown_message(message, show, names)
         if message.role == "assistant" and message.extra.get("compared"):
             out += _compared_with(store, message, show)
     return "\n".join(out).rstrip() + "\n"
@@ -121,11 +125,32 @@ def _compared_with(store: Store, kept: StoredMessage, link: Callable[[str], str]
     return out
 
 
-def _markdown_message(message: StoredMessage, link: Callable[[str], str]) -> list[str]:
+def shareable_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters fit to leave or enter this machine: tools without the local-only keys.
+
+    A tool's `command` and `auto_approve` name programs on this computer; an export must
+    not carry them away, and an imported file must never bring programs to run.
+    """
+    if "tools" not in params:
+        return params
+    return {**params, "tools": wire_tools(params["tools"])}
+
+
+_ANSWERED_BY = {"typed": "typed by hand", "program": "by its program", "dropped": "dropped"}
+
+
+def _markdown_message(
+    message: StoredMessage, link: Callable[[str], str], names: dict[str, str] | None = None
+) -> list[str]:
     if message.role == "assistant":
         head = "## Assistant" + (f" · {message.model}" if message.model else "")
     elif message.role == "tool":
-        head = f"## Tool result ({message.tool_call_id or 'no id'})"
+        call_id = message.tool_call_id or ""
+        name = (names or {}).get(call_id)
+        head = f"## Tool result{f' · {name}' if name else ''} ({call_id or 'no id'})"
+        by = _ANSWERED_BY.get(str(message.extra.get("answered_by")))
+        if by:
+            head += f" · {by}"
     else:
         head = f"## {message.role.capitalize()}"
     out = [head, ""]
@@ -142,8 +167,10 @@ def _markdown_message(message: StoredMessage, link: Callable[[str], str]) -> lis
         out += [message.content, ""]
     for number, url in enumerate(message.images, 1):
         out += [f"![image {number}]({link(url)})", ""]
+    dropped = set(message.extra.get("dropped_calls") or [])
     for call in message.tool_calls:
-        out += [f"**Tool call** `{call.name}` ({call.id or 'no id'})", ""]
+        note = " · dropped (not sent)" if call.id and call.id in dropped else ""
+        out += [f"**Tool call** `{call.name}` ({call.id or 'no id'}){note}", ""]
         out += [_fence(call.arguments, "json"), ""]
     if message.status != "complete":
         note = f"_Reply {message.status}"
@@ -200,7 +227,7 @@ def export_json(store: Store, conversation_id: str) -> dict[str, Any]:
         "title": conversation.title,
         "model": conversation.model,
         "system_prompt": conversation.system_prompt,
-        "params": conversation.params,
+        "params": shareable_params(conversation.params),
         "created_at": conversation.created_at,
         "updated_at": conversation.updated_at,
         "messages": messages,
@@ -352,7 +379,7 @@ def import_json(store: Store, data: Any) -> str:
         conversation_id = store.create_conversation(
             model=model if isinstance(model, str) else None,
             system_prompt=system_prompt if isinstance(system_prompt, str) else None,
-            params=params if isinstance(params, dict) else {},
+            params=shareable_params(params) if isinstance(params, dict) else {},
             title=title if isinstance(title, str) and title.strip() else None,
         )
         parent: int | None = None
