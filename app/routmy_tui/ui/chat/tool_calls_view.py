@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
+from rich.highlighter import JSONHighlighter
 from rich.padding import Padding
 from rich.style import Style
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.strip import Strip
 
@@ -83,11 +83,10 @@ def _done(call: ToolCall, palette: Any) -> list[RenderableType]:
         ]
     if not arguments.strip():
         return [Text("  (no arguments)", style=palette.dim)]
-    pretty = make_safe(json.dumps(value, indent=2, ensure_ascii=False))
-    syntax = Syntax(
-        pretty, "json", theme=palette.code_theme, word_wrap=True, background_color="default"
-    )
-    return [Padding(syntax, (0, 0, 0, 2))]
+    # Rich's JSON highlighter on plain Text: no background block behind the arguments.
+    pretty = Text(make_safe(json.dumps(value, indent=2, ensure_ascii=False)))
+    JSONHighlighter().highlight(pretty)
+    return [Padding(pretty, (0, 0, 0, 2))]
 
 
 def tool_call_strips(
