@@ -95,3 +95,17 @@ def test_programs_never_leave_nor_enter_with_a_conversation(store: Store) -> Non
     tools = imported.params["tools"]
     assert [t["function"]["name"] for t in tools] == ["get_order", "get_weather", "run_me"]
     assert all(set(t) == {"type", "function"} for t in tools)
+
+
+def test_who_answered_and_dropped_calls_survive_export_and_import(store: Store) -> None:
+    cid = tool_round(store)
+    path = store.current_path(cid)
+    store.update_message_meta(path[1].id, {"dropped_calls": ["call_9"]})
+    data = json.loads(json.dumps(export_json(store, cid)))
+    assert data["metadata"][1]["dropped_calls"] == ["call_9"]
+    assert data["metadata"][2]["answered_by"] == "program"
+    assert data["metadata"][3]["answered_at"] == 1_764_400_042.0
+    back = store.current_path(import_json(store, data))
+    assert back[1].extra["dropped_calls"] == ["call_9"]
+    assert back[2].extra["answered_by"] == "program" and back[3].extra["answered_by"] == "typed"
+    assert "typed by hand" in export_markdown(store, back[0].conversation_id)

@@ -191,7 +191,8 @@ def export_json(store: Store, conversation_id: str) -> dict[str, Any]:
 
     `messages` is in the OpenAI chat format (system prompt first), ready to send or to import;
     `metadata` has one item per message, in the same order (status, model, usage, finish
-    reason, reasoning, time). Never contains headers or keys.
+    reason, reasoning, time; who answered a tool call and when; dropped calls). Never contains
+    headers or keys.
 
     Raises:
         StoreError: No such conversation.
@@ -221,6 +222,7 @@ def export_json(store: Store, conversation_id: str) -> dict[str, Any]:
             error = message.error.to_dict()
             error.pop("raw_body", None)  # Bodies can be large HTML pages; the summary is enough.
             item["error"] = error
+        item.update(_tool_meta(message.extra))
         metadata.append(item)
     return {
         "format": EXPORT_FORMAT,
@@ -233,6 +235,22 @@ def export_json(store: Store, conversation_id: str) -> dict[str, Any]:
         "messages": messages,
         "metadata": metadata,
     }
+
+
+def _tool_meta(extra: Any) -> dict[str, Any]:
+    """Who answered a tool call and when, and which calls were dropped (checked, when known)."""
+    if not isinstance(extra, dict):
+        return {}
+    out: dict[str, Any] = {}
+    if extra.get("answered_by") in ("typed", "program", "dropped"):
+        out["answered_by"] = extra["answered_by"]
+    at = extra.get("answered_at")
+    if isinstance(at, int | float) and not isinstance(at, bool):
+        out["answered_at"] = at
+    dropped = extra.get("dropped_calls")
+    if isinstance(dropped, list) and all(isinstance(i, str) for i in dropped):
+        out["dropped_calls"] = list(dropped)
+    return out
 
 
 def _fail(where: str, why: str) -> StoreError:
@@ -394,6 +412,8 @@ def import_json(store: Store, data: Any) -> str:
             )
             if message.role == "assistant" and meta:
                 store.checkpoint_reply(parent, _reply_from(message, meta))
+            if _tool_meta(meta):
+                store.update_message_meta(parent, _tool_meta(meta))
     return conversation_id
 
 
