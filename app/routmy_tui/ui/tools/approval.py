@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Group
-from rich.syntax import Syntax
+from rich.highlighter import JSONHighlighter
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
@@ -51,8 +51,9 @@ def _arguments_view(call: ToolCall) -> Any:
         value = json.loads(call.arguments) if call.arguments.strip() else {}
     except (ValueError, RecursionError):
         return Text(make_safe(call.arguments[:4000]))
-    pretty = make_safe(json.dumps(value, indent=2, ensure_ascii=False)[:20000])
-    return Syntax(pretty, "json", theme="monokai", background_color="default", word_wrap=True)
+    pretty = Text(make_safe(json.dumps(value, indent=2, ensure_ascii=False)[:20000]))
+    JSONHighlighter().highlight(pretty)
+    return pretty
 
 
 class ToolApproval(ModalScreen[ProgramAnswer | None]):
@@ -73,7 +74,8 @@ class ToolApproval(ModalScreen[ProgramAnswer | None]):
     }
     ToolApproval #approval-title { text-style: bold; }
     ToolApproval #approval-args { height: auto; max-height: 16; }
-    ToolApproval #approval-status { height: auto; margin-top: 1; }
+    ToolApproval #approval-status { height: auto; margin-top: 1; display: none; }
+    ToolApproval #approval-status.-shown { display: block; }
     ToolApproval #approval-status.-bad { color: $error; }
     ToolApproval #approval-answer { height: 12; display: none; }
     ToolApproval.-editing #approval-answer { display: block; }
@@ -107,11 +109,13 @@ class ToolApproval(ModalScreen[ProgramAnswer | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="approval"):
-            title = Text("Run a program to answer ", style="bold")
+            title = Text()
+            title.append("Run a program to answer ", style="bold")
             title.append(make_safe(self.call.name or "(no name)"), style="bold")
             title.append(f"  id {make_safe(self.call.id) or '(none)'}", style="dim")
             yield Static(title, id="approval-title")
-            command = Text("command: ", style="bold")
+            command = Text()
+            command.append("command: ", style="bold")
             command.append(make_safe(describe_command(self.tool)))
             yield Static(command, id="approval-command")
             yield Static(Text("arguments (sent on stdin):", style="bold"))
@@ -132,6 +136,7 @@ class ToolApproval(ModalScreen[ProgramAnswer | None]):
         status = self.query_one("#approval-status", Static)
         status.update(make_safe(text))
         status.set_class(bad, "-bad")
+        status.set_class(bool(text), "-shown")
         self.query_one("#approval-help", Static).update(self._help())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
