@@ -170,9 +170,86 @@ async def compare(pilot: Pilot[Any]) -> None:
     await pilot.pause(1.5)
 
 
+def sunset(folder: Path) -> Path:
+    """A photo-like picture to attach: a sky gradient, a sun, a dark sea."""
+    from PIL import Image, ImageDraw
+
+    path = folder / "sunset.jpg"
+    sky = Image.linear_gradient("L").resize((960, 640))
+    image = Image.merge(
+        "RGB", (Image.new("L", (960, 640), 240), sky.point(lambda v: 60 + v // 2), sky)
+    )
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((380, 260, 580, 460), fill=(255, 200, 60))
+    draw.rectangle((0, 420, 960, 640), fill=(20, 40, 90))
+    image.save(path, "JPEG", quality=90)
+    return path
+
+
+async def _drawn(pilot: Pilot[Any]) -> None:
+    """Wait until every picture on screen is drawn (not a placeholder)."""
+    await pilot.pause(0.3)
+    view = pilot.app.screen.query_one("#conversation")
+    await until(pilot, lambda: not any("░░░" in view.render_line(y).text for y in range(30)))
+
+
+async def vision(pilot: Pilot[Any]) -> None:
+    app: Any = pilot.app
+    await until(pilot, lambda: bool(app.catalog.models))
+    with tempfile.TemporaryDirectory() as tmp:
+        app.screen.attach(str(sunset(Path(tmp))))
+        await until(pilot, lambda: bool(app.screen.attached_urls()))
+    await send(pilot, "What is in this photo?")
+    await until(pilot, lambda: last_reply(app).reply.status != "streaming")
+    await _drawn(pilot)
+
+
+async def pictures(pilot: Pilot[Any]) -> None:
+    app: Any = pilot.app
+    await until(pilot, lambda: bool(app.catalog.models))
+    await send(pilot, "a blue square and a red circle")
+    await until(pilot, lambda: last_reply(app).reply.status != "streaming")
+    await _drawn(pilot)
+
+
+async def attach(pilot: Pilot[Any]) -> None:
+    app: Any = pilot.app
+    folder = Path(tempfile.gettempdir()) / "routmy-pictures"  # a stable path on the shot
+    folder.mkdir(exist_ok=True)
+    photo = sunset(folder)
+    app.screen.attach(str(photo))
+    await until(pilot, lambda: bool(app.screen.attached_urls()))
+    composer = app.screen.query_one("#composer")
+    composer.text = "What is in this photo?"
+    await pilot.press("ctrl+t")
+    await until(pilot, lambda: type(app.screen).__name__ == "AttachDialog")
+    field = app.screen.query_one("#attach-path")
+    field.value = str(photo)
+    field.cursor_position = len(field.value)
+    await until(pilot, lambda: "960×640" in str(app.screen.query_one("#attach-facts").render()))
+    await pilot.pause(0.3)
+
+
+async def picture_shots(base_url: str, wanted: set[str]) -> None:
+    """The shots of pictures; `wanted` empty means all of them."""
+    for name, script, model in (
+        ("vision", vision, "demo/vision"),
+        ("pictures", pictures, "demo/image"),
+        ("attach", attach, "demo/vision"),
+    ):
+        if not wanted or name in wanted:
+            await shoot(name, base_url, script, model=model)
+
+
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
+    wanted = set(sys.argv[1:])
+    if wanted:  # only these: `python scripts/screenshots.py vision pictures attach`
+        with DemoServer(tps=0, ttft=0) as server:
+            await picture_shots(server.base_url, wanted)
+        return
     with DemoServer(tps=0, ttft=0) as server:
+        await picture_shots(server.base_url, set())
         await shoot("welcome", server.base_url, empty)
         await shoot("chat", server.base_url, chat)
         await shoot("reasoning", server.base_url, reasoning, model="demo/reasoning")

@@ -66,6 +66,7 @@ COLOURS: dict[str, tuple[int, int, int]] = {
     "green": (40, 170, 70),
     "cyan": (40, 200, 220),
     "blue": (40, 80, 220),
+    "navy": (20, 40, 100),
     "purple": (140, 60, 200),
     "violet": (140, 60, 200),
     "pink": (240, 120, 180),

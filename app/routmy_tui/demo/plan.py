@@ -268,8 +268,11 @@ def _text_reply(
     attached = _last_user_images(messages)
     if attached and count is None:
         if model.id == "demo/vision":
+            # A vision model answers about the pictures, not with the usual sample reply.
             lines = [f"I see {len(attached)} image(s):", ""]
             lines += [f"{i}. {images.describe_image(u)}" for i, u in enumerate(attached, 1)]
+            lines += ["", "(The demo measures pictures; it does not understand them.)"]
+            return replies.tokenize("\n".join(lines))
         else:
             lines = [
                 f"({len(attached)} image(s) attached; {model.id} cannot see them: try demo/vision)"
