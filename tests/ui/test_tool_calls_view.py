@@ -69,3 +69,10 @@ def test_hostile_arguments_never_crash() -> None:
     assert "characters before" in live and len(live) < 20_000
     escapes = shown([ToolCall("c", "f\x1b]52;c;aGk=\x07", '{"a": "\\u001b[2J"}')])
     assert "\x1b" not in escapes and "\x07" not in escapes
+
+
+def test_long_arguments_show_their_first_lines_only() -> None:
+    arguments = json.dumps({"items": list(range(2000))})
+    text = shown([ToolCall("c", "f", arguments)])
+    assert '"items": [' in text and "… 1,944 more lines (the inspector's Response tab" in text
+    assert len(text.splitlines()) < 80

@@ -25,6 +25,9 @@ PRETTY_LIMIT = 100_000
 SHOWN_RAW = 4000
 """Characters of raw arguments shown when they are too long or not JSON."""
 
+SHOWN_LINES = 60
+"""Lines of pretty arguments shown in the conversation (laying out thousands costs seconds)."""
+
 
 def parse_arguments(arguments: str) -> tuple[Any, str | None]:
     """The arguments' value, or None and why not (never raises, even for hostile input)."""
@@ -83,10 +86,16 @@ def _done(call: ToolCall, palette: Any) -> list[RenderableType]:
         ]
     if not arguments.strip():
         return [Text("  (no arguments)", style=palette.dim)]
+    lines = json.dumps(value, indent=2, ensure_ascii=False).split("\n")
     # Rich's JSON highlighter on plain Text: no background block behind the arguments.
-    pretty = Text(make_safe(json.dumps(value, indent=2, ensure_ascii=False)))
+    pretty = Text(make_safe("\n".join(lines[:SHOWN_LINES])))
     JSONHighlighter().highlight(pretty)
-    return [Padding(pretty, (0, 0, 0, 2))]
+    out: list[RenderableType] = [Padding(pretty, (0, 0, 0, 2))]
+    if len(lines) > SHOWN_LINES:
+        more = f"  … {len(lines) - SHOWN_LINES:,} more lines"
+        more += " (the inspector's Response tab has them all)"
+        out.append(Text(more, style=palette.dim))
+    return out
 
 
 def tool_call_strips(

@@ -20,6 +20,9 @@ from routmy_tui.ui.chat.tool_calls_view import parse_arguments
 SHOWN = 20_000
 """Characters of arguments or answer shown per call (the Request/Response tabs have all)."""
 
+SHOWN_LINES = 400
+"""Lines of pretty JSON shown per value."""
+
 
 @dataclass
 class CallRecord:
@@ -104,9 +107,13 @@ def _json_or_text(text: str) -> RenderableType:
     value, problem = parse_arguments(text)
     if problem is not None or not text.strip() or not isinstance(value, dict | list):
         return Text(make_safe(text) if text else "(empty)")
+    lines = json.dumps(value, indent=2, ensure_ascii=False).split("\n")
     # Rich's JSON highlighter on plain Text, as the other tabs show JSON.
-    pretty = Text(make_safe(json.dumps(value, indent=2, ensure_ascii=False)))
+    pretty = Text(make_safe("\n".join(lines[:SHOWN_LINES])))
     JSONHighlighter().highlight(pretty)
+    if len(lines) > SHOWN_LINES:
+        more = len(lines) - SHOWN_LINES
+        pretty.append(f"\n… {more:,} more lines (the Request and Response tabs have them all)")
     return pretty
 
 
