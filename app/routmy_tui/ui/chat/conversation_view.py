@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_right
+from itertools import accumulate
 
 from rich.segment import Segment
 from textual import events
@@ -22,8 +23,9 @@ GUTTER = 2
 FRAME = 1 / 60
 MARGIN = 20
 """Lines above and below the viewport laid out ahead of need."""
-BACKGROUND_BUDGET = 0.008
-"""Seconds per frame spent measuring off-screen items in the background."""
+BACKGROUND_BUDGET = 0.005
+"""Seconds per step spent measuring off-screen items in the background (a key pressed
+meanwhile waits for the step to end)."""
 BACKGROUND_PAUSE = 0.02
 """Seconds between two background measuring steps (the UI runs in between)."""
 
@@ -86,6 +88,11 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
         self._background_at = -1
         """Next item (counting down) the background pass will measure; -1: none left."""
         self._background_pending = False
+        self._shift = 0
+        """Height change, not yet applied, of items measured above the top of the viewport."""
+        self._stale = False
+        """Whether heights changed since the offsets were last computed."""
+        self._background_width = -1
 
     # --- content -------------------------------------------------------------------
 
@@ -187,13 +194,18 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
             self.item_changed(item)
 
     def _update_offsets(self) -> None:
-        offsets = [0]
-        total = 0
-        for height in self._heights:
-            total += height
-            offsets.append(total)
-        self._offsets = offsets
-        self.virtual_size = Size(self._width(), total)
+        self._offsets = [0, *accumulate(self._heights)]
+        self.virtual_size = Size(self._width(), self._offsets[-1])
+
+    def _apply_heights(self) -> None:
+        """Offsets from the heights measured so far; what is on screen stays where it was."""
+        self._update_offsets()
+        self._stale = False
+        shift, self._shift = self._shift, 0
+        if self.follow:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        elif shift:
+            self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
 
     def _measure_visible(self, width: int) -> list[Item]:
         """Lay out the items near the viewport; keep what is on screen where it was.
@@ -202,7 +214,7 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
             The items laid out that still have content left to draw.
         """
         busy: dict[int, Item] = {}
-        self._update_offsets()
+        self._apply_heights()
         console = self.app.console
         for _ in range(4):  # heights settle in a pass or two
             top = int(self.scroll_y) - MARGIN
@@ -253,29 +265,29 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
         if len(self._offsets) != len(self.items) + 1:
             self._update_offsets()  # items came while the view was hidden (compare)
         width = self._width()
+        if width != self._background_width:
+            # The scrollbar came or went (no Resize for that): measure everything again.
+            self._background_width = width
+            self._background_at = len(self.items) - 1
         console = self.app.console
         deadline = time.perf_counter() + BACKGROUND_BUDGET
-        above = 0  # height change of items above the top of the viewport
-        changed = False
-        index = min(self._background_at, len(self.items) - 1)
+        # Offsets stay those on screen until the pass ends (or the view lays out anyway):
+        # applying them repaints the view and lays out the screen, too costly per step.
+        offsets = self._offsets
+        index = min(self._background_at, len(self.items) - 1, len(offsets) - 2)
         while index >= 0 and time.perf_counter() < deadline:
-            item = self.items[index]
-            if not item.is_laid_out(width):
-                height = item.layout(console, width, self.palette)
-                if height != self._heights[index]:
-                    if self._offsets[index + 1] <= self.scroll_y:
-                        above += height - self._heights[index]
-                    self._heights[index] = height
-                    changed = True
+            # Items drawn before their height was recorded are laid out already: their
+            # layout is cached, and the height is recorded now.
+            height = self.items[index].layout(console, width, self.palette)
+            if height != self._heights[index]:
+                if offsets[index + 1] <= self.scroll_y:
+                    self._shift += height - self._heights[index]
+                self._heights[index] = height
+                self._stale = True
             index -= 1
         self._background_at = index
-        if changed:
-            self._update_offsets()
-            if self.follow:
-                self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
-            elif above:
-                # Keep what is on screen where it was.
-                self.scroll_to(y=self.scroll_y + above, animate=False, immediate=True)
+        if self._stale and index < 0:
+            self._apply_heights()
             self.refresh()
         if index >= 0:
             self._background_pending = True
@@ -294,6 +306,7 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
             self._heights[index] = item.layout(console, width, self.palette)
             needed -= self._heights[index]
         self._update_offsets()
+        self._shift = 0  # the view goes to the top: nothing above it to keep in place
 
     def action_scroll_home(self) -> None:
         """Jump to the first message (no animation: heights are measured on the way)."""
