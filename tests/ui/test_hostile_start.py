@@ -112,3 +112,32 @@ async def test_a_conversation_that_fails_to_open_is_skipped_for_a_new_chat(
     async with again.run_test(size=(100, 30)) as pilot:
         # The next start resumes the new chat, not the broken one.
         await wait_for(pilot, lambda: "a new chat works" in conversation_text(again))
+
+
+async def test_a_failure_while_handling_a_reply_ends_it_with_the_reason(
+    demo_server: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collections.abc import AsyncIterator
+
+    from routmy_tui.core.client import ChatRun, ReplyUpdated
+
+    real = ChatRun.events
+    odd = {"sent": False}
+
+    async def with_an_odd_event(self: ChatRun) -> AsyncIterator[object]:
+        async for event in real(self):
+            if isinstance(event, ReplyUpdated) and not odd["sent"]:
+                odd["sent"] = True
+                yield ReplyUpdated(None)  # type: ignore[arg-type]  # the loop chokes on it
+            yield event
+
+    monkeypatch.setattr(ChatRun, "events", with_an_odd_event)
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "hello")
+        await wait_for(pilot, lambda: last_reply(app).reply.status != "streaming")
+        reply = last_reply(app).reply
+        assert reply.status == "error"  # not left "streaming" by a dead worker
+        assert reply.error is not None and "AttributeError" in reply.error.message
+        await send(pilot, "and the next one works")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")

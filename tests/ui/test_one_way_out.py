@@ -17,11 +17,12 @@ from routmy_tui.core.types import ApiError, ChatMessage, Reply, ToolCall
 from routmy_tui.store import Store
 from routmy_tui.ui.app import RoutmyApp
 from routmy_tui.ui.chat.chat_screen import ChatScreen
+from routmy_tui.ui.inspector.inspector import TABS
 from routmy_tui.ui.widgets.dialogs import ChoiceDialog
 from tests.conftest import FAKE_KEY
 from tests.hostile_server import ESCAPES, HostileServer
 from tests.ui.helpers import last_reply, make_app, send, view_of, wait_for
-from tests.ui.inspector_helpers import TABS, open_inspector, show_tab
+from tests.ui.inspector_helpers import open_inspector, show_tab
 from tests.ui.screen_output import raw_controls, shown_text, terminal_output
 
 STAND_IN = "␛]52;c;"

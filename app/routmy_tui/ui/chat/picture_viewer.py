@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from routmy_tui.core.files import ensure_private_dir
 from routmy_tui.core.images import (
     ImageError,
     decode_url,
@@ -241,7 +242,7 @@ def copy_picture_path(app: App[Any], url: str, spare_dir: Path, saved: dict[str,
     path = saved.get(url)
     if path is None or not path.exists():
         try:
-            spare_dir.mkdir(parents=True, exist_ok=True)
+            ensure_private_dir(spare_dir)  # 0700, like every folder the app makes
             path = spare_dir / picture_file_name(url)
             if not path.exists():  # same name, same bytes: an earlier copy will do
                 save_picture(url, path)
