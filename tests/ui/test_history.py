@@ -18,7 +18,7 @@ from routmy_tui.ui.chat.header import AppHeader
 from routmy_tui.ui.chat.items import UserItem
 from routmy_tui.ui.history.browser import ConversationsScreen
 from routmy_tui.ui.history.sidebar import ConversationSidebar
-from routmy_tui.ui.widgets.dialogs import ConfirmDialog, PathDialog
+from routmy_tui.ui.widgets.dialogs import ConfirmDialog, PaidConfirmDialog, PathDialog
 from tests.ui.helpers import conversation_text, last_reply, make_app, send, view_of, wait_for
 
 
@@ -243,7 +243,9 @@ async def test_regenerate_makes_a_sibling_reply(demo_server: DemoServer, tmp_pat
         await _reply(pilot, "say something")
         view = view_of(app)
         view.focus()
-        await pilot.press("g")
+        await pilot.press("g")  # a paid request: asked first
+        await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmDialog))
+        await pilot.press("y")
         await wait_for(pilot, lambda: last_reply(app).siblings == (2, 2))
         await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
         assert len(view.items) == 2

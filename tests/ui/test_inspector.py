@@ -15,6 +15,7 @@ from routmy_tui.store.store import Store
 from routmy_tui.ui.inspector import wire_actions
 from routmy_tui.ui.inspector.inspector import Inspector
 from routmy_tui.ui.inspector.stream_log import StreamLogView
+from routmy_tui.ui.widgets.dialogs import PaidConfirmDialog
 from tests.conftest import FAKE_KEY
 from tests.ui.helpers import last_reply, make_app, send, view_of, wait_for
 from tests.ui.inspector_helpers import (
@@ -209,6 +210,8 @@ async def test_replay_sends_the_edited_request_as_a_new_reply(demo_server: DemoS
         before = len(demo_server.requests)
         area.text = json.dumps(body, indent=4)
         await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmDialog))
+        await pilot.press("y")
         await wait_for(pilot, lambda: last_reply(app) is not first and _done(app))
         replayed = last_reply(app)
         assert replayed.exchange is not None
@@ -267,6 +270,8 @@ async def test_replay_through_editor(
         await wait_for(pilot, lambda: _done(app))
         first = last_reply(app)
         wire_actions.replay(app.screen, external=True)
+        await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmDialog))
+        await pilot.press("y")
         await wait_for(pilot, lambda: last_reply(app) is not first and _done(app))
         exchange = last_reply(app).exchange
         assert exchange is not None

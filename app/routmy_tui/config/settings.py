@@ -14,7 +14,14 @@ from typing import Any
 import tomli_w
 
 from routmy_tui.config import paths
-from routmy_tui.config.validate import FILE_FIELDS, MISSING, check_value, redact
+from routmy_tui.config.validate import (
+    FILE_FIELDS,
+    MISSING,
+    check_value,
+    find_line,
+    locate_problem,
+    redact,
+)
 
 DEFAULT_BASE_URL = "https://api.rout.my/v1"
 DEFAULT_RENDER_LIMIT = 1_000_000
@@ -112,6 +119,11 @@ class Settings:
     reply stops being drawn, live or not, and says so. The whole reply is still received,
     stored, exported and shown in the inspector. Raise it to see huge replies (drawing is
     then slower); 0 means no limit."""
+    confirm_regenerate: bool = True
+    """Ask before regenerating a reply (a new paid request); "don't ask again" turns it off."""
+
+    confirm_replay: bool = True
+    """Ask before sending a replayed request."""
 
     problems: list[str] = field(default_factory=list)
     """Non-fatal problems met while loading (bad TOML, wrong types), to show on screen."""
@@ -177,21 +189,40 @@ def _describe_toml_error(path: Path, exc: tomllib.TOMLDecodeError, text: str) ->
     return f"config file {path} is not valid TOML ({reason} at {where}); using defaults"
 
 
-def _read_config(path: Path, secrets: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """Read the config file; a missing file is no problem, a broken one is reported."""
+def _read_config(path: Path, secrets: list[str]) -> tuple[dict[str, Any], list[str], str]:
+    """Read the config file; a missing file is no problem, a broken one is reported.
+
+    Returns:
+        (the values, problems, the file's text for finding lines).
+    """
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return {}, []
+        return {}, [], ""
     except OSError as exc:
-        return {}, [f"config file {path} could not be read ({exc.strerror or exc}); using defaults"]
+        problem = f"config file {path} could not be read ({exc.strerror or exc}); using defaults"
+        return {}, [problem], ""
     text = raw.decode("utf-8", errors="replace")
     try:
-        return tomllib.loads(text), []
+        return tomllib.loads(text), [], text
     except tomllib.TOMLDecodeError as exc:
         # A key written without quotes breaks the file; it must not reach the error text.
         secrets = secrets + _KEY_IN_TEXT_RE.findall(text)
-        return {}, [redact(_describe_toml_error(path, exc, text), secrets)]
+        return {}, [redact(_describe_toml_error(path, exc, text), secrets)], text
+
+
+def at_line(path: Path, line: int | None, problem: str) -> str:
+    """A problem with where it is: `FILE:LINE: problem` (or `problem in FILE`)."""
+    return f"{path}:{line}: {problem}" if line is not None else f"{problem} in {path}"
+
+
+def locate(path: Path, table: str | None, key: str | None) -> int | None:
+    """The line of a key in the config file (None when not found or unreadable)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return find_line(text, table, key)
 
 
 def _as_path(value: Any) -> Path:
@@ -234,19 +265,23 @@ def load_settings(
     values["data_dir"] = paths.data_dir(env)
     values["cache_dir"] = paths.cache_dir(env)
 
-    data, read_problems = _read_config(config_path, secrets)
+    data, read_problems, text = _read_config(config_path, secrets)
     problems.extend(read_problems)
     if isinstance(data.get("api_key"), str):
         secrets.append(data["api_key"])
     for key, value in data.items():
+        line = find_line(text, None, key)
         if key not in FILE_FIELDS:
             if key == "config_path":
-                problems.append(f"setting 'config_path' cannot be set in {config_path}; ignored")
+                problem = "setting 'config_path' cannot be set in the config file; ignored"
+            elif isinstance(value, dict):
+                problem = f"unknown section [{key}] ignored"
             else:
-                problems.append(f"unknown setting {key!r} in {config_path} ignored")
+                problem = f"unknown setting {key!r} ignored"
+            problems.append(at_line(config_path, line, problem))
             continue
         checked, key_problems = check_value(key, value)
-        problems.extend(f"{p} in {config_path}" for p in key_problems)
+        problems.extend(at_line(config_path, locate_problem(text, key, p), p) for p in key_problems)
         if checked is MISSING:
             continue
         if key in _PATH_FIELDS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -87,7 +88,9 @@ def _params(key: str, value: Any) -> tuple[Any, list[str]]:
     if not isinstance(value, dict):
         return MISSING, [_wrong(key, "a table", value)]
     good, bad = check_params(value)
-    return good, [_wrong(f"{key}.{name}", expected, value[name]) for name, expected in bad]
+    problems = [_wrong(f"{key}.{name}", expected, value[name]) for name, expected in bad]
+    good, out_of_range = _in_range(key, good)
+    return good, problems + out_of_range
 
 
 def _string_table(key: str, value: Any) -> tuple[Any, list[str]]:
@@ -176,6 +179,8 @@ FILE_FIELDS: dict[str, Check] = {
     "model_overrides": _model_overrides,
     "image_max_side": _image_side,
     "render_limit": _count,
+    "confirm_regenerate": _boolean,
+    "confirm_replay": _boolean,
 }
 """Settings the config file may hold, each with its check."""
 
@@ -187,3 +192,92 @@ def check_value(key: str, value: Any) -> tuple[Any, list[str]]:
         (the usable value or `MISSING`, problems). Tables keep their good entries.
     """
     return FILE_FIELDS[key](key, value)
+
+
+PARAM_RANGES: dict[str, tuple[float | None, float | None, bool]] = {
+    "temperature": (0, 2, False),
+    "top_p": (0, 1, False),
+    "presence_penalty": (-2, 2, False),
+    "frequency_penalty": (-2, 2, False),
+    "max_tokens": (1, None, True),
+    "max_output_tokens": (1, None, True),
+    "top_k": (0, None, True),
+    "seed": (None, None, True),
+}
+"""Default parameters with a known range: (lowest, highest, whole numbers only)."""
+
+
+def _describe_range(low: float | None, high: float | None, whole: bool) -> str:
+    kind = "a whole number" if whole else "a number"
+    if low is not None and high is not None:
+        return f"{kind} from {low:g} to {high:g}"
+    if low is not None:
+        return f"{kind} of {low:g} or more"
+    return kind
+
+
+def _in_range(key: str, value: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Known parameters out of their range are dropped (the default is kept)."""
+    out: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, item in value.items():
+        limits = PARAM_RANGES.get(name)
+        if limits is not None:
+            low, high, whole = limits
+            number = isinstance(item, int | float) and not isinstance(item, bool)
+            fits = (
+                number
+                and (not whole or isinstance(item, int))
+                and (low is None or item >= low)
+                and (high is None or item <= high)
+            )
+            if not fits:
+                expected = _describe_range(low, high, whole)
+                problems.append(f"setting '{key}.{name}' should be {expected}; ignored")
+                continue
+        out[name] = item
+    return out, problems
+
+
+_HEADER_RE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+_KEY_RE = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+_TABLE_KEY_IN_PROBLEM_RE = re.compile(
+    r"'([A-Za-z0-9_]+)\.([A-Za-z0-9_-]+)'|\b([a-z_]+)\.([A-Za-z0-9_-]+)\b"
+)
+_KEY_IN_PROBLEM_RE = re.compile(r"(?:setting|capability) '([A-Za-z0-9_-]+)'")
+
+
+def find_line(text: str, table: str | None, key: str | None) -> int | None:
+    """The line (from 1) of `key` in `[table]` (None: the top level) of a TOML text.
+
+    With `key` None, the line of the table's header. tomllib gives no positions, so the
+    text is scanned: good enough for the plain files people write by hand.
+    """
+    current: str | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER_RE.match(line)
+        if header:
+            current = header.group(1).strip()
+            if key is None and current == table:
+                return number
+            continue
+        if key is None or current != table:
+            continue
+        found = _KEY_RE.match(line)
+        if found and found.group(1).strip("\"'") == key:
+            return number
+    if key is not None and table is None:
+        return find_line(text, key, None)  # `[key]` written as a table
+    return None
+
+
+def locate_problem(text: str, key: str, problem: str) -> int | None:
+    """The line a problem about top-level `key` points at (its entry, else the key)."""
+    found = _TABLE_KEY_IN_PROBLEM_RE.search(problem)
+    if found:
+        table, name = (found.group(1), found.group(2)) if found.group(1) else found.group(3, 4)
+        if table == key:
+            line = find_line(text, table, name)
+            if line is not None:
+                return line
+    return find_line(text, None, key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -15,7 +16,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from routmy_tui.config.settings import Settings
+from routmy_tui.config.settings import Settings, at_line, locate
 from routmy_tui.config.themes import load_themes, resolve_theme, theme_dirs
 from routmy_tui.conversation import ChatSettings, Conversation
 from routmy_tui.core.request import ChatParams
@@ -24,13 +25,17 @@ from routmy_tui.core.text import make_safe
 from routmy_tui.services.container import Services
 from routmy_tui.ui.chat.chat_screen import ChatScreen
 from routmy_tui.ui.chat.items import Palette
+from routmy_tui.ui.commands import bindings_for, check_keymap, palette_commands
 from routmy_tui.ui.history.session import Session
-from routmy_tui.ui.models.catalog_actions import CatalogAppMixin, settings_commands
+from routmy_tui.ui.models.catalog_actions import CatalogRefresher
+from routmy_tui.ui.palette import CommandsProvider
 from routmy_tui.ui.settings.key_dialog import KeyDialog
 from routmy_tui.ui.themes import to_textual_theme
 
 if TYPE_CHECKING:
     from routmy_tui.core.client import RoutmyClient
+    from routmy_tui.services.catalog_service import CatalogService
+    from routmy_tui.ui.chat.controller import ReplyEnded
 
 
 def default_chat_settings(settings: Settings) -> ChatSettings:
@@ -43,42 +48,21 @@ def default_chat_settings(settings: Settings) -> ChatSettings:
     )
 
 
-CHAT_COMMANDS = (
-    ("New conversation", "Start an empty chat", "action_new_chat"),
-    ("Stop reply", "Stop the reply and keep what arrived", "action_stop"),
-    ("Retry reply", "Ask again for the last reply", "action_retry"),
-    ("Answer tool calls", "Answer the tool calls the last reply waits on", "action_answer_calls"),
-    ("Conversations", "Browse and search all conversations", "action_conversations"),
-    ("Toggle sidebar", "Show or hide the conversation list", "action_toggle_sidebar"),
-    ("Export conversation", "Write this branch as Markdown or JSON", "action_export"),
-    ("Import conversation", "Open a JSON export as a new conversation", "action_import"),
-    (
-        "Edit message",
-        "Edit your selected message; resend it as a new branch",
-        "action_edit_message",
-    ),
-    ("Regenerate reply", "Ask again; the old reply is kept as a sibling", "action_regenerate"),
-    ("Attach image", "Attach a picture file or an https URL to the draft", "action_attach_image"),
-    ("Open picture", "Show the selected (or newest) picture full screen", "action_open_picture"),
-    ("Save image", "Save the selected (or newest) picture to a file", "action_save_image"),
-    ("Copy image path", "Copy where the picture is saved", "action_copy_image_path"),
-    ("Show all of a reply", "Draw the blocks cut short for size in full", "action_show_all"),
-)
-"""Palette commands of the chat screen: title, help, the screen's action method."""
-
 WARM_UP_FALLBACK = 1.0
 """Seconds after mount when the warm-up starts if the chat screen has not asked for it."""
 
 
-class RoutmyApp(CatalogAppMixin, App[None]):
+class RoutmyApp(App[None]):
     """routmy-tui."""
 
     TITLE = "routmy-tui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {CommandsProvider}
 
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        *bindings_for("app"),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
     def __init__(
@@ -98,6 +82,19 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         self._warmed = False
         self._theme_ready = False
         self.theme_problems: list[str] = []
+        self.keymap: dict[str, str] = {}
+        """The config's keymap entries in force (bad ones are reported and left out)."""
+        self.catalog_refresher = CatalogRefresher(
+            services,
+            self.notify,
+            lambda work: self.run_worker(
+                work,  # type: ignore[arg-type]
+                group="catalog",
+                exclusive=True,
+                exit_on_error=False,
+            ),
+            self._catalog_changed,
+        )
         defaults = default_chat_settings(services.settings.current)
         self.conversation = Conversation(defaults, defaults)
         """The conversation on screen: the one owner of its messages and settings."""
@@ -119,6 +116,32 @@ class RoutmyApp(CatalogAppMixin, App[None]):
     def client(self) -> RoutmyClient:
         """The API client, made on first use (normally right after the first frame)."""
         return self.services.client
+
+    @property
+    def catalog(self) -> CatalogService:
+        """The model catalog."""
+        return self.catalog_refresher.catalog
+
+    def makes_pictures(self, model_id: str) -> bool:
+        """Whether a model outputs pictures (see `CatalogRefresher.makes_pictures`)."""
+        return self.catalog_refresher.makes_pictures(model_id)
+
+    def start_catalog(self) -> None:
+        """Show the cached model list at once and fetch a fresh one in the background."""
+        self.catalog_refresher.start()
+
+    def refresh_models(self, quiet: bool = False) -> None:
+        """Fetch the catalog in the background; say how it went unless `quiet` and fine."""
+        self.catalog_refresher.refresh(quiet)
+
+    def _catalog_changed(self, catalog: CatalogService) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen) and screen.controller is not None:
+                screen.controller.models = catalog.by_id
+
+    def on_reply_ended(self, event: ReplyEnded) -> None:
+        """Learn capabilities from what a reply contained (images, reasoning, tool calls)."""
+        self.catalog.observe(event.item.model, event.item.reply)
 
     def warm_up(self) -> None:
         """Once the first screens are drawn: start the demo backend, and import the client
@@ -153,12 +176,19 @@ class RoutmyApp(CatalogAppMixin, App[None]):
         """Apply the theme and keymap, then report config problems."""
         self._load_themes()
         self._theme_ready = True
-        if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
+        self.keymap, keymap_problems = check_keymap(self.settings.keymap)
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        path = self.settings.config_path
         problems = [*self.settings.problems, *self.theme_problems]
-        if problems:  # One notice for all: each was skipped, the app runs on.
+        problems += [
+            at_line(path, locate(path, "keymap", binding_id), f"[keymap] {binding_id}: {problem}")
+            for binding_id, problem in keymap_problems
+        ]
+        if problems:
+            # One notice for all of them: each names its file and line.
             self.notify(
-                "\n".join(f"• {p}" for p in problems),
+                "The default is kept for each of these:\n" + "\n".join(f"• {p}" for p in problems),
                 title="Config",
                 severity="warning",
                 timeout=8 + 2 * len(problems),
@@ -177,7 +207,14 @@ class RoutmyApp(CatalogAppMixin, App[None]):
             return
         fallback = resolve_theme(specs, wanted)
         if fallback is not None:
-            self.theme_problems.append(f"theme {wanted!r} not found; using {fallback.name}")
+            path = self.settings.config_path
+            self.theme_problems.append(
+                at_line(
+                    path,
+                    locate(path, None, "theme"),
+                    f"theme {wanted!r} not found; using {fallback.name}",
+                )
+            )
             self.theme = fallback.name
 
     def palette(self) -> Palette:
@@ -307,23 +344,29 @@ class RoutmyApp(CatalogAppMixin, App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Our commands first (the titles are part of the interface), then Textual's."""
+        wheres = ["app"]
         if isinstance(screen, ChatScreen):
-            for title, help_text, action in CHAT_COMMANDS:
-                yield SystemCommand(title, help_text, getattr(screen, action))
+            wheres += ["chat", "conversation", "inspector"]
+        for command in palette_commands(wheres):
+            owner: App[None] | Screen[Any] = self if command.where == "app" else screen
             yield SystemCommand(
-                "Enter API key", "Save a rout.my key to the config file", self.ask_for_key
+                # Sync, like every palette callback: the action runs right after.
+                command.title,
+                command.help,
+                partial(self.call_later, owner.run_action, command.action),
             )
-            from routmy_tui.ui.inspector.wire_actions import inspector_commands
-
-            yield from inspector_commands(screen)
-            yield from settings_commands(screen)
-            from routmy_tui.ui.tools.commands import tools_commands
-
-            yield from tools_commands(screen)
-            from routmy_tui.ui.compare.actions import compare_commands
-
-            yield from compare_commands(screen)
         yield from super().get_system_commands(screen)
+
+    def action_show_help(self) -> None:
+        """Every key of the app, by screen (F1)."""
+        from routmy_tui.ui.settings.help_screen import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.keymap))
+
+    def action_show_help_panel(self) -> None:
+        """Textual's "Keys" command opens our help: the app's own keys first."""
+        self.action_show_help()
 
     async def on_unmount(self) -> None:
         """Keep the draft, close the connection pool and the history."""

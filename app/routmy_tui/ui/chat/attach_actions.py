@@ -19,9 +19,11 @@ from routmy_tui.ui.chat.composer import Composer
 from routmy_tui.ui.chat.picture_actions import PictureChosen
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from routmy_tui.conversation import Conversation
-    from routmy_tui.ui.app import RoutmyApp
     from routmy_tui.ui.chat.conversation_view import ConversationView
+    from routmy_tui.ui.host import AppHost
 
 
 class AttachActions:
@@ -32,7 +34,9 @@ class AttachActions:
     if TYPE_CHECKING:
 
         @property
-        def routmy(self) -> RoutmyApp: ...
+        def routmy(self) -> AppHost: ...
+
+        app: App[Any]
 
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
@@ -50,7 +54,7 @@ class AttachActions:
             if text:
                 self.attach(text)
 
-        self.routmy.push_screen(AttachDialog(), chosen)
+        self.app.push_screen(AttachDialog(), chosen)
 
     def attach(self, text: str) -> None:
         """Attach a file (prepared off the UI thread) or an https URL (sent as is)."""
@@ -71,13 +75,13 @@ class AttachActions:
             try:
                 picture = prepare_file(path, max_side=max_side)
             except ImageError as exc:
-                self.routmy.call_from_thread(
+                self.app.call_from_thread(
                     self.notify, f"Not attached: {exc}", title="Picture", severity="error"
                 )
                 return
-            self.routmy.call_from_thread(bar.add, picture)
+            self.app.call_from_thread(bar.add, picture)
 
-        self.routmy.run_worker(prepare, thread=True, group="attach", exit_on_error=False)
+        self.app.run_worker(prepare, thread=True, group="attach", exit_on_error=False)
 
     def on_composer_paths_pasted(self, event: Composer.PathsPasted) -> None:
         """Picture files pasted or dropped on the composer become attachments."""
@@ -111,7 +115,7 @@ class AttachActions:
                 self._pictures_ok_for = model_id
                 then()
 
-        app.push_screen(
+        self.app.push_screen(
             ConfirmDialog(
                 f"{make_safe(model_id)} takes no pictures (says the {badge.source}). "
                 "Send them anyway?",
@@ -139,7 +143,7 @@ class AttachActions:
 
         screen = PictureScreen(event.urls, event.index, self._spare_dir())
         screen.saved = self.saved_pictures
-        self.routmy.push_screen(screen)
+        self.app.push_screen(screen)
 
     def _picture(self) -> str | None:
         from routmy_tui.ui.chat.conversation_view import ConversationView
@@ -166,7 +170,7 @@ class AttachActions:
 
         url = self._picture()
         if url is not None:
-            ask_to_save(self.routmy, url, self.saved_pictures)
+            ask_to_save(self.app, url, self.saved_pictures)
 
     def action_copy_image_path(self) -> None:
         """Copy the saved path of the selected message's picture (else the newest)."""
@@ -174,4 +178,4 @@ class AttachActions:
 
         url = self._picture()
         if url is not None:
-            copy_picture_path(self.routmy, url, self._spare_dir(), self.saved_pictures)
+            copy_picture_path(self.app, url, self._spare_dir(), self.saved_pictures)

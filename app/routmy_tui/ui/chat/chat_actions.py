@@ -10,9 +10,11 @@ from routmy_tui.store.db import StoreError
 from routmy_tui.ui.chat.items import AssistantItem, UserItem
 
 if TYPE_CHECKING:
-    from routmy_tui.ui.app import RoutmyApp
+    from textual.app import App
+
     from routmy_tui.ui.chat.conversation_view import ConversationView
     from routmy_tui.ui.history.session import Session
+    from routmy_tui.ui.host import AppHost
 
 
 class ConversationActions:
@@ -21,7 +23,9 @@ class ConversationActions:
     if TYPE_CHECKING:
 
         @property
-        def routmy(self) -> RoutmyApp: ...
+        def routmy(self) -> AppHost: ...
+
+        app: App[Any]
 
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
@@ -53,7 +57,7 @@ class ConversationActions:
             if result is not None:
                 self.open_conversation(*result)
 
-        self.routmy.push_screen(ConversationsScreen(self.session), chosen)
+        self.app.push_screen(ConversationsScreen(self.session), chosen)
 
     def open_conversation(self, conversation_id: str, message_id: int | None = None) -> None:
         """Show a stored conversation (at a message's branch), its draft in the composer."""
@@ -160,8 +164,23 @@ class ConversationActions:
         if index is None or controller is None:
             self.notify("No reply to regenerate.")
             return
-        if not controller.regenerate(index):
+        if controller.busy:
             self.notify("A reply is on its way: Escape stops it first.", severity="warning")
+            return
+        from routmy_tui.ui.chat.paid import confirm_paid
+
+        def regenerate() -> None:
+            if not controller.regenerate(index):
+                self.notify("A reply is on its way: Escape stops it first.", severity="warning")
+
+        confirm_paid(
+            self.app,
+            self.routmy.services.settings,
+            "confirm_regenerate",
+            "Regenerate this reply? It sends a new request (the old reply is kept).",
+            "Regenerate",
+            regenerate,
+        )
 
     def action_sibling(self, offset: int) -> None:
         """Show the previous (-1) or next (+1) version of the selected (or last) message."""
@@ -217,7 +236,7 @@ class ConversationActions:
                 return
             self.notify(done)
 
-        self.routmy.push_screen(
+        self.app.push_screen(
             PathDialog(
                 "Export conversation",
                 "File to write (.md for Markdown, .json for OpenAI messages JSON):",
@@ -248,6 +267,4 @@ class ConversationActions:
             self.open_conversation(conversation_id)
             self.notify("Imported as a new conversation.")
 
-        self.routmy.push_screen(
-            PathDialog("Import conversation", "JSON file to import:", ""), chosen
-        )
+        self.app.push_screen(PathDialog("Import conversation", "JSON file to import:", ""), chosen)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import cast
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -24,12 +23,11 @@ from routmy_tui.ui.chat.controller import ChatController, ReplyEnded
 from routmy_tui.ui.chat.conversation_view import ConversationView
 from routmy_tui.ui.chat.header import AppHeader
 from routmy_tui.ui.chat.tool_answers import ToolAnswers
-from routmy_tui.ui.compare.actions import COMPARE_BINDINGS, CompareActions
-from routmy_tui.ui.models.conversation_settings import SETTINGS_BINDINGS, ConversationSettingsMixin
+from routmy_tui.ui.commands import bindings_for
+from routmy_tui.ui.compare.actions import CompareActions
+from routmy_tui.ui.host import AppHost
+from routmy_tui.ui.models.conversation_settings import ConversationSettingsMixin
 from routmy_tui.ui.tools.approval import answer_with_program
-
-if TYPE_CHECKING:
-    from routmy_tui.ui.app import RoutmyApp
 
 
 class ChatScreen(
@@ -39,29 +37,7 @@ class ChatScreen(
 
     CSS_PATH = "chat_screen.tcss"
 
-    BINDINGS = [
-        Binding("escape", "stop", "Stop", id="stop", priority=True),
-        Binding("escape", "cancel_edit", "Cancel edit", id="cancel-edit", priority=True),
-        Binding(
-            "escape", "leave_answering", "Leave answering", id="leave-answering", priority=True
-        ),
-        Binding("ctrl+r", "retry", "Retry", id="retry"),
-        Binding("ctrl+n", "new_chat", "New", id="new-conversation"),
-        Binding(
-            "ctrl+k", "enter_key", "API key", id="api-key", priority=True, show=False
-        ),  # shown in the welcome text and the palette; the footer is for everyday keys
-        Binding("ctrl+l", "focus_composer", "Compose", show=False, id="focus-composer"),
-        Binding("ctrl+o", "conversations", "Conversations", id="conversations"),
-        Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="toggle-sidebar"),
-        Binding("e", "edit_message", "Edit", show=False, id="edit-message"),
-        Binding("g", "regenerate", "Regenerate", show=False, id="regenerate"),
-        Binding("[", "sibling(-1)", "Previous version", show=False, id="sibling-previous"),
-        Binding("]", "sibling(1)", "Next version", show=False, id="sibling-next"),
-        Binding("f2", "toggle_inspector", "Inspector", show=False, id="toggle-inspector"),
-        Binding("ctrl+t", "attach_image", "Attach", show=False, id="attach-image"),
-        *SETTINGS_BINDINGS,
-        *COMPARE_BINDINGS,
-    ]
+    BINDINGS = bindings_for("chat")
 
     WARM_UP_AFTER_HISTORY = 0.1
     """Seconds between putting the history on screen and starting the warm-up."""
@@ -74,12 +50,9 @@ class ChatScreen(
         self._warned_no_key = False
 
     @property
-    def routmy(self) -> RoutmyApp:
-        """The app, typed."""
-        from routmy_tui.ui.app import RoutmyApp
-
-        assert isinstance(self.app, RoutmyApp)
-        return self.app
+    def routmy(self) -> AppHost:
+        """The app, typed (screens do not import the app module)."""
+        return cast(AppHost, self.app)
 
     def compose(self) -> ComposeResult:
         yield AppHeader(id="header")
@@ -93,7 +66,7 @@ class ChatScreen(
                 yield AnswerBar(id="answer-bar")
                 yield AttachmentBar(id="attachments")
                 yield Composer(id="composer")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         view = self.query_one(ConversationView)
@@ -107,7 +80,7 @@ class ChatScreen(
             self.query_one(Composer),
             self.query_one(AnswerBar),
             self.notify,
-            run_program=lambda call, tool, done: answer_with_program(app, call, tool, done),
+            run_program=lambda call, tool, done: answer_with_program(self.app, call, tool, done),
         )
         self.conversation.subscribe(self._conversation_event)
         # The catalog loads right after the first frame and hands its models to the
@@ -359,15 +332,42 @@ class ChatScreen(
 
     def action_toggle_inspector(self) -> None:
         """Show or hide the wire inspector (mounted into #main on first use)."""
-        from routmy_tui.ui.inspector.wire_actions import toggle_inspector
+        from routmy_tui.ui.inspector.inspector import toggle_inspector
 
         toggle_inspector(self)
+
+    def action_wire(self, how: str, kind: str) -> None:
+        """Copy (`how` "copy") or save ("save") one form of the inspected exchange."""
+        from routmy_tui.ui.inspector import wire_actions
+
+        if how == "copy":
+            wire_actions.copy_export(self, kind)  # type: ignore[arg-type]
+        else:
+            wire_actions.save_export_dialog(self, kind or None)  # type: ignore[arg-type]
+
+    def action_replay(self, external: bool = False) -> None:
+        """Edit the inspected reply's request and send it again (in `$EDITOR` if `external`)."""
+        from routmy_tui.ui.inspector import wire_actions
+
+        wire_actions.replay(self, external)
 
     @on(ConversationView.Selected)
     def inspect_selected(self, event: ConversationView.Selected) -> None:
         """The inspector, when open, follows the selected reply at once (it also polls)."""
         for panel in self.query("#inspector"):
             panel.poll()  # type: ignore[attr-defined]
+
+    def action_edit_tools(self) -> None:
+        """Open the tools editor on the conversation's tools."""
+        from routmy_tui.ui.tools.commands import edit_tools
+
+        edit_tools(self)
+
+    def action_load_tools(self) -> None:
+        """Offer the tools of a file or a saved set."""
+        from routmy_tui.ui.tools.commands import load_tools
+
+        load_tools(self)
 
     def action_focus_composer(self) -> None:
         """Put the cursor in the composer."""

@@ -8,7 +8,6 @@ from itertools import accumulate
 
 from rich.segment import Segment
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -17,6 +16,7 @@ from textual.strip import Strip
 from routmy_tui.ui.chat.items import AssistantItem, Item, Palette
 from routmy_tui.ui.chat.picture_actions import PictureViewMixin
 from routmy_tui.ui.chat.render import SHOW_ALL_HINT
+from routmy_tui.ui.commands import bindings_for
 
 GUTTER = 2
 """Cells left of every message for its coloured bar."""
@@ -46,17 +46,7 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
     }
     """
 
-    BINDINGS = [
-        Binding("up,k", "select(-1)", "Previous message", show=False, id="message-previous"),
-        Binding("down,j", "select(1)", "Next message", show=False, id="message-next"),
-        Binding("home", "scroll_home", "Top", show=False, id="scroll-top"),
-        Binding("end", "scroll_end", "Bottom", show=False, id="scroll-bottom"),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("t", "toggle_reasoning", "Thinking", id="toggle-reasoning"),
-        Binding("enter", "open_picture", "Open picture", show=False, id="open-picture"),
-        Binding("a", "show_all", "Show all", show=False, id="show-all"),
-    ]
+    BINDINGS = bindings_for("conversation")
 
     class SiblingClicked(Message):
         """The "‹ 2/3 ›" marker of a message was clicked: show its previous or next version."""
@@ -93,6 +83,8 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
         self._stale = False
         """Whether heights changed since the offsets were last computed."""
         self._background_width = -1
+        self._thinking_shown = False
+        """Whether the footer offers "t Thinking" (the target reply has thinking)."""
 
     # --- content -------------------------------------------------------------------
 
@@ -114,6 +106,7 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
         self.follow = True
         self.schedule_layout()
         self._schedule_background()
+        self._bindings_may_change()
 
     def clear(self) -> None:
         """Remove every item."""
@@ -139,6 +132,8 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
     def item_changed(self, item: Item) -> None:
         """An item's content changed; lay it out again at the next frame."""
         item.changed()
+        if not self._thinking_shown and isinstance(item, AssistantItem) and item.reply.reasoning:
+            self._bindings_may_change()
         # A streaming reply changes per token: list it once per frame, not once per token.
         self._dirty[id(item)] = item
         self.schedule_layout()
@@ -390,6 +385,7 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
             self.scroll_to(y=self._offsets[index], animate=False, immediate=True)
         else:
             self._relayout()
+        self._bindings_may_change()
         self.post_message(self.Selected(index))
 
     def target_reply(self) -> AssistantItem | None:
@@ -402,6 +398,22 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
             if isinstance(item, AssistantItem):
                 return item
         return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ "t Thinking" only where the reply it acts on has thinking."""
+        if action == "toggle_reasoning":
+            return self._has_thinking()
+        return True
+
+    def _has_thinking(self) -> bool:
+        item = self.target_reply()
+        return item is not None and bool(item.reply.reasoning)
+
+    def _bindings_may_change(self) -> None:
+        thinking = self._has_thinking()
+        if thinking != self._thinking_shown:
+            self._thinking_shown = thinking
+            self.refresh_bindings()
 
     def action_toggle_reasoning(self) -> None:
         """Open or close the thinking block of the selected (or newest) reply."""

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.app import SystemCommand
-from textual.binding import Binding
 from textual.widgets import Static
 
 from routmy_tui.conversation import InvalidRequest
@@ -15,23 +13,11 @@ from routmy_tui.core.text import make_safe
 from routmy_tui.ui.compare.compare_view import CompareView
 
 if TYPE_CHECKING:
-    from textual.screen import Screen
+    from textual.app import App
 
     from routmy_tui.conversation import Conversation
-    from routmy_tui.ui.app import RoutmyApp
     from routmy_tui.ui.chat.controller import ChatController
-
-COMPARE_BINDINGS = [Binding("f8", "compare", "Compare", show=False, id="compare-models")]
-"""The key of "Compare models" (a binding id for the keymap)."""
-
-
-def compare_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
-    """The palette command (its title is part of the interface)."""
-    yield SystemCommand(
-        "Compare models",
-        "Send your next message to 2 to 4 models at once; keep the best reply",
-        screen.action_compare,  # type: ignore[attr-defined]
-    )
+    from routmy_tui.ui.host import AppHost
 
 
 class CompareActions:
@@ -43,7 +29,9 @@ class CompareActions:
     if TYPE_CHECKING:
 
         @property
-        def routmy(self) -> RoutmyApp: ...
+        def routmy(self) -> AppHost: ...
+
+        app: App[Any]
 
         def notify(self, message: str, **kwargs: Any) -> None: ...
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
@@ -83,7 +71,7 @@ class CompareActions:
             on_refresh=lambda: app.refresh_models(quiet=False),
             marked=[current] if current else [],
         )
-        app.push_screen(picker, picked)
+        self.app.push_screen(picker, picked)
 
     def arm_compare(self, models: Sequence[str]) -> None:
         """Send the next message to `models` (none: compare off); a line above the composer

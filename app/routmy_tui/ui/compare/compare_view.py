@@ -17,6 +17,7 @@ from routmy_tui.conversation import Conversation, Turn
 from routmy_tui.conversation.events import BranchReplaced, Event, ReplyEnded, ReplyProgressed
 from routmy_tui.core.text import make_safe
 from routmy_tui.ui.chat.items import AssistantItem, Palette
+from routmy_tui.ui.commands import bindings_for
 from routmy_tui.ui.compare.column import ColumnItem, ReplyColumn
 
 FRAME = 1 / 60
@@ -52,10 +53,7 @@ class CompareView(Vertical, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("left,h", "select(-1)", "Previous column", show=False, id="compare-previous"),
-        Binding("right,l", "select(1)", "Next column", show=False, id="compare-next"),
-        Binding("enter", "keep", "Keep this one", id="compare-keep"),
-        Binding("x", "stop_one", "Stop this one", id="compare-stop-one"),
+        *bindings_for("compare"),
         Binding("up,k", "scroll(-1)", show=False),
         Binding("down,j", "scroll(1)", show=False),
         Binding("pageup", "scroll(-10)", show=False),

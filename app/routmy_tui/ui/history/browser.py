@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from routmy_tui.core.text import make_safe
 from routmy_tui.store import ConversationSummary, SearchHit
 from routmy_tui.store.db import StoreError
+from routmy_tui.ui.commands import bindings_for
 from routmy_tui.ui.widgets.dialogs import ConfirmDialog, PathDialog
 
 if TYPE_CHECKING:
@@ -104,14 +105,7 @@ class ConversationsScreen(Screen[tuple[str, int | None] | None]):
     """
 
     BINDINGS = [
-        Binding("escape", "close", "Back", id="close-conversations"),
-        Binding("f2", "rename", "Rename", id="rename-conversation"),
-        Binding("ctrl+d", "delete", "Delete", id="delete-conversation"),
-        Binding("ctrl+u", "undo", "Undo delete", id="undo-delete"),
-        Binding("ctrl+n", "new", "New", id="new-from-browser"),
-        Binding("r", "rename", "Rename", show=False),
-        Binding("d,delete", "delete", "Delete", show=False),
-        Binding("u", "undo", "Undo", show=False),
+        *bindings_for("browser"),
         Binding("down", "focus_list", show=False),
     ]
 

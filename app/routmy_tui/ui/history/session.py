@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from routmy_tui.conversation.history import History
 
-if TYPE_CHECKING:
-    from routmy_tui.ui.chat.chat_screen import ChatScreen
+
+class HistoryScreen(Protocol):
+    """What the session needs of the chat screen."""
+
+    @property
+    def is_mounted(self) -> bool: ...
+
+    @property
+    def controller(self) -> Any: ...
+
+    def notify(self, message: str, **kwargs: Any) -> None: ...
+    def history_changed(self) -> None: ...
+    def action_new_chat(self) -> None: ...
 
 
 class Session(History):
@@ -16,9 +27,9 @@ class Session(History):
     It never queries widgets: it calls the screen, which updates its own.
     """
 
-    screen: ChatScreen | None = None
+    screen: HistoryScreen | None = None
 
-    def attach(self, screen: ChatScreen) -> None:
+    def attach(self, screen: HistoryScreen) -> None:
         """Report to `screen` from now on."""
         self.screen = screen
         self.on_error = self._report

@@ -8,11 +8,11 @@ from rich.console import Group, RenderableType
 from rich.highlighter import JSONHighlighter
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Input, Static, TabbedContent, TabPane
+from textual.screen import Screen
+from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
 
 from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.text import make_safe
@@ -24,6 +24,7 @@ from routmy_tui.core.wire_text import (
     shorten_strings,
     timing_rows,
 )
+from routmy_tui.ui.commands import bindings_for
 from routmy_tui.ui.inspector.stream_log import StreamLogView
 
 if TYPE_CHECKING:
@@ -35,6 +36,9 @@ POLL = 0.25
 TABS = ("tab-request", "tab-response", "tab-stream", "tab-timing", "tab-tools")
 
 HINT = "c curl · q req · s resp · l log · w save · e replay · F2"
+STREAM_HINT = "type to filter · Ctrl+P: Copy as curl, Copy stream log… · F2"
+LETTER_ACTIONS = frozenset({"wire", "replay"})
+"""Actions on letter keys: off on the Stream tab, where typing goes to the filter."""
 
 
 def _parse(text: str) -> Any:
@@ -88,17 +92,7 @@ class Inspector(Vertical):
     """
 
     # The panel's own hint line lists these; the footer stays for the app's keys.
-    BINDINGS = [
-        Binding(key, action, description, id=binding_id, show=False)
-        for key, action, description, binding_id in (
-            ("c", "export('copy', 'curl')", "Copy curl", "inspector-copy-curl"),
-            ("q", "export('copy', 'request')", "Copy request", "inspector-copy-request"),
-            ("s", "export('copy', 'response')", "Copy response", "inspector-copy-response"),
-            ("l", "export('copy', 'stream')", "Copy stream", "inspector-copy-stream"),
-            ("w", "export('save', '')", "Save…", "inspector-save"),
-            ("e", "replay", "Replay", "inspector-replay"),
-        )
-    ]
+    BINDINGS = bindings_for("inspector")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -117,7 +111,9 @@ class Inspector(Vertical):
                     yield Static(id="response-view", markup=False)
             with TabPane("Stream", id="tab-stream"):
                 yield Input(
-                    placeholder="filter (text or note, e.g. comment, JSON)", id="stream-filter"
+                    placeholder="type to filter (text or note, e.g. comment, JSON)",
+                    id="stream-filter",
+                    select_on_focus=False,  # typed into from the tab strip: keep what is there
                 )
                 yield Static(id="stream-count", markup=False)
                 yield StreamLogView(id="stream-log")
@@ -370,19 +366,62 @@ class Inspector(Vertical):
             table.add_row(label, self._safe(value))
         return Group(*self._error(exchange), table)
 
-    # --- actions ---------------------------------------------------------------------------
+    # --- keys ----------------------------------------------------------------------------
 
-    def action_export(self, how: str, kind: str) -> None:
-        """Copy or save one form of the exchange."""
-        from routmy_tui.ui.inspector import wire_actions
+    def _on_stream_tab(self) -> bool:
+        return self.query_one(TabbedContent).active == "tab-stream"
 
-        if how == "copy":
-            wire_actions.copy_export(self.screen, kind)  # type: ignore[arg-type]
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Letter keys act on the tabs whose hint line shows them, never on the Stream tab."""
+        return not (action in LETTER_ACTIONS and self._on_stream_tab())
+
+    def on_key(self, event: events.Key) -> None:
+        """On the Stream tab, typing anywhere in the panel goes to the filter."""
+        if not self._on_stream_tab() or not event.is_printable or event.character is None:
+            return
+        box = self.query_one("#stream-filter", Input)
+        if box.has_focus:
+            return
+        event.stop()
+        event.prevent_default()
+        box.focus()
+        box.insert_text_at_cursor(event.character)
+
+    @on(TabbedContent.TabActivated)
+    def _hint_for_tab(self, event: TabbedContent.TabActivated) -> None:
+        stream = event.pane.id == "tab-stream"
+        self.query_one("#inspector-hint", Static).update(STREAM_HINT if stream else HINT)
+        self.refresh_bindings()
+
+    def action_wire(self, how: str, kind: str) -> None:
+        """Copy or save one form of the exchange (the chat screen does it)."""
+        self.call_later(self.screen.run_action, f"wire({how!r}, {kind!r})")
+
+    def action_replay(self, external: bool = False) -> None:
+        """Edit the request and send it again (the chat screen does it)."""
+        self.call_later(self.screen.run_action, f"replay({external!r})")
+
+
+def toggle_inspector(screen: Screen[Any]) -> None:
+    """Show or hide the inspector panel; it is mounted into `#main` the first time."""
+    panels = screen.query(Inspector)
+    if panels:
+        panel = panels.first()
+        if panel.toggle():
+            _focus_tabs(panel)
         else:
-            wire_actions.save_export_dialog(self.screen, kind or None)  # type: ignore[arg-type]
+            screen.query_one("#composer").focus()
+        return
+    panel = Inspector(id="inspector")
+    panel.add_class("-open")
+    # After #chat-column (a conversation list, if any, sits before it).
+    screen.query_one("#main").mount(panel)
+    screen.call_after_refresh(_focus_tabs, panel)
 
-    def action_replay(self) -> None:
-        """Edit the request and send it again."""
-        from routmy_tui.ui.inspector import wire_actions
 
-        wire_actions.replay(self.screen)
+def _focus_tabs(panel: Inspector) -> None:
+    """Focus the tab strip: arrows switch tabs and the panel's keys (c, q, s...) work."""
+
+    for tabs in panel.query(Tabs):
+        tabs.focus()
+        break

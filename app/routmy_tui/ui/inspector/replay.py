@@ -12,12 +12,12 @@ from typing import Any
 
 from textual import on
 from textual.app import App, ComposeResult, SuspendNotSupported
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
 from routmy_tui.core.jsonsafe import loads_bounded
+from routmy_tui.ui.commands import bindings_for
 
 
 class BodyError(ValueError):
@@ -81,10 +81,7 @@ class ReplayDialog(ModalScreen[dict[str, Any] | None]):
     }
     """
 
-    BINDINGS = [
-        Binding("ctrl+s", "send", "Send", id="replay-send", priority=True),
-        Binding("escape", "cancel", "Cancel", id="replay-cancel"),
-    ]
+    BINDINGS = bindings_for("replay")
 
     def __init__(self, text: str, error: str = "") -> None:
         super().__init__()

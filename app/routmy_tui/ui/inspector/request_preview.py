@@ -7,10 +7,11 @@ from typing import Any
 
 from rich.syntax import Syntax
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from routmy_tui.ui.commands import bindings_for
 
 LONG_STRING = 2_000
 """Strings longer than this (image data URLs) are shortened in the view only."""
@@ -52,10 +53,7 @@ class RequestPreview(ModalScreen[None]):
     RequestPreview #preview-body { height: 1fr; }
     """
 
-    BINDINGS = [
-        Binding("escape", "close", "Close", id="preview-close"),
-        Binding("q", "close", show=False, id="preview-close-q"),
-    ]
+    BINDINGS = bindings_for("preview")
 
     def __init__(self, body: dict[str, Any], with_draft: bool = False) -> None:
         super().__init__()

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widget import Widget
 from textual.widgets import Input, Label, Select
 
 from routmy_tui.config.paths import atomic_write
@@ -218,8 +216,22 @@ def replay(screen: Screen[Any], external: bool = False) -> None:
     index = next((i for i, item in enumerate(items) if item is target), None)
 
     def send(body: dict[str, Any] | None) -> None:
-        if body is not None:
+        if body is None:
+            return
+        from routmy_tui.ui.chat.paid import confirm_paid
+
+        services = getattr(screen.app, "services", None)
+        if services is None:
             controller.send_body(body, index)
+            return
+        confirm_paid(
+            screen.app,
+            services.settings,
+            "confirm_replay",
+            "Send this request? It is a new request, billed like any other.",
+            "Send",
+            lambda: controller.send_body(body, index),
+        )
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     error = ""
@@ -235,63 +247,3 @@ def replay(screen: Screen[Any], external: bool = False) -> None:
         else:
             error = f"Could not run {editor!r}; edit here instead."
     screen.app.push_screen(ReplayDialog(text, error), send)
-
-
-def toggle_inspector(screen: Screen[Any]) -> None:
-    """Show or hide the inspector panel; it is mounted into `#main` the first time."""
-    from routmy_tui.ui.inspector.inspector import Inspector
-
-    panels = screen.query(Inspector)
-    if panels:
-        panel = panels.first()
-        if panel.toggle():
-            _focus_tabs(panel)
-        else:
-            screen.query_one("#composer").focus()
-        return
-    panel = Inspector(id="inspector")
-    panel.add_class("-open")
-    # After #chat-column (a conversation list, if any, sits before it).
-    screen.query_one("#main").mount(panel)
-    screen.call_after_refresh(_focus_tabs, panel)
-
-
-def _focus_tabs(panel: Widget) -> None:
-    """Focus the tab strip: arrows switch tabs and the panel's keys (c, q, s...) work."""
-    from textual.widgets import Tabs
-
-    for tabs in panel.query(Tabs):
-        tabs.focus()
-        break
-
-
-def inspector_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
-    """The palette commands of the inspector (exact titles are part of the interface)."""
-    yield SystemCommand(
-        "Toggle inspector", "Show what went over the wire", lambda: toggle_inspector(screen)
-    )
-    yield SystemCommand(
-        "Copy as curl", "The request as a curl command", lambda: copy_export(screen, "curl")
-    )
-    yield SystemCommand(
-        "Copy request JSON", "The exact JSON body sent", lambda: copy_export(screen, "request")
-    )
-    yield SystemCommand(
-        "Copy response JSON", "The response as one object", lambda: copy_export(screen, "response")
-    )
-    yield SystemCommand(
-        "Copy stream log", "Every raw SSE line with its time", lambda: copy_export(screen, "stream")
-    )
-    yield SystemCommand(
-        "Save exchange to file",
-        "Save curl, request, response or stream log",
-        lambda: save_export_dialog(screen),
-    )
-    yield SystemCommand(
-        "Replay request", "Edit the request JSON and send it again", lambda: replay(screen)
-    )
-    yield SystemCommand(
-        "Replay request in $EDITOR",
-        "Edit the request in your editor, then send it",
-        lambda: replay(screen, external=True),
-    )

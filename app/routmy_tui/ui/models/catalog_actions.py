@@ -2,53 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
-
-from textual.app import SystemCommand
 
 from routmy_tui.core.text import make_safe
 
 if TYPE_CHECKING:
-    from textual.notifications import SeverityLevel
-    from textual.screen import Screen
-
-    from routmy_tui.core.client import RoutmyClient
     from routmy_tui.services.catalog_service import CatalogService
     from routmy_tui.services.container import Services
-    from routmy_tui.ui.chat.controller import ReplyEnded
+
+Notify = Callable[..., None]
+RunWorker = Callable[[Callable[[], Coroutine[Any, Any, None]]], object]
 
 
-class CatalogAppMixin:
-    """Mixed into `RoutmyApp`: owns `catalog` and its background refresh."""
+class CatalogRefresher:
+    """Keeps the catalog fresh and tells whoever listens when its models change.
 
-    _catalog: CatalogService | None = None
+    Args:
+        services: Where the catalog and the client come from.
+        notify: Shows a notice (the app's `notify`).
+        run_worker: Runs a coroutine function in the background (one refresh at a time).
+        on_change: Called with the catalog when its models changed.
+    """
 
-    if TYPE_CHECKING:
-
-        @property
-        def client(self) -> RoutmyClient: ...
-
-        services: Services
-        screen_stack: list[Screen[Any]]
-
-        def notify(
-            self,
-            message: str,
-            *,
-            title: str = "",
-            severity: SeverityLevel = "information",
-            timeout: float | None = None,
-            markup: bool = True,
-        ) -> None: ...
+    def __init__(
+        self,
+        services: Services,
+        notify: Notify,
+        run_worker: RunWorker,
+        on_change: Callable[[CatalogService], None],
+    ) -> None:
+        self.services = services
+        self.notify = notify
+        self.run_worker = run_worker
+        self.on_change = on_change
+        self._catalog: CatalogService | None = None
 
     @property
     def catalog(self) -> CatalogService:
-        """The model catalog (the services make it on first use; the app listens to it)."""
+        """The model catalog (the services make it on first use; this listens to it)."""
         catalog = self.services.catalog
         if self._catalog is not catalog:
             self._catalog = catalog
-            catalog.listeners.append(self._catalog_changed)
+            catalog.listeners.append(self.on_change)
         return catalog
 
     def makes_pictures(self, model_id: str) -> bool:
@@ -61,19 +57,19 @@ class CatalogAppMixin:
         badge = self.catalog.badges(model, overrides).get("image_out")
         return badge is not None and badge.value is True
 
-    def start_catalog(self) -> None:
+    def start(self) -> None:
         """Show the cached list at once and fetch a fresh one in the background."""
         self.catalog.load_cached()
-        self.refresh_models(quiet=True)
+        self.refresh(quiet=True)
 
-    def refresh_models(self, quiet: bool = False) -> None:
+    def refresh(self, quiet: bool = False) -> None:
         """Fetch the catalog in the background; say how it went unless `quiet` and fine."""
         catalog = self.catalog
 
         async def refresh() -> None:
             from routmy_tui.services.catalog_service import describe_age
 
-            error = await catalog.refresh(self.client)
+            error = await catalog.refresh(self.services.client)
             if error is not None:
                 kept = (
                     f"using the cached list from {describe_age(catalog.fetched_at)}"
@@ -89,41 +85,4 @@ class CatalogAppMixin:
             elif not quiet:
                 self.notify(f"{len(catalog.models)} models loaded.", title="Models")
 
-        app: Any = self  # the App's own run_worker; the mixin only declares what it uses
-        app.run_worker(refresh, group="catalog", exclusive=True, exit_on_error=False)
-
-    def _catalog_changed(self, catalog: CatalogService) -> None:
-        from routmy_tui.ui.chat.chat_screen import ChatScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, ChatScreen) and screen.controller is not None:
-                screen.controller.models = catalog.by_id
-
-    def on_reply_ended(self, event: ReplyEnded) -> None:
-        """Learn capabilities from what a reply contained (images, reasoning, tool calls)."""
-        self.catalog.observe(event.item.model, event.item.reply)
-
-
-def settings_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
-    """Palette commands of the model, parameters and system prompt (exact names matter)."""
-    from routmy_tui.ui.chat.chat_screen import ChatScreen
-
-    if not isinstance(screen, ChatScreen):
-        return
-    yield SystemCommand(
-        "Select model", "Pick the model of this conversation (F3)", screen.action_select_model
-    )
-    yield SystemCommand(
-        "Refresh models", "Fetch the model list again", screen.action_refresh_models
-    )
-    yield SystemCommand(
-        "Parameters", "Request parameters of this conversation (F4)", screen.action_parameters
-    )
-    yield SystemCommand(
-        "System prompt", "The system prompt of this conversation (F5)", screen.action_system_prompt
-    )
-    yield SystemCommand(
-        "Preview request",
-        "The exact JSON body the next request will carry (Ctrl+G)",
-        screen.action_preview_request,
-    )
+        self.run_worker(refresh)

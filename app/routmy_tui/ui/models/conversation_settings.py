@@ -5,23 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from textual.binding import Binding
-
 from routmy_tui.core.request import ChatParams
 from routmy_tui.core.text import make_safe
 
 if TYPE_CHECKING:
-    from routmy_tui.conversation import Conversation
-    from routmy_tui.ui.app import RoutmyApp
-    from routmy_tui.ui.chat.controller import ChatController
+    from textual.app import App
 
-SETTINGS_BINDINGS = [
-    Binding("f3", "select_model", "Model", id="select-model"),
-    Binding("f4", "parameters", "Params", id="parameters"),
-    Binding("f5", "system_prompt", "System", show=False, id="system-prompt"),
-    Binding("ctrl+g", "preview_request", "Preview", show=False, id="preview-request"),
-]
-"""Keys of these actions (binding ids for the keymap)."""
+    from routmy_tui.conversation import Conversation
+    from routmy_tui.ui.chat.controller import ChatController
+    from routmy_tui.ui.host import AppHost
 
 
 class ConversationSettingsMixin:
@@ -33,7 +25,9 @@ class ConversationSettingsMixin:
     if TYPE_CHECKING:
 
         @property
-        def routmy(self) -> RoutmyApp: ...
+        def routmy(self) -> AppHost: ...
+
+        app: App[Any]
 
         def notify(self, message: str, **kwargs: Any) -> None: ...
         def _update_header(self) -> None: ...
@@ -69,7 +63,7 @@ class ConversationSettingsMixin:
                     {"favourite_models": favourites}, favourite_models=list(favourites)
                 )
             except (OSError, ValueError) as exc:
-                app.notify(f"Could not save favourites: {exc}", severity="error")
+                self.notify(f"Could not save favourites: {exc}", severity="error")
 
         def picked(model_id: str | None) -> None:
             if model_id:
@@ -88,7 +82,7 @@ class ConversationSettingsMixin:
             on_favourite=save_favourites,
             on_refresh=lambda: app.refresh_models(quiet=False),
         )
-        app.push_screen(picker, picked)
+        self.app.push_screen(picker, picked)
 
     def action_refresh_models(self) -> None:
         """Fetch the catalog again."""
@@ -105,7 +99,7 @@ class ConversationSettingsMixin:
             if params is not None:
                 self.conversation.change_settings("params", params=params)
 
-        app.push_screen(
+        self.app.push_screen(
             ParamsScreen(self.conversation.settings.params, app.services.settings, model), done
         )
 
@@ -119,7 +113,7 @@ class ConversationSettingsMixin:
             if prompt is not None:
                 self.conversation.change_settings("system_prompt", system_prompt=prompt)
 
-        app.push_screen(
+        self.app.push_screen(
             SystemPromptScreen(self.conversation.settings.system_prompt, app.services.settings),
             done,
         )
@@ -134,4 +128,4 @@ class ConversationSettingsMixin:
         except Exception:  # the composer may not be mounted yet
             draft = ""
         body = self.conversation.preview(draft)
-        self.routmy.push_screen(RequestPreview(body, with_draft=bool(draft.strip())))
+        self.app.push_screen(RequestPreview(body, with_draft=bool(draft.strip())))

@@ -11,7 +11,6 @@ from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
@@ -20,6 +19,7 @@ from routmy_tui.core.catalog import Match
 from routmy_tui.core.text import make_safe, truncate_middle
 from routmy_tui.core.types import ModelInfo
 from routmy_tui.services.catalog_service import CatalogService
+from routmy_tui.ui.commands import bindings_for
 from routmy_tui.ui.models.model_list import ModelList
 
 ID_WIDTH = 42
@@ -114,15 +114,7 @@ class PickerBase(ModalScreen[PickedT]):
     PickerBase #picker-help { height: 2; color: $text-muted; }
     """
 
-    BINDINGS = [
-        Binding("escape", "close", "Close", id="picker-close"),
-        Binding("down", "move(1)", "Down", show=False, id="picker-down", priority=True),
-        Binding("up", "move(-1)", "Up", show=False, id="picker-up", priority=True),
-        Binding("pagedown", "move(10)", show=False, id="picker-page-down", priority=True),
-        Binding("pageup", "move(-10)", show=False, id="picker-page-up", priority=True),
-        Binding("ctrl+f", "favourite", "Favourite", id="picker-favourite"),
-        Binding("ctrl+r", "refresh", "Refresh", id="picker-refresh"),
-    ]
+    BINDINGS = bindings_for("picker")
 
     def __init__(
         self,

@@ -7,7 +7,6 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -19,6 +18,7 @@ from routmy_tui.core.request import ChatParams
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import ModelInfo
 from routmy_tui.services.container import UserSettings
+from routmy_tui.ui.commands import bindings_for
 from routmy_tui.ui.models.params_form import (
     ASPECT_RATIOS,
     FIELD_PARAM,
@@ -81,10 +81,7 @@ class ParamsScreen(ModalScreen[ChatParams | None]):
 
     CSS_PATH = "params_screen.tcss"
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="params-cancel"),
-        Binding("ctrl+s", "apply", "Apply", id="params-apply"),
-    ]
+    BINDINGS = bindings_for("params")
 
     def __init__(self, params: ChatParams, settings: UserSettings, model: ModelInfo | None) -> None:
         super().__init__()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static, TextArea
@@ -12,6 +11,7 @@ from textual.widgets import Button, Input, Select, Static, TextArea
 from routmy_tui.config.settings import Settings
 from routmy_tui.core.text import make_safe
 from routmy_tui.services.container import UserSettings
+from routmy_tui.ui.commands import bindings_for
 
 
 class SystemPromptScreen(ModalScreen[str | None]):
@@ -36,10 +36,7 @@ class SystemPromptScreen(ModalScreen[str | None]):
     SystemPromptScreen #system-help { width: 1fr; padding: 1 0 0 2; color: $text-muted; }
     """
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="system-cancel"),
-        Binding("ctrl+s", "apply", "Apply", id="system-apply"),
-    ]
+    BINDINGS = bindings_for("system")
 
     def __init__(self, prompt: str, settings: UserSettings) -> None:
         super().__init__()

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
-
-from textual.app import SystemCommand
-from textual.screen import Screen
+from typing import TYPE_CHECKING, Any, Protocol
 
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.toolsets import FunctionTool, ToolSetError, to_params, tools_from_params
 
 if TYPE_CHECKING:
-    from routmy_tui.ui.chat.chat_screen import ChatScreen
+    from textual.app import App
+
+    from routmy_tui.conversation import Conversation
     from routmy_tui.ui.tools.editor import ToolsResult
+
+
+class ChatScreen(Protocol):
+    """What the tools feature needs of the chat screen (no import of it: no circle)."""
+
+    conversation: Conversation
+
+    @property
+    def app(self) -> App[Any]: ...
+
+    def notify(self, message: str, **kwargs: Any) -> None: ...
 
 
 def current_tools(screen: ChatScreen) -> tuple[list[FunctionTool], Any]:
@@ -87,22 +96,4 @@ def load_tools(screen: ChatScreen) -> None:
             "",
         ),
         chosen,
-    )
-
-
-def tools_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
-    """Palette commands of the tools feature (exact names matter)."""
-    from routmy_tui.ui.chat.chat_screen import ChatScreen
-
-    if not isinstance(screen, ChatScreen):
-        return
-    yield SystemCommand(
-        "Edit tools",
-        "Function tools offered in this conversation, and tool_choice",
-        lambda: edit_tools(screen),
-    )
-    yield SystemCommand(
-        "Load tools",
-        "Offer the tools of a file (.json, .toml) or a saved set",
-        lambda: load_tools(screen),
     )

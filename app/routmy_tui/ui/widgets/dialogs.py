@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Checkbox, Input, Label
 
 from routmy_tui.core.text import make_safe
 
@@ -149,3 +149,49 @@ class ChoiceDialog(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         """Escape: no answer."""
         self.dismiss(None)
+
+
+class PaidConfirmDialog(ModalScreen[tuple[bool, bool]]):
+    """Asks before a request that costs money; returns (go ahead, don't ask again).
+
+    Args:
+        question: What is about to happen.
+        action: The label of the confirming button ("Regenerate").
+    """
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="PaidConfirmDialog")
+
+    BINDINGS = [
+        Binding("escape,n", "answer(False)", "Cancel", id="cancel-dialog"),
+        Binding("y", "answer(True)", "Yes", id="confirm-dialog"),
+    ]
+
+    def __init__(self, question: str, action: str = "OK") -> None:
+        super().__init__()
+        self.question = question
+        self.action = action
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.question, markup=False)
+            yield Checkbox("Don't ask again", id="never-again")
+            yield Label("y confirms · n or Escape cancels", markup=False)
+            with Horizontal():
+                yield Button("Cancel", id="no")
+                yield Button(self.action, id="yes", variant="warning")
+
+    def on_mount(self) -> None:
+        # Cancel has the focus: a space or Enter typed on from before never confirms.
+        self.query_one("#no", Button).focus()
+
+    def _never_again(self) -> bool:
+        return self.query_one("#never-again", Checkbox).value
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        """A button answers."""
+        self.dismiss((event.button.id == "yes", self._never_again()))
+
+    def action_answer(self, yes: bool) -> None:
+        """Answer by key."""
+        self.dismiss((yes, self._never_again()))

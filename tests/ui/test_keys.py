@@ -1,0 +1,166 @@
+"""Keys you can trust: letters act only where shown, paid requests ask, help and footer."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, Input, TabbedContent
+from textual.widgets._footer import FooterKey
+
+from routmy_tui.demo.server import DemoServer
+from routmy_tui.ui.app import RoutmyApp
+from routmy_tui.ui.palette import key_for_title
+from routmy_tui.ui.settings.help_screen import HelpScreen, help_rows, help_text
+from routmy_tui.ui.widgets.dialogs import PaidConfirmDialog
+from tests.ui.helpers import last_reply, make_app, send, view_of, wait_for
+
+
+def _completions(server: DemoServer) -> int:
+    return sum(1 for r in server.requests if r.path.endswith("completions"))
+
+
+def _footer(app: RoutmyApp) -> dict[str, str]:
+    """What the footer shows: description -> key."""
+    return {key.description: key.key_display for key in app.screen.query(FooterKey)}
+
+
+async def _reply(pilot: Pilot[Any], text: str) -> None:
+    await send(pilot, text)
+    app: Any = pilot.app
+    await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+
+
+async def test_typing_go_on_in_the_conversation_asks_before_a_paid_request(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    app = make_app(demo_server.base_url, config_path=config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _reply(pilot, "hello")
+        before = _completions(demo_server)
+        view_of(app).focus()
+        await pilot.press("g", "o", "space", "o", "n")  # "go on", typed in the wrong place
+        await wait_for(pilot, lambda: not isinstance(app.screen, PaidConfirmDialog))
+        assert _completions(demo_server) == before  # nothing was sent
+        assert last_reply(app).siblings is None or last_reply(app).siblings == (1, 1)
+        # Asked again, with "don't ask again": it goes, and is saved to the config file.
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmDialog))
+        app.screen.query_one("#never-again", Checkbox).value = True
+        await pilot.press("y")
+        await wait_for(pilot, lambda: last_reply(app).siblings == (2, 2))
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+        assert tomllib.loads(config.read_text())["confirm_regenerate"] is False
+        assert config.stat().st_mode & 0o777 == 0o600
+        await pilot.press("g")  # no longer asks
+        await wait_for(pilot, lambda: last_reply(app).siblings == (3, 3))
+        assert not isinstance(app.screen, PaidConfirmDialog)
+
+
+async def test_typing_in_the_inspector_stream_tab_goes_to_the_filter(
+    demo_server: DemoServer,
+) -> None:
+    app = make_app(demo_server.base_url)
+    copied: list[str] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        await _reply(pilot, "hello")
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: bool(app.screen.query("#inspector Tabs")))
+        await pilot.pause()
+        await pilot.press("right", "right")  # Request -> Response -> Stream
+        tabs = app.screen.query_one("#inspector-tabs", TabbedContent)
+        await wait_for(pilot, lambda: tabs.active == "tab-stream")
+        await pilot.press(*"malformed")
+        box = app.screen.query_one("#stream-filter", Input)
+        await wait_for(pilot, lambda: box.value == "malformed")
+        assert copied == []  # "l" copied nothing
+        assert app.screen.__class__.__name__ == "ChatScreen"  # "e" opened no replay
+
+
+async def test_f1_help_lists_the_apps_keys_by_screen_with_remapped_keys(
+    demo_server: DemoServer,
+) -> None:
+    app = make_app(demo_server.base_url, keymap={"toggle-inspector": "f6"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query("#composer")))
+        await pilot.press("question_mark")  # in the composer, ? is just text
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        text = str(help_text(screen.keymap))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
+        view_of(app).focus()
+        await pilot.press("question_mark")  # outside text boxes, ? opens help too
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+    headings = [heading for heading, _ in help_rows({})]
+    assert headings[:4] == ["Everywhere", "Chat screen", "Conversation (Tab to focus it)",
+                            "Inspector (F2)"]  # fmt: skip
+    assert "F6" in text and "(remapped; default F2)" in text
+    assert "Regenerate reply" in text and "Edit message" in text
+
+
+async def test_footer_shows_the_keys_that_matter_where_the_focus_is(
+    demo_server: DemoServer,
+) -> None:
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await _reply(pilot, "hello")
+        await wait_for(pilot, lambda: "Inspector" in _footer(app))
+        shown = _footer(app)
+        assert shown["Inspector"] == "f2" or shown["Inspector"].lower() == "f2"
+        assert {"System", "Preview", "API key", "Model", "Params"} <= set(shown)
+        assert "Regenerate" not in shown  # the composer has the focus: letters are text
+        view_of(app).focus()
+        await wait_for(pilot, lambda: "Regenerate" in _footer(app))
+        shown = _footer(app)
+        assert shown["Regenerate"] == "g" and shown["Edit"] == "e"
+        assert {"Prev version", "Next version"} <= set(shown)
+        assert "Thinking" not in shown  # this reply has no thinking
+
+
+async def test_thinking_key_shows_on_a_reply_with_thinking(demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url, model="demo/reasoning")
+    async with app.run_test(size=(160, 30)) as pilot:
+        await _reply(pilot, "think about it")
+        view_of(app).focus()
+        await wait_for(pilot, lambda: _footer(app).get("Thinking") == "t")
+
+
+def test_palette_titles_show_their_keys_remapped_too() -> None:
+    assert key_for_title("Toggle inspector", {}) == "F2"
+    assert key_for_title("Preview request", {}) == "Ctrl+G"
+    assert key_for_title("Regenerate reply", {}) == "g"
+    assert key_for_title("Toggle inspector", {"toggle-inspector": "ctrl+i"}) == "Ctrl+I"
+    assert key_for_title("Refresh models", {}) == ""
+
+
+async def test_config_problems_make_one_notice_and_keep_working_keys(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('theme = "nosuch"\n\n[keymap]\nstop = "notakey+++"\nstpo = "f9"\n')
+    keymap = {"stop": "notakey+++", "stpo": "f9"}
+    app = make_app(demo_server.base_url, config_path=config, keymap=keymap, theme="nosuch")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query("#composer")))
+        notices = [n for n in app._notifications if n.title == "Config"]
+        assert app.keymap == {}
+        stop = [b for _, b in app.screen._bindings if b.id == "stop"]
+        assert [b.key for b in stop] == ["escape"]  # Escape still stops
+        await send(pilot, "a long one fault:stall=5")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "streaming")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "stopped")
+    assert len(notices) == 1
+    text = notices[0].message
+    assert f"{config}:4: [keymap] stop: 'notakey+++' is not a key" in text
+    assert "the default (Esc) is kept" in text
+    assert f"{config}:5: [keymap] stpo: unknown binding id 'stpo'" in text
+    assert f"{config}:1: theme 'nosuch' not found" in text
