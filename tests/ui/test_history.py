@@ -283,5 +283,7 @@ async def test_a_broken_database_leaves_history_off(
     async with app.run_test(size=(100, 30)) as pilot:
         assert app.session.store is None
         await wait_for(pilot, lambda: "history off" in app.screen.query_one(AppHeader).connection)
-        assert any("History is off" in str(n.message) for n in app._notifications)
+        await wait_for(
+            pilot, lambda: any("History is off" in str(n.message) for n in app._notifications)
+        )
         await _reply(pilot, "still works")
