@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, TabbedContent
+from textual.widgets import Checkbox, Input, TabbedContent, Tabs
 from textual.widgets._footer import FooterKey
 
 from routmy_tui.demo.server import DemoServer
@@ -69,8 +69,7 @@ async def test_typing_in_the_inspector_stream_tab_goes_to_the_filter(
         app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
         await _reply(pilot, "hello")
         await pilot.press("f2")
-        await wait_for(pilot, lambda: bool(app.screen.query("#inspector Tabs")))
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.focused, Tabs))  # the panel's tab strip
         await pilot.press("right", "right")  # Request -> Response -> Stream
         tabs = app.screen.query_one("#inspector-tabs", TabbedContent)
         await wait_for(pilot, lambda: tabs.active == "tab-stream")
