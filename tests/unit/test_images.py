@@ -7,6 +7,7 @@ import io
 import os
 import struct
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,12 @@ from routmy_tui.core.image_items import split_markdown_images
 from routmy_tui.core.images import (
     ImageError,
     decode_url,
+    fetch_picture,
     load_picture,
     parse_local_path,
     pasted_image_paths,
     picture_file_name,
+    picture_from_bytes,
     prepare_bytes,
     prepare_file,
     save_picture,
@@ -259,3 +262,39 @@ def test_data_url_pictures_in_markdown_are_taken_out_of_the_text() -> None:
         "Look: *[picture 1: a cat]* and ![](https://x.io/y.png)\n\nthen *[picture arriving…]*"
     )
     assert split_markdown_images("plain **text**") == ("plain **text**", [])
+
+
+@pytest.fixture
+def picture_server(tmp_path: Path) -> Iterator[str]:
+    """A plain HTTP server on loopback serving tmp_path (stops with the test)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_remote_pictures_are_downloaded_to_be_shown_with_limits(
+    picture_server: str, tmp_path: Path
+) -> None:
+    (tmp_path / "cat.png").write_bytes(encoded("PNG", (30, 20)))
+    (tmp_path / "notes.txt").write_text("hello")
+    data = fetch_picture(f"{picture_server}/cat.png", allow_http=True)
+    assert picture_from_bytes(data).size == (30, 20)
+    with pytest.raises(ImageError, match="only https"):
+        fetch_picture(f"{picture_server}/cat.png")
+    with pytest.raises(ImageError, match="HTTP 404"):
+        fetch_picture(f"{picture_server}/missing.png", allow_http=True)
+    with pytest.raises(ImageError, match="not a picture"):
+        fetch_picture(f"{picture_server}/notes.txt", allow_http=True)
+    with pytest.raises(ImageError, match="over the"):
+        fetch_picture(f"{picture_server}/cat.png", allow_http=True, max_bytes=10)

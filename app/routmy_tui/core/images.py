@@ -27,12 +27,14 @@ __all__ = [
     "ImageError",
     "PreparedImage",
     "decode_url",
+    "fetch_picture",
     "human_size",
     "is_remote_url",
     "load_picture",
     "parse_local_path",
     "pasted_image_paths",
     "picture_file_name",
+    "picture_from_bytes",
     "prepare_bytes",
     "prepare_file",
     "save_picture",
@@ -382,8 +384,18 @@ def load_picture(
     Raises:
         ImageError: Remote URL, bad base64, not a picture, truncated or too large.
     """
-    decoded = decode_url(url)
-    opened = _open_checked(decoded.data, "the picture", max_pixels, at_least)
+    return picture_from_bytes(decode_url(url).data, max_pixels=max_pixels, at_least=at_least)
+
+
+def picture_from_bytes(
+    data: bytes, *, max_pixels: int = MAX_PIXELS, at_least: int | None = None
+) -> Image.Image:
+    """Like `load_picture`, from the encoded bytes (a downloaded picture, say).
+
+    Raises:
+        ImageError: Not a picture, truncated or too large.
+    """
+    opened = _open_checked(data, "the picture", max_pixels, at_least)
     width, height = _source_size(opened)
     image = _oriented(opened)
     if image.size != opened.size and image.size == opened.size[::-1]:
@@ -526,3 +538,44 @@ def thumbnail_file(
     except Exception as exc:
         raise ImageError(f"{path.name} could not be decoded ({type(exc).__name__})") from None
     return preview, f"{fmt} · {human_size(size)} · {width}×{height}"
+
+
+def fetch_picture(
+    url: str,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    timeout: float = 20.0,
+    allow_http: bool = False,
+) -> bytes:
+    """Download a picture a server named by an https URL, to show it (never to send it).
+
+    Only https (plain http only with `allow_http`, for tests on loopback); at most
+    `max_bytes` (the download stops there); no cookies or keys are sent.
+
+    Raises:
+        ImageError: Not https, an HTTP error, too large, not an image, or the network failed.
+    """
+    import httpx
+
+    if not url.lower().startswith("https://") and not (allow_http and is_remote_url(url)):
+        raise ImageError("only https pictures are downloaded")
+    try:
+        with (
+            httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=3) as client,
+            client.stream("GET", url, headers={"Accept": "image/*"}) as response,
+        ):
+            if response.status_code != 200:
+                raise ImageError(f"the picture's server answered HTTP {response.status_code}")
+            kind = response.headers.get("content-type", "")
+            if kind and not kind.lower().startswith(("image/", "application/octet-stream")):
+                raise ImageError(f"the URL is not a picture ({kind.split(';')[0]})")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ImageError(f"the picture is over the {human_size(max_bytes)} limit")
+                chunks.append(chunk)
+    except httpx.HTTPError as exc:
+        raise ImageError(f"could not download the picture ({type(exc).__name__})") from None
+    return b"".join(chunks)

@@ -18,10 +18,12 @@ from routmy_tui.core.files import ensure_private_dir
 from routmy_tui.core.images import (
     ImageError,
     decode_url,
+    fetch_picture,
     human_size,
     is_remote_url,
     load_picture,
     picture_file_name,
+    picture_from_bytes,
     save_picture,
 )
 from routmy_tui.core.text import make_safe, truncate_middle
@@ -137,8 +139,11 @@ class PictureScreen(ModalScreen[None]):
     def _load(self, url: str) -> None:
         """Decode in a thread; the UI gets the picture (or the reason) when it is ready."""
         try:
-            image = load_picture(url)
-            size = len(decode_url(url).data)
+            if is_remote_url(url):
+                data = fetch_picture(url)
+                image, size = picture_from_bytes(data), len(data)
+            else:
+                image, size = load_picture(url), len(decode_url(url).data)
         except ImageError as exc:
             self.app.call_from_thread(self._shown, url, None, str(exc))
             return

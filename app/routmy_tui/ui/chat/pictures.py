@@ -25,8 +25,14 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from routmy_tui.core.images import ImageError, is_remote_url, load_picture
-from routmy_tui.core.text import make_safe, truncate_middle
+from routmy_tui.core.images import (
+    ImageError,
+    fetch_picture,
+    is_remote_url,
+    load_picture,
+    picture_from_bytes,
+)
+from routmy_tui.core.text import make_safe
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -127,10 +133,8 @@ class PictureService:
     def preview(self, url: str) -> Preview | str | None:
         """The preview, the reason it cannot be shown, or None while it is being decoded."""
         found = self._previews.get(url)
-        if found is None and not is_remote_url(url):
-            self._submit(url, self._decode, url)
-        elif found is None:
-            return "a remote picture (not downloaded): " + truncate_middle(url, 80)
+        if found is None:
+            self._submit(url, self._decode, url)  # https pictures are downloaded there
         return found
 
     def strips(self, url: str, columns: int, rows: int) -> list[Strip] | None:
@@ -166,7 +170,10 @@ class PictureService:
         from PIL import Image
 
         try:
-            image = load_picture(url, at_least=PREVIEW_SIDE)
+            if is_remote_url(url):
+                image = picture_from_bytes(fetch_picture(url), at_least=PREVIEW_SIDE)
+            else:
+                image = load_picture(url, at_least=PREVIEW_SIDE)
             size = image.info.get("source_size") or image.size
             if image.mode == "RGBA":
                 backdrop = Image.new("RGB", image.size, BACKDROP)
