@@ -133,6 +133,9 @@ async def test_keep_this_one_and_browse_the_others(demo_server: DemoServer) -> N
         await wait_for(pilot, lambda: _done(view))
         texts = [column.item.reply.content for column in view.columns]
         view.focus()
+        await pilot.press("right", "t")  # demo/reasoning's thinking opens in its column
+        await wait_for(pilot, lambda: view.columns[1].item.reasoning_open)
+        await pilot.press("left")
         await pilot.press("right", "enter")
         await wait_for(pilot, lambda: not _screen(app).query(CompareView))
         assert app.conversation.settings.model == "demo/reasoning"

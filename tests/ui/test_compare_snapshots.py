@@ -36,6 +36,7 @@ def test_compare_view(snap_compare: Any, demo_server: DemoServer) -> None:
                 error.error_id = "err_demo_0001"
             view.item_changed(column.item)
         app.clear_notifications()
+        await wait_for(pilot, lambda: view.settled)
         await pilot.pause(0.2)
 
     app = make_app(demo_server.base_url, max_retries=0)

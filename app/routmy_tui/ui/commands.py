@@ -176,6 +176,7 @@ COMMANDS: tuple[Command, ...] = (
     _c("compare-next", "compare", "select(1)", "right,l", label="Next column"),
     _c("compare-keep", "compare", "keep", "enter", label="Keep this one", footer=True),
     _c("compare-stop-one", "compare", "stop_one", "x", label="Stop this one", footer=True),
+    _c("compare-reasoning", "compare", "toggle_reasoning", "t", label="Thinking"),
     _c("help-close", "help", "close", "escape,f1,q", label="Close", footer=True),
 )  # fmt: skip
 """Every command of the app, by where it applies."""

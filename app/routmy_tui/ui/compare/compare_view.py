@@ -21,9 +21,13 @@ from routmy_tui.ui.commands import bindings_for
 from routmy_tui.ui.compare.column import ColumnItem, ReplyColumn
 
 FRAME = 1 / 60
+MAX_INTERVAL = 0.2
+"""Longest wait between two redraws of the columns (the pace adapts to their cost)."""
 STACK_BELOW = 100
 """Columns are stacked (one above the other) when the view is narrower than this."""
-HINT = "←→ column · Enter keep this one · x stop this one · Escape stop all · ↑↓ scroll"
+HINT = (
+    "←→ column · Enter keep this one · x stop this one · Escape stop all · ↑↓ scroll · t thinking"
+)
 
 
 def _key(turn: Turn) -> int:
@@ -102,6 +106,7 @@ class CompareView(Vertical, can_focus=True):
         self._by_turn = {_key(column.turn): column for column in self.columns}
         self.selected = 0
         self._dirty: dict[int, ReplyColumn] = {}
+        """Columns to draw at the next turn."""
         self._pending = False
         self._last_layout = 0.0
         self._interval = FRAME
@@ -141,6 +146,15 @@ class CompareView(Vertical, can_focus=True):
         """The compared replies, in column order."""
         return [column.turn for column in self.columns]
 
+    @property
+    def settled(self) -> bool:
+        """Whether every column is drawn as its reply stands (nothing left for a next turn)."""
+        return (
+            not self._dirty
+            and not self._pending
+            and not any(column.item.pending for column in self.columns)
+        )
+
     def item_changed(self, item: AssistantItem) -> None:
         """An item changed; its column is drawn again at the next frame, with the others."""
         for column in self.columns:
@@ -177,17 +191,20 @@ class CompareView(Vertical, can_focus=True):
         dirty, self._dirty = self._dirty, {}
         pending = list(dirty.items())
         while pending:
-            _, column = pending.pop(0)
+            key, column = pending.pop(0)
             column.item.changed()
             column.redraw()
+            if column.item.pending:
+                # Layouts are time-boxed: the rest of the text is drawn at the next turn.
+                self._dirty[key] = column
             if pending and time.monotonic() - started > FRAME / 2:
                 # The rest wait for the next turn, first in line: keys come in between.
                 self._dirty = {**dict(pending), **self._dirty}
                 break
         self._last_layout = time.monotonic()
         # Several replies cost several layouts: keep at least two thirds of the time for
-        # keys and the rest of the screen.
-        self._interval = max(FRAME, 2 * (self._last_layout - started))
+        # keys and the rest of the screen (at most a fifth of a second between two turns).
+        self._interval = min(MAX_INTERVAL, max(FRAME, 2 * (self._last_layout - started)))
         if self._dirty:
             self._schedule()
 
@@ -221,6 +238,13 @@ class CompareView(Vertical, can_focus=True):
     def action_stop_one(self) -> None:
         """Stop the selected reply."""
         self.post_message(self.StopOne(self.columns[self.selected].turn))
+
+    def action_toggle_reasoning(self) -> None:
+        """Open or close the thinking block of the selected reply."""
+        item = self.columns[self.selected].item
+        if item.reply.reasoning:
+            item.reasoning_open = not item.reasoning_open
+            self.item_changed(item)
 
     def on_click(self, event: events.Click) -> None:
         """A click selects the column under it."""
