@@ -77,5 +77,6 @@ def run(argv: Sequence[str]) -> int:
             print(conversation_id)
             return 0
     except (StoreError, OSError, ValueError) as exc:
-        print(f"routmy-tui {command}: {exc}", file=sys.stderr)
+        # The message may quote a file's or a title's text: never let it drive the terminal.
+        print(make_safe(f"routmy-tui {command}: {exc}"), file=sys.stderr)
         return 1

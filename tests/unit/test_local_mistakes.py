@@ -140,3 +140,15 @@ def test_importing_deep_json_fails_cleanly_and_deep_arguments_import(
         stored = store.current_path(conversation)[1].tool_calls[0]
     assert stored.arguments == DEEP
     assert stored.parsed_arguments()[0] is None
+
+
+def test_command_line_errors_quoting_stored_titles_are_harmless(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Store.open(tmp_path / DB_NAME) as store:
+        conversation = store.create_conversation("m")
+        store.rename_conversation(conversation, "title \x1b]52;c;ZWNobw==\x07 \u202eevil")
+    assert main(["export", "nope", "--data-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "recent conversations" in err and "title ␛]52;c;ZWNobw==␇" in err
+    assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err
