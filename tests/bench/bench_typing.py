@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ptyrun import DemoServerProcess, PtyProcess, app_argv, machine, private_home, stats
-from seed import data_dir_with
+from seed import data_dir_with, open_from_browser
 
 RUNS = int(os.environ.get("BENCH_RUNS", "2"))
 CASES = {  # name: (chunks, chunks per second, stored messages)
@@ -105,7 +105,8 @@ def run_case(base_url: str, chunks: int, rate: int, stored: int) -> dict[str, ob
     try:
         proc.wait_for("Enter send")
         if stored:
-            proc.wait_for(f"END-{stored // 2 - 1:05d}", timeout=60)
+            proc.drain(quiet=0.5)
+            open_from_browser(proc, stored)
         proc.drain(quiet=0.5)
         if not chunks:
             return {"echo_ms": type_and_time(proc, IDLE_KEYS), "rss_mb": proc.rss_mb()}

@@ -7,6 +7,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ptyrun import PtyProcess
+
 from routmy_tui.core.types import ChatMessage, Exchange, Reply, Usage
 from routmy_tui.store import Store
 
@@ -86,3 +88,17 @@ def data_dir_with(messages: int, count: int = 1) -> str:
     data = tempfile.mkdtemp(prefix="routmy-bench-data-")
     shutil.copy(source, Path(data) / DB_NAME)
     return data
+
+
+def open_from_browser(proc: PtyProcess, messages: int, timeout: float = 120) -> float:
+    """Open the newest stored conversation as a user does (Ctrl+O, Enter) in the app running
+    in `proc`; seconds from Enter to its last message written. (A conversation of more
+    than 5,000 messages is not reopened at start.)"""
+    mark = len(proc.text)
+    proc.write(b"\x0f")
+    proc.wait_for_any(["Search titles and messages"], timeout=30, since=mark)
+    proc.drain(quiet=0.3)
+    mark = len(proc.text)
+    sent = proc.write(b"\r")
+    _, shown = proc.wait_for_any([f"END-{messages // 2 - 1:05d}"], timeout=timeout, since=mark)
+    return shown - sent
