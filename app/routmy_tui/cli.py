@@ -39,11 +39,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    """A TCP port number, or a clear argparse error (exit code 2)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1 to 65535)")
+    return port
+
+
 def _demo_server_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="routmy-tui demo-server", description="Run the built-in demo backend on 127.0.0.1."
     )
-    parser.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    parser.add_argument(
+        "--port", type=_port, default=8765, help="port to listen on, 1-65535 (default 8765)"
+    )
     parser.add_argument(
         "--tps", type=float, default=80.0, help="tokens per second (0: as fast as possible)"
     )
@@ -61,7 +74,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         server_args = _demo_server_parser().parse_args(args_list[1:])
         from routmy_tui.demo.server import run_forever
 
-        run_forever(port=server_args.port, tps=server_args.tps)
+        try:
+            run_forever(port=server_args.port, tps=server_args.tps)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            print(
+                f"routmy-tui demo-server: cannot listen on 127.0.0.1:{server_args.port}: "
+                f"{reason.lower()} (try another --port)",
+                file=sys.stderr,
+            )
+            return 2
         return 0
 
     args = _parser().parse_args(args_list)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 __all__ = ["has_surrogates", "make_safe", "replace_surrogates", "truncate_middle"]
@@ -84,3 +85,12 @@ def replace_surrogates(text: str) -> str:
     if _SURROGATE.search(text) is None:
         return text
     return _SURROGATE.sub("\ufffd", text)
+
+
+def json_error(exc: json.JSONDecodeError) -> str:
+    """Where and why JSON did not parse, said once: "Unterminated string at line 3 column 5".
+
+    Python's messages end in "starting at" for some errors; "at line" is not repeated then.
+    """
+    reason = exc.msg.removesuffix(" starting at").removesuffix(" at")
+    return f"{reason} at line {exc.lineno} column {exc.colno}"

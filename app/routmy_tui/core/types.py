@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from routmy_tui.core.jsonsafe import JsonTooDeep, loads_bounded
 from routmy_tui.core.model_info import ModelInfo
+from routmy_tui.core.text import json_error
 from routmy_tui.core.usage import Usage
 
 __all__ = [
@@ -63,7 +64,7 @@ class ToolCall:
         except JsonTooDeep as exc:
             return None, f"not shown as JSON: {exc.msg} (kept as text)"
         except json.JSONDecodeError as exc:
-            return None, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            return None, f"invalid JSON: {json_error(exc)}"
 
     def to_wire(self) -> dict[str, Any]:
         """The OpenAI `tool_calls[]` item for this call."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -50,6 +52,18 @@ def default_chat_settings(settings: Settings) -> ChatSettings:
 
 WARM_UP_FALLBACK = 1.0
 """Seconds after mount when the warm-up starts if the chat screen has not asked for it."""
+
+
+def _from_textual() -> bool:
+    """Whether the notice being shown was written by Textual itself (not by this app).
+
+    The first caller outside the `notify` methods decides (a screen's `notify` forwards ours).
+    """
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_name == "notify":
+        frame = frame.f_back  # type: ignore[assignment]
+    module = frame.f_globals.get("__name__", "") if frame is not None else ""
+    return str(module).split(".")[0] == "textual"
 
 
 class RoutmyApp(App[None]):
@@ -280,10 +294,15 @@ class RoutmyApp(App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Show a toast; its text is never parsed as markup nor passed to the terminal raw.
+        """Show a toast; our text is never parsed as markup nor passed to the terminal raw.
 
-        Paths, model ids, titles and server messages are shown exactly as they are.
+        Paths, model ids, titles and server messages are shown exactly as they are. Textual's
+        own notices ("Saved screenshot to ...", "Press ctrl+q to quit") carry their markup,
+        which is applied.
         """
+        if _from_textual():
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+            return
         super().notify(
             make_safe(message),
             title=make_safe(title),
@@ -291,6 +310,29 @@ class RoutmyApp(App[None]):
             timeout=timeout,
             markup=False,
         )
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """Save a screenshot: to ~/Downloads when it exists, else to the data folder's
+        `screenshots/` (made, 0700), so the palette's "Screenshot" never fails for want of
+        a Downloads folder."""
+        if path is None:
+            downloads = Path.home() / "Downloads"
+            if downloads.is_dir():
+                path = str(downloads)
+            else:
+                folder = Path(self.settings.data_dir) / "screenshots"
+                try:
+                    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                except OSError as exc:
+                    self.notify(f"Could not save the screenshot: {exc}", severity="error")
+                    return None
+                path = str(folder)
+        return super().deliver_screenshot(filename, path, time_format)
 
     def _fatal_error(self) -> None:
         """Report a crash without the local variables Textual shows by default.

@@ -12,7 +12,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from routmy_tui.core.text import make_safe
+from routmy_tui.core.text import json_error, make_safe
 from routmy_tui.core.types import ToolCall
 from routmy_tui.ui.chat.render import render_strips
 
@@ -36,7 +36,7 @@ def parse_arguments(arguments: str) -> tuple[Any, str | None]:
     try:
         return json.loads(arguments), None
     except json.JSONDecodeError as exc:
-        return None, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        return None, f"invalid JSON: {json_error(exc)}"
     except RecursionError:
         return None, "invalid JSON: nested too deeply to read"
 

@@ -15,7 +15,7 @@ from textual.strip import Strip
 
 from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.request import wants_json  # noqa: F401 - re-exported
-from routmy_tui.core.text import make_safe
+from routmy_tui.core.text import json_error, make_safe
 from routmy_tui.ui.chat.render import render_strips
 
 _FENCE_RE = re.compile(r"^\s*```(?:json)?\s*\n(.*?)\n\s*```\s*$", re.S | re.I)
@@ -52,7 +52,7 @@ def check_json(content: str, finish_reason: str | None) -> JsonCheck:
         result.value = loads_bounded(text)
         result.valid = True
     except json.JSONDecodeError as exc:
-        result.problem = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        result.problem = json_error(exc)
     except RecursionError:
         result.problem = "nested too deeply"
     return result

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
 from routmy_tui.core.jsonsafe import loads_bounded
+from routmy_tui.core.text import json_error
 from routmy_tui.ui.commands import bindings_for
 
 
@@ -44,9 +45,7 @@ def parse_body(text: str) -> dict[str, Any]:
     try:
         value = loads_bounded(text, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
-        raise BodyError(
-            f"Invalid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
+        raise BodyError(f"Invalid JSON: {json_error(exc)}") from None
     except RecursionError:
         raise BodyError("Invalid JSON: nested too deeply") from None
     if not isinstance(value, dict):

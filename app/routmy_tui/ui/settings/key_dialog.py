@@ -21,6 +21,7 @@ class KeyDialog(ModalScreen[Secret | None]):
     }
     KeyDialog > Vertical {
         width: 70;
+        max-width: 100%;
         height: auto;
         padding: 1 2;
         border: thick $primary;
@@ -28,6 +29,7 @@ class KeyDialog(ModalScreen[Secret | None]):
     }
     KeyDialog Label {
         margin-bottom: 1;
+        width: 100%;  /* long config paths wrap instead of being cut off */
     }
     """
 
