@@ -241,7 +241,7 @@ async def test_replay_refuses_invalid_json_with_its_position(demo_server: DemoSe
         dialog.query_one(TextArea).text = '{\n  "model": "demo/chat",\n  "messages": [,]\n}'
         await pilot.press("ctrl+s")
         error = dialog.query_one("#replay-error")
-        await wait_for(pilot, lambda: "line 3, column" in str(error.content))
+        await wait_for(pilot, lambda: "line 3 column" in str(error.content))
         assert app.screen is dialog
         assert len(demo_server.requests) == before
         dialog.query_one(TextArea).text = "[1, 2]"
