@@ -103,3 +103,13 @@ class HelpScreen(ModalScreen[None]):
     def action_close(self) -> None:
         """Close the help."""
         self.dismiss(None)
+
+
+def keys_markdown() -> str:
+    """The default keys as Markdown tables, one per place (the README's key tables)."""
+    out: list[str] = []
+    for heading, rows in help_rows({}):
+        out += [f"**{heading}**", "", "| key | what |", "|---|---|"]
+        out += [f"| `{keys}` | {what} |" for keys, what in rows]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
