@@ -369,6 +369,27 @@ class ChatScreen(
 
         load_tools(self)
 
+    def action_copy_message(self) -> None:
+        """Copy the selected message as Markdown source (OSC 52 and a 0600 file)."""
+        from routmy_tui.ui.chat.copy_actions import copy_message
+
+        copy_message(self)
+
+    def action_copy_conversation(self) -> None:
+        """Copy the conversation as Markdown (OSC 52 and a 0600 file)."""
+        from routmy_tui.store.db import StoreError
+        from routmy_tui.store.export import export_markdown
+        from routmy_tui.ui.chat.copy_actions import copy_conversation
+
+        session = self.routmy.session
+        markdown = None
+        if session.store is not None and session.conversation_id is not None:
+            try:
+                markdown = export_markdown(session.store, session.conversation_id)
+            except StoreError:
+                markdown = None  # fall back to what is on screen
+        copy_conversation(self, markdown)
+
     def action_focus_composer(self) -> None:
         """Put the cursor in the composer."""
         self.query_one(Composer).focus()
