@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -48,19 +49,20 @@ def help_rows(keymap: Mapping[str, str]) -> list[tuple[str, list[tuple[str, str]
     return out
 
 
-def help_table(keymap: Mapping[str, str]) -> Table:
-    """The help as a two-column table."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(no_wrap=True, style="bold")
-    table.add_column()
-    for heading, rows in help_rows(keymap):
-        table.add_row(Text(heading, style="bold underline"), "")
+def help_table(keymap: Mapping[str, str]) -> Group:
+    """The help: a heading per place, then a two-column grid of keys and what they do."""
+    parts: list[RenderableType] = []
+    sections = [*help_rows(keymap), ("Text boxes", [("", "the usual editing keys")])]
+    width = max(len(keys) for _, rows in sections for keys, _ in rows)
+    for heading, rows in sections:
+        parts.append(Text(heading, style="bold underline"))
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True, style="bold", min_width=width)
+        table.add_column()
         for keys, what in rows:
             table.add_row(keys, what)
-        table.add_row("", "")
-    table.add_row(Text("Text boxes", style="bold underline"), "")
-    table.add_row("", "the usual editing keys; Ctrl+J adds a newline in the composer")
-    return table
+        parts += [table, Text("")]
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):
