@@ -130,6 +130,8 @@ class Inspector(Vertical):
         self._secret = getattr(settings, "api_key", None)
         self.set_interval(POLL, self.poll)
         self.call_after_refresh(self.poll)
+        if self.is_open:  # opened with F2: its tab strip takes the focus once it exists
+            self.call_after_refresh(_focus_tabs, self)
 
     # --- state ---------------------------------------------------------------------------
 
@@ -416,7 +418,6 @@ def toggle_inspector(screen: Screen[Any]) -> None:
     panel.add_class("-open")
     # After #chat-column (a conversation list, if any, sits before it).
     screen.query_one("#main").mount(panel)
-    screen.call_after_refresh(_focus_tabs, panel)
 
 
 def _focus_tabs(panel: Inspector) -> None:
