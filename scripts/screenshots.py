@@ -230,6 +230,20 @@ async def attach(pilot: Pilot[Any]) -> None:
     await pilot.pause(0.3)
 
 
+async def tools(pilot: Pilot[Any]) -> None:
+    """Two parallel calls, the first answered: the answer box asks for the second."""
+    await until(pilot, lambda: bool(pilot.app.screen.query("#composer")))
+    composer = pilot.app.screen.query_one("#composer")
+    composer.text = "What is order 123, and the weather in Paris?"  # type: ignore[attr-defined]
+    await pilot.press("enter")
+    bar = pilot.app.screen.query_one("#answer-bar")
+    await until(pilot, lambda: bar.active)  # type: ignore[attr-defined]
+    composer.text = '{"status": "shipped", "eta": "tomorrow"}'  # type: ignore[attr-defined]
+    await pilot.press("enter")
+    await until(pilot, lambda: "2 of 2" in str(bar.render()))
+    composer.text = "Sunny, 21 °C"  # type: ignore[attr-defined]
+
+
 async def picture_shots(base_url: str, wanted: set[str]) -> None:
     """The shots of pictures; `wanted` empty means all of them."""
     for name, script, model in (
@@ -241,12 +255,24 @@ async def picture_shots(base_url: str, wanted: set[str]) -> None:
             await shoot(name, base_url, script, model=model)
 
 
+def _tool_params() -> dict[str, Any]:
+    from routmy_tui.config.toolsets import load_tools_arg
+    from routmy_tui.core.toolsets import to_params
+
+    tools, _ = load_tools_arg("examples")
+    return {"tools": to_params(tools)}
+
+
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
     wanted = set(sys.argv[1:])
-    if wanted:  # only these: `python scripts/screenshots.py vision pictures attach`
+    if wanted:  # only these: `python scripts/screenshots.py vision pictures attach tools`
         with DemoServer(tps=0, ttft=0) as server:
             await picture_shots(server.base_url, wanted)
+            if "tools" in wanted:
+                await shoot(
+                    "tools", server.base_url, tools, model="demo/tools", params=_tool_params()
+                )
         return
     with DemoServer(tps=0, ttft=0) as server:
         await picture_shots(server.base_url, set())
@@ -261,6 +287,7 @@ async def main() -> None:
         await shoot("sidebar", server.base_url, sidebar, history=True)
         await shoot("request_preview", server.base_url, request_preview)
         await shoot("compare", server.base_url, compare)
+        await shoot("tools", server.base_url, tools, model="demo/tools", params=_tool_params())
 
 
 if __name__ == "__main__":

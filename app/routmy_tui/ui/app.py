@@ -70,7 +70,9 @@ class RoutmyApp(App[None]):
     """routmy-tui."""
 
     TITLE = "routmy-tui"
-    CSS_PATH = "app.tcss"
+    # The chat screen is the default screen, and Textual reads no CSS_PATH of a default
+    # screen: its style sheet is the app's to load.
+    CSS_PATH = ["app.tcss", "chat/chat_screen.tcss"]
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = {CommandsProvider}
 

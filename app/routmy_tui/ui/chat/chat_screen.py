@@ -35,7 +35,7 @@ class ChatScreen(
 ):
     """Where the user talks to a model."""
 
-    CSS_PATH = "chat_screen.tcss"
+    # Its style sheet, chat_screen.tcss, is loaded by the app (see RoutmyApp.CSS_PATH).
 
     BINDINGS = bindings_for("chat")
 
