@@ -151,10 +151,12 @@ def normalise(strip: Strip) -> list[tuple[str, str]]:
     """A line as (text, style) runs, without the padding at its right end."""
     runs: list[list[object]] = []
     for segment in strip:
-        if runs and runs[-1][1] == segment.style:
+        # No style and a null style draw the same: compare them as one.
+        style = segment.style or None
+        if runs and runs[-1][1] == style:
             runs[-1][0] = str(runs[-1][0]) + segment.text
         else:
-            runs.append([segment.text, segment.style])
+            runs.append([segment.text, style])
     while runs and not str(runs[-1][0]).strip() and is_blank(Strip([Segment(" ", runs[-1][1])])):  # type: ignore[arg-type]
         runs.pop()
     return [(str(text), str(style)) for text, style in runs]
