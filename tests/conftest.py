@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from routmy_tui.demo.server import DemoServer
+
+# CI runs the property tests on fixed examples: a failure there is one a developer can
+# repeat; random exploration stays for local runs.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 FAKE_KEY = "sk_test_fake_key_0123456789abcdef"
 """A key that looks real enough to be found if it ever leaks."""

@@ -54,6 +54,9 @@ def test_without_link_definitions_the_end_changes_nothing(
     # No jump when the reply ends: the streamed lines already are the full render.
     text = "\n".join(line for line in text.split("\n") if "]:" not in line)
     assume(rich_can_render(text))
+    # A block longer than a part is cut while it streams and joined at the end (the test
+    # below): that one change is expected, so such texts are not this property's.
+    assume(text.count("\n") < PART_LINES)
     lines = stream(text, data.draw(cut_points(text)), width, CONSOLE)
     assert drawn(lines) == full_render(text, width, CONSOLE)
 
