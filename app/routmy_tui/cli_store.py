@@ -7,7 +7,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.text import make_safe
 from routmy_tui.services.container import DB_NAME
 from routmy_tui.store import Store, StoreError
@@ -53,7 +52,7 @@ def _resolve(store: Store, wanted: str) -> str:
 def run(argv: Sequence[str]) -> int:
     """Run `export` or `import` (argv[0]); returns the exit status."""
     from routmy_tui.config.settings import load_settings
-    from routmy_tui.store.export import export_text, import_json
+    from routmy_tui.store.export import export_text, import_json, read_export
     from routmy_tui.store.export_files import write_export
 
     command = argv[0]
@@ -73,10 +72,10 @@ def run(argv: Sequence[str]) -> int:
                     sys.stdout.write(make_safe(text) if sys.stdout.isatty() else text)
                 return 0
             raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
-            conversation_id = import_json(store, loads_bounded(raw))
+            conversation_id = import_json(store, read_export(raw))
             print(conversation_id)
             return 0
     except (StoreError, OSError, ValueError) as exc:
         # The message may quote a file's or a title's text: never let it drive the terminal.
         print(make_safe(f"routmy-tui {command}: {exc}"), file=sys.stderr)
-        return 1
+        return 2

@@ -91,12 +91,24 @@ def test_unknown_id_and_bad_file_fail_with_a_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _seed(tmp_path)
-    assert main(["export", "zzzz", "--data-dir", str(tmp_path)]) == 1
+    assert main(["export", "zzzz", "--data-dir", str(tmp_path)]) == 2
     assert "matches no conversation" in capsys.readouterr().err
     bad = tmp_path / "bad.json"
     bad.write_text('{"messages": [{"role": "wizard"}]}')
-    assert main(["import", str(bad), "--data-dir", str(tmp_path)]) == 1
+    assert main(["import", str(bad), "--data-dir", str(tmp_path)]) == 2
     assert "role must be one of" in capsys.readouterr().err
+    text = tmp_path / "notes.txt"
+    text.write_text("hello\n")
+    assert main(["import", str(text), "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "routmy-tui import: not a JSON export (Expecting value at line 1 column 1); "
+        "import takes the JSON the app exports"
+    )
+    markdown = tmp_path / "export.md"
+    markdown.write_text("# A conversation\n\n## User\n\nhi\n")
+    assert main(["import", str(markdown), "--data-dir", str(tmp_path)]) == 2
+    assert "looks like a Markdown export" in capsys.readouterr().err
 
 
 def test_the_installed_command_exports_and_imports(tmp_path: Path) -> None:

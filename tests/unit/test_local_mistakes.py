@@ -124,7 +124,7 @@ def test_importing_deep_json_fails_cleanly_and_deep_arguments_import(
 ) -> None:
     deep_file = tmp_path / "deep.json"
     deep_file.write_text('{"messages": ' + DEEP + "}")
-    assert main(["import", str(deep_file), "--data-dir", str(tmp_path)]) == 1
+    assert main(["import", str(deep_file), "--data-dir", str(tmp_path)]) == 2
     assert "nested deeper than" in capsys.readouterr().err
     call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": DEEP}}
     good = [
@@ -148,7 +148,7 @@ def test_command_line_errors_quoting_stored_titles_are_harmless(
     with Store.open(tmp_path / DB_NAME) as store:
         conversation = store.create_conversation("m")
         store.rename_conversation(conversation, "title \x1b]52;c;ZWNobw==\x07 \u202eevil")
-    assert main(["export", "nope", "--data-dir", str(tmp_path)]) == 1
+    assert main(["export", "nope", "--data-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "recent conversations" in err and "title ␛]52;c;ZWNobw==␇" in err
     assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err

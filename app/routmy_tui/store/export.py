@@ -355,6 +355,30 @@ def _parse_message(raw: Any, where: str) -> ChatMessage:
     )
 
 
+def read_export(text: str) -> Any:
+    """Parse the text of a file to import, or say plainly why it cannot be imported.
+
+    Raises:
+        ValueError: The text is not JSON (a Markdown export is named as such), with where.
+    """
+    import json
+
+    from routmy_tui.core.jsonsafe import loads_bounded
+    from routmy_tui.core.text import json_error
+
+    try:
+        return loads_bounded(text)
+    except json.JSONDecodeError as exc:
+        if text.lstrip().startswith("#"):
+            raise ValueError(
+                "this looks like a Markdown export; only JSON exports can be imported "
+                "(export with --format json, or pick .json in the app)"
+            ) from None
+        raise ValueError(
+            f"not a JSON export ({json_error(exc)}); import takes the JSON the app exports"
+        ) from None
+
+
 def import_json(store: Store, data: Any) -> str:
     """Create a new conversation from a JSON export (ours, or a bare OpenAI `messages` list).
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.store.db import StoreError
 from routmy_tui.ui.chat.items import AssistantItem, UserItem
 
@@ -247,7 +246,7 @@ class ConversationActions:
 
     def action_import(self) -> None:
         """Ask for a JSON file and import it as a new conversation."""
-        from routmy_tui.store.export import import_json
+        from routmy_tui.store.export import import_json, read_export
         from routmy_tui.ui.widgets.dialogs import PathDialog
 
         session = self.session
@@ -259,7 +258,7 @@ class ConversationActions:
             if not path or session.store is None:
                 return
             try:
-                data = loads_bounded(Path(path).expanduser().read_text(encoding="utf-8"))
+                data = read_export(Path(path).expanduser().read_text(encoding="utf-8"))
                 conversation_id = import_json(session.store, data)
             except (OSError, ValueError, StoreError) as exc:
                 self.notify(f"Import failed: {exc}", severity="error")
