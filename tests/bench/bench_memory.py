@@ -56,6 +56,9 @@ def replies() -> dict[str, object]:
             for number in range(1, REPLIES + 1):
                 mark = len(proc.text)
                 started = proc.write(f"reply {number} please\r".encode())
+                # The earlier replies' status lines are drawn again: wait for this one's.
+                proc.wait_for_any(["streaming"], timeout=60, since=mark)
+                mark = len(proc.text)
                 _, ended = proc.wait_for_any(["finish: "], timeout=600, since=mark)
                 seconds.append(ended - started)
                 proc.drain(quiet=1.0)
