@@ -136,3 +136,15 @@ def test_clip_text_keeps_whole_lines_and_counts_what_it_left_out() -> None:
     assert clip_text("short", 100) == ("short", 0)
     one_line = "x" * 500
     assert clip_text(one_line, 100) == ("x" * 100, 400)
+
+
+def test_a_label_defined_twice_in_two_cases_keeps_the_first_definition() -> None:
+    # Labels match without case, and the first definition wins: `[D]` before `[d]`.
+    text = (
+        "# alpha\n\n[D]: <https://example.com/upper>\n\n| h0 | h1 |\n|---|---|\n"
+        "| a | [the docs][d] |\n\n[d]: https://example.com/docs"
+    )
+    lines = stream(text, list(range(1, len(text), 7)), 29, CONSOLE)
+    assert drawn(lines) == full_render(text, 29, CONSOLE)
+    shown = "".join(run for line in drawn(lines) for run, _style in line)
+    assert "example.com/u" in shown and "example.com/d" not in shown

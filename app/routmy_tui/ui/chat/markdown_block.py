@@ -111,7 +111,9 @@ def render_block(
         text = f"{block.fence}\n{text}"
     labels = frozenset() if code or open_end else labels_used(text, definitions)
     if labels:
-        text += "\n\n" + "\n".join(definitions[label] for label in sorted(labels))
+        # Before the block: the first definition of a label wins, and the one found earlier
+        # in the reply must win over a later one in this block (as in a full render).
+        text = "\n".join(definitions[label] for label in sorted(labels)) + "\n\n" + text
     markdown = Markdown(make_safe(text), code_theme=code_theme, hyperlinks=False)
     try:
         strips = render_strips(console, markdown, width)
