@@ -360,3 +360,14 @@ def test_streaming_modules_load_neither_httpx_nor_ui_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_429_message_is_not_said_twice() -> None:
+    from routmy_tui.core.errors import error_from_response
+
+    said = error_from_response(
+        429, {}, b'{"error": {"message": "Rate limit exceeded or quota spent"}}'
+    ).summary()
+    assert said == "HTTP 429: Rate limit exceeded or quota spent"
+    plain = error_from_response(429, {"content-type": "text/plain"}, b"slow down")
+    assert plain.message == "slow down — rate limit or quota reached"  # the hint still helps

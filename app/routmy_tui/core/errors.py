@@ -47,6 +47,21 @@ _HINTS = {
 }
 
 
+_HINT_WORDS = {
+    401: ("api key",),
+    403: ("locked",),
+    429: ("rate limit", "quota", "too many requests"),
+}
+"""Words showing a server's message already says what the hint would (no saying it twice)."""
+
+
+def _says_already(message: str, status: int) -> bool:
+    lowered = message.lower()
+    if _HINTS[status] in message:
+        return True
+    return any(word in lowered for word in _HINT_WORDS.get(status, ()))
+
+
 def error_from_response(
     status: int, headers: Mapping[str, str], body: bytes | str, reason: str = ""
 ) -> ApiError:
@@ -85,7 +100,7 @@ def error_from_response(
     if not message:
         message = phrase
     hint = _HINTS.get(status)
-    if hint and hint not in message:
+    if hint and not _says_already(message, status):
         message = f"{message} — {hint}"
     return ApiError(
         message,
