@@ -17,14 +17,16 @@ from routmy_tui.core.image_items import split_markdown_images
 from routmy_tui.core.images import (
     ImageError,
     decode_url,
-    fetch_picture,
     load_picture,
     parse_local_path,
-    pasted_image_paths,
-    picture_file_name,
     picture_from_bytes,
     prepare_bytes,
     prepare_file,
+)
+from routmy_tui.core.picture_files import (
+    fetch_picture,
+    pasted_image_paths,
+    picture_file_name,
     save_picture,
 )
 from routmy_tui.core.request import build_chat_body

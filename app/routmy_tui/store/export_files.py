@@ -6,7 +6,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from routmy_tui.core.files import atomic_write, ensure_private_dir
-from routmy_tui.core.images import ImageError, decode_url, is_remote_url, picture_file_name
+from routmy_tui.core.images import ImageError, decode_url, is_remote_url
+from routmy_tui.core.picture_files import picture_file_name
 from routmy_tui.core.text import replace_surrogates
 from routmy_tui.store.export import export_markdown, export_text
 from routmy_tui.store.store import Store

@@ -16,14 +16,8 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Static
 
-from routmy_tui.core.images import (
-    IMAGE_SUFFIXES,
-    ImageError,
-    PreparedImage,
-    is_remote_url,
-    parse_local_path,
-    thumbnail_file,
-)
+from routmy_tui.core.images import ImageError, PreparedImage, is_remote_url, parse_local_path
+from routmy_tui.core.picture_files import IMAGE_SUFFIXES, thumbnail_file
 from routmy_tui.core.text import make_safe, truncate_middle
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
 
-from routmy_tui.core.images import pasted_image_paths
+from routmy_tui.core.picture_files import pasted_image_paths
 
 
 class Composer(TextArea):

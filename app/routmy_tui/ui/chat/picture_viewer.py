@@ -18,14 +18,12 @@ from routmy_tui.core.files import ensure_private_dir
 from routmy_tui.core.images import (
     ImageError,
     decode_url,
-    fetch_picture,
     human_size,
     is_remote_url,
     load_picture,
-    picture_file_name,
     picture_from_bytes,
-    save_picture,
 )
+from routmy_tui.core.picture_files import fetch_picture, picture_file_name, save_picture
 from routmy_tui.core.text import make_safe, truncate_middle
 
 if TYPE_CHECKING:

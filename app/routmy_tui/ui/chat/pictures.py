@@ -25,13 +25,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from routmy_tui.core.images import (
-    ImageError,
-    fetch_picture,
-    is_remote_url,
-    load_picture,
-    picture_from_bytes,
-)
+from routmy_tui.core.images import ImageError, is_remote_url, load_picture, picture_from_bytes
+from routmy_tui.core.picture_files import fetch_picture
 from routmy_tui.core.text import make_safe
 
 if TYPE_CHECKING:
