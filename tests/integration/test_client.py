@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from routmy_tui.core import client as client_module
+from routmy_tui.core import chat_run as run_module
 from routmy_tui.core.client import (
     ChatRun,
     ReplyFinished,
@@ -162,13 +162,13 @@ async def test_429_retries_honouring_retry_after(
 ) -> None:
     client = RoutmyClient(demo_server.base_url, None, max_retries=1)
     waits: list[float] = []
-    real = client_module.backoff_delay
+    real = run_module.backoff_delay
 
     def fast(attempt: int, retry_after: float | None, **kw: Any) -> float:
         waits.append(real(attempt, retry_after))
         return 0.01
 
-    monkeypatch.setattr(client_module, "backoff_delay", fast)
+    monkeypatch.setattr(run_module, "backoff_delay", fast)
     run = client.chat(body("fault:429"))
     reply, events = await run_to_end(run)
     await client.aclose()
@@ -181,7 +181,7 @@ async def test_429_retries_honouring_retry_after(
 async def test_flaky_server_succeeds_after_retries(
     demo_server: DemoServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_module, "backoff_delay", lambda *a, **k: 0.01)
+    monkeypatch.setattr(run_module, "backoff_delay", lambda *a, **k: 0.01)
     client = RoutmyClient(demo_server.base_url, None, max_retries=3)
     run = client.chat(body("flaky fault:flaky=2 unique-a"))
     reply, events = await run_to_end(run)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from routmy_tui.core import client as client_module
+from routmy_tui.core import chat_run as run_module
 from routmy_tui.core.client import ReplyFinished, RoutmyClient
 from routmy_tui.core.redact import REDACTED
 from routmy_tui.core.request import ChatParams, build_chat_body
@@ -26,7 +26,7 @@ def hostile() -> Iterator[HostileServer]:
 
 @pytest.fixture
 async def client(hostile: HostileServer, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
-    monkeypatch.setattr(client_module, "backoff_delay", lambda attempt, after: 0.01)
+    monkeypatch.setattr(run_module, "backoff_delay", lambda attempt, after: 0.01)
     c = RoutmyClient(hostile.url, Secret(FAKE_KEY), max_retries=2, read_timeout=10)
     yield c
     await c.aclose()

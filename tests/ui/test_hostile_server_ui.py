@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from routmy_tui.cli_store import DB_NAME
-from routmy_tui.core import client as client_module
+from routmy_tui.core import chat_run as run_module
 from routmy_tui.store import Store
 from routmy_tui.store.messages import SURROGATE_NOTE
 from tests.conftest import FAKE_KEY
@@ -49,7 +49,7 @@ async def test_each_hostile_case_ends_on_screen_and_in_the_store(
     status: str,
     shown: str,
 ) -> None:
-    monkeypatch.setattr(client_module, "backoff_delay", lambda attempt, after: 0.01)
+    monkeypatch.setattr(run_module, "backoff_delay", lambda attempt, after: 0.01)
     app = make_app(
         hostile.url, model=f"hostile/{case}", api_key=FAKE_KEY, data_dir=tmp_path, stream=stream
     )

@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 
 from routmy_tui.cli_store import DB_NAME
-from routmy_tui.core import client as client_module
+from routmy_tui.core import chat_run as run_module
 from routmy_tui.core.types import ApiError, ChatMessage, Reply, ToolCall
 from routmy_tui.store import Store
 from routmy_tui.ui.app import RoutmyApp
@@ -87,7 +87,7 @@ async def test_every_place_that_draws_outside_text_draws_it_harmlessly(
     hostile: HostileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _seed(tmp_path)
-    monkeypatch.setattr(client_module, "backoff_delay", lambda attempt, after: 30.0)
+    monkeypatch.setattr(run_module, "backoff_delay", lambda attempt, after: 30.0)
     app = make_app(hostile.url, model="hostile/escapes", api_key=FAKE_KEY, data_dir=tmp_path)
     async with app.run_test(size=(160, 50), notifications=True) as pilot:
         # Store text: the resumed conversation's title in the header, its messages, its reply.

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from routmy_tui.core import client as client_module
+from routmy_tui.core import chat_run as run_module
 from routmy_tui.core.client import ReplyFinished, RoutmyClient
 from routmy_tui.core.types import Reply
 
@@ -72,7 +72,7 @@ async def test_json_error_body_sent_as_event_stream() -> None:
 
 
 async def test_a_retry_forgets_the_failed_try(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(client_module, "backoff_delay", lambda *a, **k: 0.0)
+    monkeypatch.setattr(run_module, "backoff_delay", lambda *a, **k: 0.0)
     calls = 0
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -97,13 +97,13 @@ async def test_huge_error_body_is_capped() -> None:
 
     reply, exchange = await finish(make(handler))
     assert reply.status == "error"
-    assert len(exchange.response_text) == client_module.TEXT_CAP
+    assert len(exchange.response_text) == run_module.TEXT_CAP
 
 
 async def test_in_band_error_then_a_held_connection_is_closed_after_grace(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(client_module, "FINISH_GRACE", 0.2)
+    monkeypatch.setattr(run_module, "FINISH_GRACE", 0.2)
     error = {"error": {"code": 502, "message": "Provider disconnected"}}
 
     async def body() -> AsyncIterator[bytes]:
