@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from routmy_tui.store.db import StoreError
-from routmy_tui.store.records import image_hash, split_data_url
+from routmy_tui.store.records import StoredMessage, image_hash, message_from_row, split_data_url
 
 _OPEN_TOKENS: set[str] = set()
 """Tokens of the stores open in this process (to tell a live reply from an orphaned one)."""
@@ -226,3 +226,8 @@ class StoreBase:
                     url = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
                 out.setdefault(message_id, []).append(url)
         return out
+
+    def _messages(self, conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[StoredMessage]:
+        """Rows of the messages table as messages, with their images."""
+        images = self._load_images(conn, [row["id"] for row in rows])
+        return [message_from_row(row, images.get(row["id"], [])) for row in rows]

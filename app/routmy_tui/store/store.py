@@ -8,6 +8,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from routmy_tui.store.branches import BranchesMixin
 from routmy_tui.store.db import open_database
 from routmy_tui.store.messages import MessagesMixin
 from routmy_tui.store.records import (
@@ -22,7 +23,7 @@ _NEW_CHAT_DRAFT = "draft:new"
 _UNSET: Any = object()
 
 
-class Store(MessagesMixin, SearchMixin):
+class Store(MessagesMixin, BranchesMixin, SearchMixin):
     """Everything routmy-tui keeps: conversations, message trees, exchanges, images, drafts.
 
     Safe to share between the UI thread and a worker thread (one connection behind a lock), and
