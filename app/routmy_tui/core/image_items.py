@@ -9,7 +9,12 @@ from typing import Any
 from routmy_tui.core.json_preview import short_json
 from routmy_tui.core.text import truncate_middle
 
-__all__ = ["image_url_of", "sniff_base64_image", "split_markdown_images"]
+__all__ = [
+    "MarkdownPictures",
+    "image_url_of",
+    "sniff_base64_image",
+    "split_markdown_images",
+]
 
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -104,13 +109,68 @@ def split_markdown_images(text: str) -> tuple[str, list[str]]:
     """
     if "](data:" not in text:
         return text, []
+    out, urls = _replace_pictures(text, 0)
+    return _MD_DATA_TAIL.sub("*[picture arriving…]*", out), urls
+
+
+def _replace_pictures(text: str, before: int) -> tuple[str, list[str]]:
+    """The finished data-URL pictures of `text` replaced, numbered after `before` others."""
     urls: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
         urls.append(match.group(2))
         alt = match.group(1).strip()
-        return f"*[picture {len(urls)}{': ' + alt if alt else ''}]*"
+        return f"*[picture {before + len(urls)}{': ' + alt if alt else ''}]*"
 
-    out = _MD_DATA_IMAGE.sub(replace, text)
-    out = _MD_DATA_TAIL.sub("*[picture arriving…]*", out)
-    return out, urls
+    return _MD_DATA_IMAGE.sub(replace, text), urls
+
+
+class MarkdownPictures:
+    """`split_markdown_images` for a text that grows at its end (a reply while it streams).
+
+    Each call scans only what was added since the last one, plus the unfinished last line: a
+    finished picture never spans a line end, so whole lines already seen are kept converted
+    (unless an unclosed `](data:` in them may still start the arriving-picture tail). A text
+    that is not the old one plus more starts over. The result equals `split_markdown_images`.
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the text seen so far."""
+        self._source = ""
+        self._result: tuple[str, list[str]] = ("", [])
+        self._seen = False  # a "](data:" somewhere in the text so far
+        self._done = 0  # source[:done] is whole lines, converted into _head/_urls
+        self._head = ""
+        self._urls: list[str] = []
+
+    def split(self, text: str) -> tuple[str, list[str]]:
+        """The text to render and the data URLs in order, as `split_markdown_images`."""
+        if text is self._source:
+            return self._result
+        old = self._source
+        # As in MarkdownLines.set_text: the end of the old text tells an append from a new text.
+        if not (len(text) >= len(old) and text[max(0, len(old) - 64) : len(old)] == old[-64:]):
+            self.reset()
+            old = ""
+        self._source = text
+        if not self._seen:
+            self._seen = text.find("](data:", max(0, len(old) - 6)) != -1
+            if not self._seen:
+                self._result = (text, [])
+                return self._result
+        end = text.rfind("\n", self._done) + 1
+        if end > self._done:
+            head, urls = _replace_pictures(text[self._done : end], len(self._urls))
+            # The arriving-picture tail can start only after the last ")" of the converted text.
+            opened = head.rfind("](data:")
+            if opened == -1 or head.find(")", opened) != -1:
+                self._head += head
+                self._urls += urls
+                self._done = end
+        rest, urls = _replace_pictures(text[self._done :], len(self._urls))
+        rest = _MD_DATA_TAIL.sub("*[picture arriving…]*", rest)
+        self._result = (self._head + rest, self._urls + urls)
+        return self._result

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.strip import Strip
 
 from routmy_tui.config.settings import DEFAULT_RENDER_LIMIT
-from routmy_tui.core.image_items import split_markdown_images
+from routmy_tui.core.image_items import MarkdownPictures
 from routmy_tui.core.request import wants_json
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import ApiError, Exchange, Reply
@@ -254,6 +254,8 @@ class AssistantItem(SectionItem):
         """The run still assembling this reply, if any."""
         self.exchange: Exchange | None = None
         self.markdown = MarkdownLines(code_theme)
+        self.inline_pictures = MarkdownPictures()
+        """Data-URL pictures taken out of the text, scanning only what each update added."""
         self.reasoning_open = False
         self.run = RunInfo()
         self.multiplier: float | None = None
@@ -261,7 +263,7 @@ class AssistantItem(SectionItem):
         self._status_at = 0.0
         self._caught_up = 0.0
         if reply is not None:
-            text = split_markdown_images(reply.content)[0]
+            text = self.inline_pictures.split(reply.content)[0]
             self.markdown.set_text(text, final=reply.status != "streaming")
 
     @property
@@ -346,7 +348,7 @@ class AssistantItem(SectionItem):
                 )
             )
         elif reply.content:
-            text, inline = split_markdown_images(reply.content)
+            text, inline = self.inline_pictures.split(reply.content)
             urls += [url for url in inline if url not in urls]
             self.markdown.set_limit(palette.render_limit or sys.maxsize)
             # Once the reply has ended, its whole text is rendered once (link definitions
