@@ -22,6 +22,7 @@ from routmy_tui.ui.chat.composer import Composer
 from routmy_tui.ui.chat.controller import ChatController, ReplyEnded
 from routmy_tui.ui.chat.conversation_view import ConversationView
 from routmy_tui.ui.chat.header import AppHeader
+from routmy_tui.ui.chat.message_actions import MessageActions
 from routmy_tui.ui.chat.tool_answers import ToolAnswers
 from routmy_tui.ui.commands import bindings_for
 from routmy_tui.ui.compare.actions import CompareActions
@@ -31,7 +32,12 @@ from routmy_tui.ui.tools.approval import answer_with_program
 
 
 class ChatScreen(
-    AttachActions, ConversationActions, ConversationSettingsMixin, CompareActions, Screen[None]
+    MessageActions,
+    AttachActions,
+    ConversationActions,
+    ConversationSettingsMixin,
+    CompareActions,
+    Screen[None],
 ):
     """Where the user talks to a model."""
 

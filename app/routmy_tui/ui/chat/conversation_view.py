@@ -16,6 +16,7 @@ from textual.strip import Strip
 from routmy_tui.ui.chat.items import AssistantItem, Item, Palette
 from routmy_tui.ui.chat.picture_actions import PictureViewMixin
 from routmy_tui.ui.chat.render import SHOW_ALL_HINT
+from routmy_tui.ui.chat.selection import SelectionMixin, encode
 from routmy_tui.ui.commands import bindings_for
 
 GUTTER = 2
@@ -30,7 +31,7 @@ BACKGROUND_PAUSE = 0.02
 """Seconds between two background measuring steps (the UI runs in between)."""
 
 
-class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
+class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=True):
     """Messages as items with cached heights; only what is visible is rendered.
 
     Item changes are coalesced to at most one layout per frame. The view follows the
@@ -351,12 +352,14 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
             if not self._pending:
                 self.schedule_layout()
         local = number - self._offsets[index]
-        line = item.line(local).apply_style(style)
+        line = self.selected_line(item.line(local), index, local).apply_style(style)
         if local >= item.body_height:
             gutter = Strip.blank(GUTTER, style)
         else:
             gutter = Strip([Segment("▎ ", style + self.palette.gutter(item))], GUTTER)
-        return Strip.join([gutter, line]).crop_extend(scroll_x, scroll_x + width, style)
+        line = Strip.join([gutter, line]).crop_extend(scroll_x, scroll_x + width, style)
+        # Offsets for Textual's text selection (the gutter's are negative: column 0 then).
+        return line.apply_offsets(scroll_x - GUTTER, encode(index, local))
 
     # --- selection -------------------------------------------------------------------
 
@@ -432,7 +435,10 @@ class ConversationView(PictureViewMixin, ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         """Clicking a message selects it; clicking a thinking line toggles it; clicking a
-        "show all" note draws the reply's blocks cut short for size."""
+        "show all" note draws the reply's blocks cut short for size. The end of a mouse
+        selection (a drag) is not a click on a message."""
+        if self.text_selection is not None:
+            return
         number = int(self.scroll_y) + event.y
         index = bisect_right(self._offsets, number) - 1
         if 0 <= index < len(self.items):

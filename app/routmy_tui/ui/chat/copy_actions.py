@@ -51,8 +51,20 @@ def copy_text(screen: Screen[Any], text: str, what: str, name: str) -> Path | No
     return path
 
 
+def copy_selection(screen: Screen[Any]) -> bool:
+    """Copy the text selected with the mouse, if any; False when nothing is selected."""
+    text = screen.get_selected_text()
+    if not text:
+        return False
+    copy_text(screen, text, "the selection", "selection")
+    return True
+
+
 def copy_message(screen: Screen[Any]) -> None:
-    """Copy the selected message (else the newest reply) as Markdown source."""
+    """Copy the text selected with the mouse, else the selected message (else the newest
+    reply) as Markdown source."""
+    if copy_selection(screen):
+        return
     view = screen.query_one(ConversationView)
     item: Item | None = None
     if view.selected is not None and view.selected < len(view.items):
