@@ -52,8 +52,9 @@ def _resolve(store: Store, wanted: str) -> str:
 def run(argv: Sequence[str]) -> int:
     """Run `export` or `import` (argv[0]); returns the exit status."""
     from routmy_tui.config.settings import load_settings
-    from routmy_tui.store.export import export_text, import_json, read_export
+    from routmy_tui.store.export import export_text
     from routmy_tui.store.export_files import write_export
+    from routmy_tui.store.import_json import import_json, read_export
 
     command = argv[0]
     args = _parser(command).parse_args(list(argv[1:]))

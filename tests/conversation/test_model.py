@@ -237,7 +237,7 @@ def test_validity_names_each_problem() -> None:
 
 def test_an_imported_openai_conversation_round_trips_byte_equal(store: Store) -> None:
     """Tool turns, images, reasoning details, names, unknown keys: store -> state -> request."""
-    from routmy_tui.store.export import import_json
+    from routmy_tui.store.import_json import import_json
 
     image = (
         "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"

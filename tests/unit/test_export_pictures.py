@@ -14,8 +14,8 @@ from PIL import Image
 
 from routmy_tui.core.types import ChatMessage, Reply
 from routmy_tui.store import Store
-from routmy_tui.store.export import import_json
 from routmy_tui.store.export_files import pictures_dir_for, write_export
+from routmy_tui.store.import_json import import_json
 
 
 def png(colour: str) -> str:

@@ -12,7 +12,8 @@ from routmy_tui.config.toolsets import load_tool_set
 from routmy_tui.core.toolsets import FunctionTool, to_params
 from routmy_tui.core.types import ChatMessage, Reply, ToolCall
 from routmy_tui.store import Store
-from routmy_tui.store.export import export_json, export_markdown, import_json
+from routmy_tui.store.export import export_json, export_markdown
+from routmy_tui.store.import_json import import_json
 
 TOOLS = [
     *to_params(load_tool_set("examples")),

@@ -21,7 +21,8 @@ from routmy_tui.core.types import (
     Usage,
 )
 from routmy_tui.store import Store, StoreError, mask_headers
-from routmy_tui.store.export import EXPORT_FORMAT, export_json, export_markdown, import_json
+from routmy_tui.store.export import EXPORT_FORMAT, export_json, export_markdown
+from routmy_tui.store.import_json import import_json
 
 FAKE_KEY = "sk_test_fake_123"
 PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\nfake").decode()

@@ -246,7 +246,7 @@ class ConversationActions:
 
     def action_import(self) -> None:
         """Ask for a JSON file and import it as a new conversation."""
-        from routmy_tui.store.export import import_json, read_export
+        from routmy_tui.store.import_json import import_json, read_export
         from routmy_tui.ui.widgets.dialogs import PathDialog
 
         session = self.session
