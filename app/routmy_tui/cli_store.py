@@ -20,8 +20,11 @@ def _parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--format", choices=("md", "json"), default="md")
         parser.add_argument("-o", "--output", metavar="FILE", help="file to write (default stdout)")
     else:
-        parser.description = "Import a JSON export (or an OpenAI messages list) as a conversation."
-        parser.add_argument("file", help="JSON file to import ('-' reads stdin)")
+        parser.description = (
+            "Import the app's JSON or Markdown export (or an OpenAI messages list) as a"
+            " conversation."
+        )
+        parser.add_argument("file", help="file to import ('-' reads stdin)")
     parser.add_argument("--data-dir", metavar="DIR", help="where conversations are stored")
     parser.add_argument("--config", metavar="FILE", help="config file to read")
     return parser
@@ -54,7 +57,7 @@ def run(argv: Sequence[str]) -> int:
     from routmy_tui.config.settings import load_settings
     from routmy_tui.store.export import export_text
     from routmy_tui.store.export_files import write_export
-    from routmy_tui.store.import_json import import_json, read_export
+    from routmy_tui.store.import_json import import_text
 
     command = argv[0]
     args = _parser(command).parse_args(list(argv[1:]))
@@ -72,9 +75,15 @@ def run(argv: Sequence[str]) -> int:
                     # A conversation holds server text: never let it drive the terminal.
                     sys.stdout.write(make_safe(text) if sys.stdout.isatty() else text)
                 return 0
-            raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
-            conversation_id = import_json(store, read_export(raw))
+            if args.file == "-":
+                raw, folder = sys.stdin.read(), Path.cwd()
+            else:
+                raw, folder = Path(args.file).read_text("utf-8"), Path(args.file).parent
+            conversation_id, skipped = import_text(store, raw, folder)
             print(conversation_id)
+            for note in skipped:
+                # Notes quote the file's text: never let it drive the terminal.
+                print(make_safe(f"routmy-tui import: skipped {note}"), file=sys.stderr)
             return 0
     except (StoreError, OSError, ValueError) as exc:
         # The message may quote a file's or a title's text: never let it drive the terminal.

@@ -103,12 +103,14 @@ def test_unknown_id_and_bad_file_fail_with_a_message(
     err = capsys.readouterr().err.strip()
     assert err == (
         "routmy-tui import: not a JSON export (Expecting value at line 1 column 1); "
-        "import takes the JSON the app exports"
+        "import takes the app's own JSON or Markdown export"
     )
     markdown = tmp_path / "export.md"
     markdown.write_text("# A conversation\n\n## User\n\nhi\n")
+    assert main(["import", str(markdown), "--data-dir", str(tmp_path)]) == 0  # its own export
+    markdown.write_text("# Notes\n\nhi\n")
     assert main(["import", str(markdown), "--data-dir", str(tmp_path)]) == 2
-    assert "looks like a Markdown export" in capsys.readouterr().err
+    assert "not a routmy-tui export" in capsys.readouterr().err
 
 
 def test_the_installed_command_exports_and_imports(tmp_path: Path) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from routmy_tui.core.jsonsafe import loads_bounded
+from routmy_tui.core.text import json_error
 from routmy_tui.core.types import (
     IMAGE_REF,
     ApiError,
@@ -16,6 +19,7 @@ from routmy_tui.core.types import (
 )
 from routmy_tui.store.db import StoreError
 from routmy_tui.store.export import EXPORT_FORMAT, shareable_params, tool_meta
+from routmy_tui.store.import_markdown import looks_like_markdown, read_markdown_export
 from routmy_tui.store.store import Store
 
 _ROLES = ("system", "user", "assistant", "tool")
@@ -132,27 +136,40 @@ def _parse_message(raw: Any, where: str) -> ChatMessage:
 
 
 def read_export(text: str) -> Any:
-    """Parse the text of a file to import, or say plainly why it cannot be imported.
+    """Parse the text of a JSON file to import, or say plainly why it cannot be imported.
 
     Raises:
-        ValueError: The text is not JSON (a Markdown export is named as such), with where.
+        ValueError: The text is not JSON, with where.
     """
-    import json
-
-    from routmy_tui.core.jsonsafe import loads_bounded
-    from routmy_tui.core.text import json_error
-
     try:
         return loads_bounded(text)
     except json.JSONDecodeError as exc:
-        if text.lstrip().startswith("#"):
-            raise ValueError(
-                "this looks like a Markdown export; only JSON exports can be imported "
-                "(export with --format json, or pick .json in the app)"
-            ) from None
         raise ValueError(
-            f"not a JSON export ({json_error(exc)}); import takes the JSON the app exports"
+            f"not a JSON export ({json_error(exc)}); import takes the app's own JSON or"
+            " Markdown export"
         ) from None
+
+
+def import_text(store: Store, text: str, folder: Path) -> tuple[str, list[str]]:
+    """Import a file's text: the app's JSON export (or an OpenAI `messages` list), or its
+    Markdown export, whose pictures are read from the files beside it.
+
+    Args:
+        store: Where to create the conversation.
+        text: The file's text.
+        folder: The file's folder (where a Markdown export's picture links start).
+
+    Returns:
+        The new conversation id, and what could not be brought back (one phrase each).
+
+    Raises:
+        ValueError: Neither kind of export; the message says why.
+        StoreError: The data is not a conversation; the message says where and why.
+    """
+    if looks_like_markdown(text):
+        read = read_markdown_export(text, folder)
+        return import_json(store, read.data), read.skipped
+    return import_json(store, read_export(text)), []
 
 
 def import_json(store: Store, data: Any) -> str:

@@ -245,8 +245,8 @@ class ConversationActions:
         )
 
     def action_import(self) -> None:
-        """Ask for a JSON file and import it as a new conversation."""
-        from routmy_tui.store.import_json import import_json, read_export
+        """Ask for a JSON or Markdown export and import it as a new conversation."""
+        from routmy_tui.store.import_json import import_text
         from routmy_tui.ui.widgets.dialogs import PathDialog
 
         session = self.session
@@ -257,13 +257,23 @@ class ConversationActions:
         def chosen(path: str | None) -> None:
             if not path or session.store is None:
                 return
+            source = Path(path).expanduser()
             try:
-                data = read_export(Path(path).expanduser().read_text(encoding="utf-8"))
-                conversation_id = import_json(session.store, data)
+                text = source.read_text(encoding="utf-8")
+                conversation_id, skipped = import_text(session.store, text, source.parent)
             except (OSError, ValueError, StoreError) as exc:
                 self.notify(f"Import failed: {exc}", severity="error")
                 return
             self.open_conversation(conversation_id)
-            self.notify("Imported as a new conversation.")
+            if skipped:
+                self.notify(
+                    "Imported as a new conversation. Skipped: " + "; ".join(skipped),
+                    severity="warning",
+                    timeout=12,
+                )
+            else:
+                self.notify("Imported as a new conversation.")
 
-        self.app.push_screen(PathDialog("Import conversation", "JSON file to import:", ""), chosen)
+        self.app.push_screen(
+            PathDialog("Import conversation", "JSON or Markdown export to import:", ""), chosen
+        )
