@@ -113,7 +113,10 @@ async def test_footer_shows_the_keys_that_matter_where_the_focus_is(
         await _reply(pilot, "hello")
         await wait_for(pilot, lambda: "Inspector" in _footer(app))
         shown = _footer(app)
-        assert shown["Inspector"] == "f2" or shown["Inspector"].lower() == "f2"
+        # The footer writes keys as help and the palette do: one formatting function.
+        assert shown["Inspector"] == "F2" == key_for_title("Toggle inspector", {})
+        assert shown["API key"] == "Ctrl+K" == key_for_title("Enter API key", {})
+        assert "Ctrl+K" in help_text({}).plain
         assert {"System", "Preview", "API key", "Model", "Params"} <= set(shown)
         assert "Regenerate" not in shown  # the composer has the focus: letters are text
         view_of(app).focus()

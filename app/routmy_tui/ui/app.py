@@ -27,7 +27,7 @@ from routmy_tui.core.text import make_safe
 from routmy_tui.services.container import Services
 from routmy_tui.ui.chat.chat_screen import ChatScreen
 from routmy_tui.ui.chat.items import Palette
-from routmy_tui.ui.commands import bindings_for, check_keymap, palette_commands
+from routmy_tui.ui.commands import bindings_for, check_keymap, key_label, palette_commands
 from routmy_tui.ui.history.session import Session
 from routmy_tui.ui.models.catalog_actions import CatalogRefresher
 from routmy_tui.ui.palette import CommandsProvider
@@ -273,6 +273,10 @@ class RoutmyApp(App[None]):
                 self.services.settings.save({"theme": theme}, theme=theme)
             except (OSError, ValueError) as exc:
                 self.notify(f"Could not save the theme: {exc}", severity="error")
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys in the footer as help and the palette write them (`Ctrl+K`, not `^k`)."""
+        return binding.key_display or key_label(binding.key)
 
     def connection_label(self) -> str:
         """Where requests go, and whether history is kept, for the header."""
