@@ -6,7 +6,7 @@ import dataclasses
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,6 +113,10 @@ class Settings:
     image_max_side: int = 2048
     """Longest side, in pixels, of an attached picture: bigger ones are scaled down before
     they are sent (config `image_max_side`, from 64 to 8192)."""
+
+    image_max_mb: int = 40
+    """Largest picture file, in MB, that can be attached: bigger ones are refused before they
+    are read (config `image_max_mb`, from 1 to 200)."""
 
     render_limit: int = DEFAULT_RENDER_LIMIT
     """Characters of one reply drawn on screen at most (1,000,000 by default); past it the
@@ -328,7 +332,9 @@ def _merge(target: dict[str, Any], updates: Mapping[str, Any]) -> None:
             target[key] = _strip_none(value)
 
 
-def save_config_values(path: Path, updates: Mapping[str, Any]) -> None:
+def save_config_values(
+    path: Path, updates: Mapping[str, Any], replace: Collection[str] = ()
+) -> None:
     """Change some values of the config file and write it back atomically, mode 0600.
 
     Tables are merged key by key (`{"keymap": {"send": "ctrl+s"}}` changes one binding);
@@ -338,6 +344,8 @@ def save_config_values(path: Path, updates: Mapping[str, Any]) -> None:
     Args:
         path: The config file (created, with its folder, if missing).
         updates: Top-level keys to set; values must be TOML-serialisable.
+        replace: Top-level tables of `updates` written whole instead of merged (an entry
+            the new table lacks is removed).
 
     Raises:
         ValueError: The existing file is not valid TOML (it is left untouched, so nothing
@@ -360,6 +368,9 @@ def save_config_values(path: Path, updates: Mapping[str, Any]) -> None:
                     "; using defaults", "; fix it before saving settings"
                 )
             ) from None
+    for key in replace:
+        if key in updates:
+            current.pop(key, None)
     _merge(current, updates)
     try:
         encoded = tomli_w.dumps(current).encode("utf-8")

@@ -151,9 +151,23 @@ def _model_overrides(key: str, value: Any) -> tuple[Any, list[str]]:
     return out, problems
 
 
-def _image_side(key: str, value: Any) -> tuple[Any, list[str]]:
-    if isinstance(value, bool) or not isinstance(value, int) or not 64 <= value <= 8192:
-        return MISSING, [_wrong(key, "a whole number of pixels from 64 to 8192", value)]
+IMAGE_LIMITS: dict[str, tuple[int, int, str]] = {
+    "image_max_side": (64, 8192, "pixels"),
+    "image_max_mb": (1, 200, "MB"),
+}
+"""Picture limits: (lowest, highest, unit)."""
+
+
+def limit_expected(key: str) -> str:
+    """What a picture limit must be, in words: `a whole number of pixels from 64 to 8192`."""
+    low, high, unit = IMAGE_LIMITS[key]
+    return f"a whole number of {unit} from {low} to {high}"
+
+
+def _image_limit(key: str, value: Any) -> tuple[Any, list[str]]:
+    low, high, _unit = IMAGE_LIMITS[key]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return MISSING, [_wrong(key, limit_expected(key), value)]
     return value, []
 
 
@@ -177,7 +191,8 @@ FILE_FIELDS: dict[str, Check] = {
     "system_prompts": _string_table,
     "favourite_models": _string_list,
     "model_overrides": _model_overrides,
-    "image_max_side": _image_side,
+    "image_max_side": _image_limit,
+    "image_max_mb": _image_limit,
     "render_limit": _count,
     "confirm_regenerate": _boolean,
     "confirm_replay": _boolean,

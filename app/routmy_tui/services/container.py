@@ -7,7 +7,7 @@ ever makes one: the UI asks this object.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from routmy_tui.config.settings import Settings, save_config_values
@@ -59,14 +59,18 @@ class UserSettings:
             listener(self.current)
         return self.current
 
-    def save(self, updates: Mapping[str, Any], **changes: Any) -> Settings:
+    def save(
+        self, updates: Mapping[str, Any], replace: Collection[str] = (), /, **changes: Any
+    ) -> Settings:
         """Write `updates` to the config file (atomically, 0600), then use `changes`.
+
+        Tables named in `replace` are written whole (see `save_config_values`).
 
         Raises:
             OSError: The file could not be written (nothing changed).
             ValueError: The existing file is not valid TOML (it is left untouched).
         """
-        save_config_values(self.current.config_path, updates)
+        save_config_values(self.current.config_path, updates, replace)
         return self.change(**changes)
 
 

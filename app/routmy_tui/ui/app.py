@@ -122,6 +122,7 @@ class RoutmyApp(App[None]):
             resume_last=services.settings.current.resume_last,
         )
         """The conversation history (a store that cannot open leaves it off, and says so)."""
+        services.settings.listeners.append(self._settings_changed)
 
     @property
     def settings(self) -> Settings:
@@ -211,6 +212,25 @@ class RoutmyApp(App[None]):
             )
         # The chat screen starts the warm-up once its history is painted; this is a fallback.
         self.set_timer(WARM_UP_FALLBACK, self.warm_up)
+
+    def _settings_changed(self, settings: Settings) -> None:
+        """A setting changed (the Settings screen, a dialog): use it at once.
+
+        New chats start from the new defaults; the keymap is checked and rebinds live; the
+        theme, picture limits and confirmations are read where they are used.
+        """
+        self.conversation.defaults = default_chat_settings(settings)
+        keymap, _problems = check_keymap(settings.keymap)
+        if keymap != self.keymap:
+            self.keymap = keymap
+            self.set_keymap(keymap)
+
+    def action_show_settings(self) -> None:
+        """The Settings screen (F9): defaults, theme, keys, picture limits, confirmations."""
+        from routmy_tui.ui.settings.settings_screen import SettingsScreen
+
+        if not any(isinstance(screen, SettingsScreen) for screen in self.screen_stack):
+            self.push_screen(SettingsScreen())
 
     def _load_themes(self) -> None:
         specs, problems = load_themes(theme_dirs())

@@ -6,11 +6,12 @@ footer (`footer=True`) and the help screen are all made from `COMMANDS`.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.keys import Keys, format_key
 
 WHERE = {
@@ -25,6 +26,7 @@ WHERE = {
     "replay": "Replay request",
     "browser": "Conversations (Ctrl+O)",
     "compare": "Compare models (F8)",
+    "settings": "Settings (F9)",
     "help": "Help (F1)",
 }
 """Where a command applies, in the order help lists them, with the heading it shows."""
@@ -63,6 +65,8 @@ COMMANDS: tuple[Command, ...] = (
     _c("quit", "app", "quit", "ctrl+q", label="Quit", footer=True, priority=True),
     _c("help", "app", "show_help", "f1,question_mark", label="Help", title="Help",
        help="Every key of the app, by screen", footer=True),
+    _c("settings", "app", "show_settings", "f9", label="Settings", title="Settings",
+       help="Defaults of new chats, theme, keys, picture limits, confirmations"),
     # --- chat screen (whatever has the focus) ----------------------------------------
     _c("stop", "chat", "stop", "escape", label="Stop", title="Stop reply",
        help="Stop the reply and keep what arrived", footer=True, priority=True),
@@ -182,6 +186,7 @@ COMMANDS: tuple[Command, ...] = (
     _c("compare-keep", "compare", "keep", "enter", label="Keep this one", footer=True),
     _c("compare-stop-one", "compare", "stop_one", "x", label="Stop this one", footer=True),
     _c("compare-reasoning", "compare", "toggle_reasoning", "t", label="Thinking"),
+    _c("settings-close", "settings", "close", "escape", label="Close", footer=True),
     _c("help-close", "help", "close", "escape,f1,q", label="Close", footer=True),
 )  # fmt: skip
 """Every command of the app, by where it applies."""
@@ -281,3 +286,86 @@ def check_keymap(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[tuple[
             continue
         good[binding_id] = keys
     return good, problems
+
+
+_ALIASES = {
+    "esc": "escape",
+    "return": "enter",
+    "⏎": "enter",
+    "del": "delete",
+    "pgup": "pageup",
+    "pgdn": "pagedown",
+    "?": "question_mark",
+    "↑": "up",
+    "↓": "down",
+    "←": "left",
+    "→": "right",
+}
+
+
+def normalize_keys(text: str) -> str:
+    """Keys as typed, or as help writes them (`Ctrl+K`, `Esc F1`), in Textual's spelling
+    (`ctrl+k`, `escape,f1`). Nothing is checked here (see `key_problem`)."""
+    out = []
+    for part in re.split(r"[,\s]+", text.strip()):
+        if not part:
+            continue
+        *modifiers, name = part.split("+")
+        if len(name) > 1 or modifiers:
+            name = name.lower()
+        out.append("+".join([*(m.lower() for m in modifiers), _ALIASES.get(name, name)]))
+    return ",".join(out)
+
+
+_INSIDE = {"conversation": "chat", "inspector": "chat"}
+"""Places whose keys are seen together with another place's (the focus is inside it)."""
+
+
+def _overlap(a: str, b: str) -> bool:
+    return a == b or "app" in (a, b) or _INSIDE.get(a) == b or _INSIDE.get(b) == a
+
+
+_NO_TEXT_BOX = frozenset({"conversation", "inspector", "compare", "help", "preview"})
+"""Places where no text box has the focus."""
+
+
+def text_box_keys() -> dict[str, str]:
+    """Keys a focused text box (the composer, a field) keeps for itself, with what they do."""
+    from textual.widgets import Input, TextArea
+
+    out: dict[str, str] = {}
+    for widget in (TextArea, Input):
+        for key, bindings in BindingsMap(widget.BINDINGS).key_to_bindings.items():
+            out.setdefault(key, bindings[0].description or bindings[0].action.replace("_", " "))
+    return out
+
+
+def key_clash(binding_id: str, keys: str, keymap: Mapping[str, str]) -> str | None:
+    """Another command that already answers one of `keys` where `binding_id` applies, or
+    a text box that keeps the key (F6 selects a line in the composer).
+
+    Keys two commands share by default (Escape stops a reply or cancels an edit, as the
+    moment decides) are no clash. Returns a message, or None.
+    """
+    command = BY_ID[binding_id]
+    wanted = {key.strip() for key in keys.split(",")}
+    new = wanted - {key.strip() for key in command.keys.split(",")}
+    if not command.priority and command.where not in _NO_TEXT_BOX:
+        kept = text_box_keys()
+        for key in sorted(new):
+            if key in kept:
+                return f"text boxes keep {key_label(key)} ({kept[key]}); pick another key"
+    for other in COMMANDS:
+        if other.id == binding_id or not _overlap(other.where, command.where):
+            continue
+        in_force = {key.strip() for key in keys_of(other, keymap).split(",")}
+        shared = wanted & in_force
+        defaults = {key.strip() for key in other.keys.split(",")}
+        shared -= defaults & {key.strip() for key in command.keys.split(",")}
+        if shared:
+            name = other.title or other.label
+            return (
+                f"{key_label(','.join(sorted(shared)))} is already {name!r} "
+                f"({WHERE[other.where]}); give that one another key first"
+            )
+    return None

@@ -69,11 +69,13 @@ class AttachActions:
             self.notify(f"Not a file path or an https URL: {text}", severity="error")
             return
         self.notify(f"Attaching {path.name}…", timeout=2)
+        # Read now: a limit changed in Settings applies to the next picture attached.
         max_side = self.routmy.settings.image_max_side
+        max_bytes = self.routmy.settings.image_max_mb * 1024 * 1024
 
         def prepare() -> None:
             try:
-                picture = prepare_file(path, max_side=max_side)
+                picture = prepare_file(path, max_side=max_side, max_bytes=max_bytes)
             except ImageError as exc:
                 self.app.call_from_thread(
                     self.notify, f"Not attached: {exc}", title="Picture", severity="error"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from routmy_tui.core.request import ChatParams
 from routmy_tui.core.text import make_safe
@@ -14,6 +14,38 @@ if TYPE_CHECKING:
     from routmy_tui.conversation import Conversation
     from routmy_tui.ui.chat.controller import ChatController
     from routmy_tui.ui.host import AppHost
+
+
+def pick_model(app: App[Any], current: str, picked: Callable[[str | None], None]) -> None:
+    """Open the model picker at `current`; `picked` gets the chosen id (None: cancelled).
+
+    Favourites starred in the picker are saved to the config file.
+    """
+    from routmy_tui.ui.models.model_picker import ModelPicker, PickerState
+
+    host = cast("AppHost", app)
+    settings = host.settings
+
+    def save_favourites(favourites: list[str]) -> None:
+        try:
+            host.services.settings.save(
+                {"favourite_models": favourites}, favourite_models=list(favourites)
+            )
+        except (OSError, ValueError) as exc:
+            app.notify(f"Could not save favourites: {exc}", severity="error")
+
+    state = PickerState(
+        current=current,
+        favourites=list(settings.favourite_models),
+        overrides=settings.model_overrides,
+    )
+    picker = ModelPicker(
+        host.catalog,
+        state,
+        on_favourite=save_favourites,
+        on_refresh=lambda: host.refresh_models(quiet=False),
+    )
+    app.push_screen(picker, picked)
 
 
 class ConversationSettingsMixin:
@@ -52,18 +84,6 @@ class ConversationSettingsMixin:
 
     def action_select_model(self, then: Callable[[], None] | None = None) -> None:
         """Open the model picker; `then` runs after a model was picked."""
-        from routmy_tui.ui.models.model_picker import ModelPicker, PickerState
-
-        app = self.routmy
-        settings = app.settings
-
-        def save_favourites(favourites: list[str]) -> None:
-            try:
-                app.services.settings.save(
-                    {"favourite_models": favourites}, favourite_models=list(favourites)
-                )
-            except (OSError, ValueError) as exc:
-                self.notify(f"Could not save favourites: {exc}", severity="error")
 
         def picked(model_id: str | None) -> None:
             if model_id:
@@ -71,18 +91,7 @@ class ConversationSettingsMixin:
                 if then is not None:
                     then()
 
-        state = PickerState(
-            current=self.conversation.settings.model,
-            favourites=list(settings.favourite_models),
-            overrides=settings.model_overrides,
-        )
-        picker = ModelPicker(
-            app.catalog,
-            state,
-            on_favourite=save_favourites,
-            on_refresh=lambda: app.refresh_models(quiet=False),
-        )
-        self.app.push_screen(picker, picked)
+        pick_model(self.app, self.conversation.settings.model, picked)
 
     def action_refresh_models(self) -> None:
         """Fetch the catalog again."""

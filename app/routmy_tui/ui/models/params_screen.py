@@ -77,14 +77,23 @@ class ParamsScreen(ModalScreen[ChatParams | None]):
         params: The conversation's current parameters.
         settings: The settings in force: the defaults (`params`) and the presets (written).
         model: The conversation's model, to mark fields it is known not to support.
+        title: The heading (the Settings screen edits the defaults of new chats here).
     """
 
     CSS_PATH = "params_screen.tcss"
 
     BINDINGS = bindings_for("params")
 
-    def __init__(self, params: ChatParams, settings: UserSettings, model: ModelInfo | None) -> None:
+    def __init__(
+        self,
+        params: ChatParams,
+        settings: UserSettings,
+        model: ModelInfo | None,
+        *,
+        title: str = "Parameters of this conversation",
+    ) -> None:
         super().__init__()
+        self.title_text = title
         self.base = params
         self.user_settings = settings
         self.model = model
@@ -97,7 +106,7 @@ class ParamsScreen(ModalScreen[ChatParams | None]):
     def compose(self) -> ComposeResult:
         values = self.values
         with Vertical(id="params"):
-            title = "Parameters of this conversation"
+            title = self.title_text
             if self.model is not None:
                 title += f" · {make_safe(self.model.id)}"
             yield Static(title, id="params-title", markup=False)

@@ -20,6 +20,7 @@ class SystemPromptScreen(ModalScreen[str | None]):
     Args:
         prompt: The conversation's current system prompt.
         settings: Saved prompts (`system_prompts`) are read from and written to its file.
+        title: The heading (the Settings screen edits the default of new chats here).
     """
 
     DEFAULT_CSS = """
@@ -38,8 +39,15 @@ class SystemPromptScreen(ModalScreen[str | None]):
 
     BINDINGS = bindings_for("system")
 
-    def __init__(self, prompt: str, settings: UserSettings) -> None:
+    def __init__(
+        self,
+        prompt: str,
+        settings: UserSettings,
+        *,
+        title: str = "System prompt of this conversation",
+    ) -> None:
         super().__init__()
+        self.title_text = title
         self.prompt = prompt
         self.user_settings = settings
 
@@ -50,7 +58,7 @@ class SystemPromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="system"):
-            yield Static("System prompt of this conversation", id="system-title")
+            yield Static(self.title_text, id="system-title", markup=False)
             with Horizontal(id="saved-row"):
                 yield Select[str](self._options(), prompt="saved prompts…", id="saved-select")
                 yield Input(placeholder="name to save as", id="saved-name")
