@@ -70,6 +70,14 @@ async def test_streamed_reply_is_assembled_and_recorded(client: RoutmyClient) ->
     assert any(line.note == "comment" for line in exchange.stream_lines)
     times = [line.t for line in exchange.stream_lines]
     assert times == sorted(times)
+    # The ended stream's log is packed into one buffer, and reads back whole.
+    assert exchange.stream_lines.packed_bytes > 0
+    streamed = ""
+    for text in texts:
+        if text.startswith("data:") and "[DONE]" not in text:
+            for choice in json.loads(text[5:]).get("choices") or []:
+                streamed += (choice.get("delta") or {}).get("content") or ""
+    assert streamed == reply.content
     assert exchange.t_headers is not None and exchange.t_first_token is not None
     assert exchange.response_json is not None
     assert exchange.response_json["choices"][0]["message"]["content"] == reply.content

@@ -22,7 +22,7 @@ from routmy_tui.core.chat_events import (
 from routmy_tui.core.errors import backoff_delay, error_from_exception, error_from_response
 from routmy_tui.core.jsonsafe import JsonTooDeep, loads_bounded
 from routmy_tui.core.sse import SSEDecoder
-from routmy_tui.core.types import ApiError, Attempt, Exchange, Reply, StreamLine
+from routmy_tui.core.types import ApiError, Attempt, Exchange, Reply, StreamLine, StreamLines
 
 if TYPE_CHECKING:
     from routmy_tui.core.client import RoutmyClient
@@ -115,7 +115,7 @@ class ChatRun:
     def _reset_exchange(self) -> None:
         """Forget what an earlier try received; keep the request and the list of tries."""
         exchange = self.exchange
-        exchange.stream_lines = []
+        exchange.stream_lines = StreamLines()
         exchange.started_at = time.time()
         exchange.status = None
         exchange.response_headers = {}
@@ -130,6 +130,7 @@ class ChatRun:
 
     def _end(self, status: str, error: ApiError | None) -> None:
         exchange = self.exchange
+        exchange.stream_lines.compact()  # the stream has ended: its log is packed
         if exchange.t_done is None and self._t0:
             exchange.t_done = time.monotonic() - self._t0
         if error is not None:
@@ -263,7 +264,7 @@ class ChatRun:
                 events_seen += 1
                 delta = assembler.feed_event(event)
                 if assembler.last_note is not None and last_data_index >= 0:
-                    lines[last_data_index].note = assembler.last_note
+                    lines.set_note(last_data_index, assembler.last_note)
                 if delta is not None:
                     pending.append(delta)
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from routmy_tui.core.jsonsafe import JsonTooDeep, loads_bounded
 from routmy_tui.core.model_info import ModelInfo
+from routmy_tui.core.stream_lines import StreamLine, StreamLines
 from routmy_tui.core.text import json_error
 from routmy_tui.core.usage import Usage
 
@@ -23,6 +24,7 @@ __all__ = [
     "Reply",
     "ReplyStatus",
     "StreamLine",
+    "StreamLines",
     "ToolCall",
     "Usage",
 ]
@@ -314,21 +316,6 @@ class ApiError(Exception):
 
 
 @dataclass
-class StreamLine:
-    """One raw line of a response stream, as received.
-
-    Attributes:
-        t: Seconds since the request was sent.
-        text: The line without its terminator.
-        note: Why the line was odd ("not JSON", "comment", ...) or None.
-    """
-
-    t: float
-    text: str
-    note: str | None = None
-
-
-@dataclass
 class Attempt:
     """One try of a request that was retried.
 
@@ -354,7 +341,8 @@ class Exchange:
         status: HTTP status of the last attempt, or None.
         response_headers: Headers of the last attempt.
         response_text: The body as text for a non-streamed or error response.
-        stream_lines: Every raw SSE line with its time, for streamed responses.
+        stream_lines: Every raw SSE line with its time, for streamed responses (packed
+            into one compressed buffer once the stream has ended).
         response_json: The response as one JSON object (assembled for streams).
         t_headers: Seconds to the response headers.
         t_first_token: Seconds to the first content or reasoning text.
@@ -371,13 +359,17 @@ class Exchange:
     status: int | None = None
     response_headers: dict[str, str] = field(default_factory=dict)
     response_text: str | None = None
-    stream_lines: list[StreamLine] = field(default_factory=list)
+    stream_lines: StreamLines = field(default_factory=StreamLines)
     response_json: dict[str, Any] | None = None
     t_headers: float | None = None
     t_first_token: float | None = None
     t_done: float | None = None
     attempts: list[Attempt] = field(default_factory=list)
     error: ApiError | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.stream_lines, StreamLines):
+            self.stream_lines = StreamLines(self.stream_lines)  # a plain list given
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able form, for storage and export."""
@@ -412,9 +404,7 @@ class Exchange:
             status=data.get("status"),
             response_headers=dict(data.get("response_headers") or {}),
             response_text=data.get("response_text"),
-            stream_lines=[
-                StreamLine(t, text, note) for t, text, note in data.get("stream_lines") or []
-            ],
+            stream_lines=_packed_lines(data.get("stream_lines") or []),
             response_json=data.get("response_json"),
             t_headers=data.get("t_headers"),
             t_first_token=data.get("t_first_token"),
@@ -422,3 +412,10 @@ class Exchange:
             attempts=[Attempt(e, w) for e, w in data.get("attempts") or []],
             error=ApiError.from_dict(error) if isinstance(error, dict) else None,
         )
+
+
+def _packed_lines(rows: list[Any]) -> StreamLines:
+    """Stored `[t, text, note]` rows as packed lines (a stored stream has ended)."""
+    lines = StreamLines(StreamLine(t, text, note) for t, text, note in rows)
+    lines.compact()
+    return lines

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
 
 from routmy_tui.core.jsonsafe import loads_bounded
+from routmy_tui.core.stream_lines import odd_count
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import Exchange
 from routmy_tui.core.wire_text import (
@@ -249,7 +250,7 @@ class Inspector(Vertical):
 
     def _draw_count(self) -> None:
         log = self.query_one(StreamLogView)
-        odd = sum(1 for line in log.lines if line.note and line.note != "comment")
+        odd = odd_count(log.lines)
         text = f"{log.shown_count:,} of {len(log.lines):,} lines"
         if odd:
             text += f" · {odd} odd"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from routmy_tui.core.stream_lines import StreamLine, StreamLines
 from routmy_tui.core.text import make_safe
-from routmy_tui.core.types import StreamLine
 from routmy_tui.core.wire_text import stream_gist
 
 TIME_WIDTH = 10
@@ -38,7 +40,7 @@ class StreamLogView(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.lines: list[StreamLine] = []
+        self.lines: Sequence[StreamLine] = []
         self.filter = ""
         self._shown: list[int] | None = None
         """Indices of matching lines, or None when there is no filter (all lines)."""
@@ -59,8 +61,8 @@ class StreamLogView(ScrollView, can_focus=True):
         """How many lines match the filter."""
         return len(self.lines) if self._shown is None else len(self._shown)
 
-    def set_lines(self, lines: list[StreamLine]) -> None:
-        """Show another log (the list is kept by reference and may keep growing)."""
+    def set_lines(self, lines: Sequence[StreamLine]) -> None:
+        """Show another log (kept by reference: it may keep growing, or be packed)."""
         self.lines = lines
         self._seen = 0
         self._widest = 0
@@ -87,18 +89,17 @@ class StreamLogView(ScrollView, can_focus=True):
         at_end = self.scroll_y >= self.max_scroll_y - 0.5
         needle = self.filter.casefold()
         widest = self._widest
+        text_of, note_of = _readers(lines)
         if self._shown is None:
             for index in new:
-                widest = max(widest, len(lines[index].text) + len(lines[index].note or "") + 4)
+                widest = max(widest, len(text_of(index)) + len(note_of(index) or "") + 4)
         else:
             shown = self._shown
             for index in new:
-                line = lines[index]
-                if needle in line.text.casefold() or (
-                    line.note is not None and needle in line.note.casefold()
-                ):
+                text, note = text_of(index), note_of(index)
+                if needle in text.casefold() or (note is not None and needle in note.casefold()):
                     shown.append(index)
-                    widest = max(widest, len(line.text) + len(line.note or "") + 4)
+                    widest = max(widest, len(text) + len(note or "") + 4)
         self._seen = len(lines)
         self._widest = widest
         self.virtual_size = Size(PREFIX_WIDTH + widest, self.shown_count)
@@ -152,3 +153,12 @@ class StreamLogView(ScrollView, can_focus=True):
         line = self.lines[index]
         note = f"  ⚠ {line.note}" if line.note and line.note != "comment" else ""
         return f"+{line.t:7.3f}s {make_safe(line.text)}{note}"
+
+
+def _readers(
+    lines: Sequence[StreamLine],
+) -> tuple[Callable[[int], str], Callable[[int], str | None]]:
+    """Functions giving a line's text and note (a packed log makes no `StreamLine` for it)."""
+    if isinstance(lines, StreamLines):
+        return lines.text_of, lines.note_of
+    return (lambda index: lines[index].text), (lambda index: lines[index].note)

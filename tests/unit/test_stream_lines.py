@@ -1,0 +1,99 @@
+"""A stream log packed when its stream ends still reads back every line, time and note."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from routmy_tui.core import stream_lines as module
+from routmy_tui.core.stream_lines import StreamLine, StreamLines, odd_count
+from routmy_tui.core.types import Exchange
+
+
+def _lines(count: int, start: float = 0.0) -> list[StreamLine]:
+    out = [StreamLine(start, ": OPENROUTER PROCESSING", "comment")]
+    for index in range(count):
+        delta = {"choices": [{"delta": {"content": f"word{index} é ✓ 🙂"}}]}
+        out.append(StreamLine(start + index * 0.000137, "data: " + json.dumps(delta)))
+    out.append(StreamLine(start + 1.5, "data: {oops", "not JSON: Expecting value"))
+    out.append(StreamLine(start + 1.6, "data: [DONE]"))
+    return out
+
+
+def test_packed_lines_read_back_exactly() -> None:
+    original = _lines(2_000)
+    lines = StreamLines(original)
+    lines.compact()
+    assert lines.packed_bytes > 0
+    assert len(lines) == len(original)
+    assert list(lines) == original
+    assert lines[0] == original[0] and lines[-1] == original[-1]
+    assert lines[5:8] == original[5:8]
+    assert lines.text_of(3) == original[3].text and lines.time_of(3) == original[3].t
+    assert odd_count(lines) == 1
+    with pytest.raises(IndexError):
+        lines[len(original)]
+
+
+def test_packed_log_is_small() -> None:
+    original = _lines(20_000)
+    text_bytes = sum(len(line.text.encode()) for line in original)
+    lines = StreamLines(original)
+    lines.compact()
+    # 20,000 lines of SSE JSON: a few hundred KB at most, not megabytes of objects.
+    assert lines.packed_bytes < text_bytes / 5
+
+
+def test_notes_set_after_packing_and_lines_added_after_packing() -> None:
+    original = _lines(50)
+    lines = StreamLines(original[:30])
+    lines.compact()
+    lines.set_note(10, "not JSON: odd")
+    for line in original[30:]:
+        lines.append(line)
+    lines.set_note(-1, "late")
+    expected = [StreamLine(x.t, x.text, x.note) for x in original]
+    expected[10].note = "not JSON: odd"
+    expected[-1].note = "late"
+    assert list(lines) == expected
+    lines.compact()  # packs the lines that came after the first packing too
+    assert list(lines) == expected
+    lines.set_note(10, None)
+    assert lines[10].note is None
+
+
+def test_many_packed_logs_each_still_whole() -> None:
+    logs = []
+    for number in range(module.KEEP_OPEN + 3):
+        lines = StreamLines(_lines(300, start=number))
+        lines.compact()
+        logs.append(lines)
+    # Reading them in turn unpacks and lets go of older ones: each still reads whole.
+    for _ in range(2):
+        for number, lines in enumerate(logs):
+            assert list(lines) == _lines(300, start=number)
+    assert sum(log._open is not None for log in logs) <= module.KEEP_OPEN
+
+
+def test_odd_text_survives_packing() -> None:
+    odd = [
+        StreamLine(0.1, "data: \ud800 lone surrogate"),
+        StreamLine(0.2, ""),
+        StreamLine(0.3, "a\nline\rwith breaks\x00"),
+        StreamLine(0.4, "ünïcödé ✓"),
+    ]
+    lines = StreamLines(odd)
+    lines.compact()
+    assert list(lines) == odd
+
+
+def test_exchange_round_trip_keeps_the_log() -> None:
+    original = _lines(500)
+    exchange = Exchange(stream_lines=original)  # type: ignore[arg-type]
+    assert isinstance(exchange.stream_lines, StreamLines)
+    exchange.stream_lines.compact()
+    loaded = Exchange.from_dict(json.loads(json.dumps(exchange.to_dict())))
+    assert loaded.stream_lines.packed_bytes > 0
+    assert list(loaded.stream_lines) == original
+    assert loaded == exchange
