@@ -65,6 +65,7 @@ async def shoot(
                 demo=True,
                 data_dir=data,
                 cache_dir=Path(tmp) / "cache",
+                config_path=Path(tmp) / "config.toml",  # never the user's config
                 **settings,
             )
         )
@@ -244,6 +245,33 @@ async def tools(pilot: Pilot[Any]) -> None:
     composer.text = "Sunny, 21 °C"  # type: ignore[attr-defined]
 
 
+async def settings(pilot: Pilot[Any]) -> None:
+    """The Settings screen (F9), one limit typed wrong so its message shows."""
+    app: Any = pilot.app
+    await until(pilot, lambda: bool(app.screen.query("#composer")))
+    await pilot.press("f9")
+    await until(pilot, lambda: bool(app.screen.query("#s-image_max_side")))
+    app.screen.query_one("#s-image_max_side").value = "9000"
+    app.screen.query_one("#s-model").focus()
+
+
+async def settings_keys(pilot: Pilot[Any]) -> None:
+    """The Settings screen's Keys tab, a key refused with the reason."""
+    app: Any = pilot.app
+    await until(pilot, lambda: bool(app.screen.query("#composer")))
+    await pilot.press("f9")
+    await until(pilot, lambda: bool(app.screen.query("#keys-table")))
+    table = app.screen.query_one("#keys-table")
+    table.focus()
+    table.move_cursor(row=table.get_row_index("toggle-inspector"))
+    await pilot.press("enter")
+    field = app.screen.query_one("#key-input")
+    field.value = "ctrl+n"
+    await pilot.press("enter")
+    field.cursor_position = len(field.value)
+    await until(pilot, lambda: "already" in str(app.screen.query_one("#key-note").render()))
+
+
 async def picture_shots(base_url: str, wanted: set[str]) -> None:
     """The shots of pictures; `wanted` empty means all of them."""
     for name, script, model in (
@@ -269,6 +297,9 @@ async def main() -> None:
     if wanted:  # only these: `python scripts/screenshots.py vision pictures attach tools`
         with DemoServer(tps=0, ttft=0) as server:
             await picture_shots(server.base_url, wanted)
+            for name, script in (("settings", settings), ("settings_keys", settings_keys)):
+                if name in wanted:
+                    await shoot(name, server.base_url, script)
             if "tools" in wanted:
                 await shoot(
                     "tools", server.base_url, tools, model="demo/tools", params=_tool_params()
@@ -288,6 +319,8 @@ async def main() -> None:
         await shoot("request_preview", server.base_url, request_preview)
         await shoot("compare", server.base_url, compare)
         await shoot("tools", server.base_url, tools, model="demo/tools", params=_tool_params())
+        await shoot("settings", server.base_url, settings)
+        await shoot("settings_keys", server.base_url, settings_keys)
 
 
 if __name__ == "__main__":

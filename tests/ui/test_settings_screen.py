@@ -100,6 +100,7 @@ async def test_default_model_params_and_prompt_are_used_by_the_next_new_chat(
         assert chat.model == "demo/reasoning"
         assert chat.params.temperature == 0.5
         assert chat.system_prompt == "Answer like a pirate."
+    assert config.read_text(encoding="utf-8").startswith("# my own notes\n")  # kept
 
 
 async def test_bad_values_are_refused_with_a_message_and_nothing_is_lost(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 import re
@@ -14,6 +15,7 @@ from typing import Any
 import tomli_w
 
 from routmy_tui.config import paths
+from routmy_tui.config.config_edit import edit_in_place
 from routmy_tui.config.validate import (
     FILE_FIELDS,
     MISSING,
@@ -339,7 +341,8 @@ def save_config_values(
 
     Tables are merged key by key (`{"keymap": {"send": "ctrl+s"}}` changes one binding);
     a None value deletes its key at any depth (`{"presets": {"fast": None}}`). Comments
-    and formatting of the existing file are not kept (TOML is re-written).
+    and layout are kept where the change can be made line by line (top-level values and
+    entries of plain tables, see `config_edit`); otherwise the TOML is written anew.
 
     Args:
         path: The config file (created, with its folder, if missing).
@@ -368,6 +371,7 @@ def save_config_values(
                     "; using defaults", "; fix it before saving settings"
                 )
             ) from None
+    before = copy.deepcopy(current)
     for key in replace:
         if key in updates:
             current.pop(key, None)
@@ -377,4 +381,9 @@ def save_config_values(
     except TypeError as exc:
         # The message names the type only, never the value.
         raise ValueError(f"cannot write settings as TOML: {exc}") from None
+    if text is not None:
+        # The user's comments and layout stay when the change can be made line by line.
+        edited = edit_in_place(text, before, updates, replace, current)
+        if edited is not None:
+            encoded = edited.encode("utf-8")
     paths.atomic_write(path, encoded, paths.PRIVATE_FILE_MODE)

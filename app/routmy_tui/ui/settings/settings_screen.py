@@ -111,8 +111,11 @@ class SettingsScreen(Screen[None]):
         settings = self.settings
         yield Static("Settings · each change is saved at once · Esc closes", id="settings-title")
         with TabbedContent(id="settings-tabs"):
-            with TabPane("General", id="tab-general"), VerticalScroll(id="general"):
-                yield from self._general(settings)
+            with TabPane("General", id="tab-general"):
+                # Not a stop of its own: Shift+Tab from the first field reaches the tabs.
+                scroll = VerticalScroll(id="general", can_focus=False)
+                with scroll:
+                    yield from self._general(settings)
             with TabPane("Keys", id="tab-keys"):
                 yield KeymapPane()
         yield Footer()
@@ -121,7 +124,12 @@ class SettingsScreen(Screen[None]):
         yield Label("New chats start with", classes="section")
         yield self._row(
             "model",
-            Input(settings.model or "", placeholder="model id", id="s-model", compact=True),
+            Input(
+                settings.model or "",
+                placeholder="demo/chat (the demo's)" if settings.demo else "none: pick per chat",
+                id="s-model",
+                compact=True,
+            ),
             Button("Pick…", id="pick-model", compact=True),
         )
         yield self._row(
