@@ -7,7 +7,8 @@
    app (headless, 120x40) to the first frame showing its last message, then scroll from the
    top to the bottom a page at a time (every page drawn), beside the same conversation
    without pictures. Target: within 1.5x of it. Pictures make the conversation taller (more
-   pages), so the time per page is reported too.
+   pages), so the time per page is reported too, and the CPU time of the scroll (steadier
+   than wall time when other processes share the machine).
 Prints JSON. Run: `python tests/bench/bench_images.py` (BENCH_RUNS=N, default 5).
 """
 
@@ -147,8 +148,9 @@ def build(data: Path, pictures: bool) -> None:
             store.checkpoint_reply(parent, Reply(content=text, images=images, status="complete"))
 
 
-async def open_and_scroll(data: Path, last: str) -> tuple[float, float, int]:
-    """(seconds to the first frame showing `last`, seconds to scroll top to bottom, pages)."""
+async def open_and_scroll(data: Path, last: str) -> tuple[float, float, int, float]:
+    """(seconds to the first frame showing `last`, seconds to scroll top to bottom, pages,
+    CPU seconds of the process (every thread) during the scroll)."""
     from routmy_tui.config.settings import Settings
     from routmy_tui.ui.app import RoutmyApp
     from routmy_tui.ui.chat.conversation_view import ConversationView
@@ -175,6 +177,7 @@ async def open_and_scroll(data: Path, last: str) -> tuple[float, float, int]:
         opened = time.perf_counter() - started
         await pilot.pause(0.3)
         started = time.perf_counter()
+        cpu = time.process_time()
         view.action_scroll_home()
         await asyncio.sleep(0)
         frame()
@@ -187,7 +190,8 @@ async def open_and_scroll(data: Path, last: str) -> tuple[float, float, int]:
             if view.scroll_y >= view.max_scroll_y - 0.5 and any(last in x for x in lines):
                 break
         scrolled = time.perf_counter() - started
-    return opened, scrolled, pages
+        cpu = time.process_time() - cpu
+    return opened, scrolled, pages, cpu
 
 
 def bench_conversation(folder: Path) -> dict[str, Any]:
@@ -201,6 +205,7 @@ def bench_conversation(folder: Path) -> dict[str, Any]:
         results[label] = {
             "open_to_first_frame_s": stats([r[0] for r in runs]),
             "scroll_top_to_bottom_s": stats([r[1] for r in runs]),
+            "scroll_cpu_s": stats([r[3] for r in runs]),
             "pages": runs[-1][2],
             "per_page_ms": stats([1000 * r[1] / r[2] for r in runs]),
         }
@@ -211,6 +216,10 @@ def bench_conversation(folder: Path) -> dict[str, Any]:
     results["ratio_scroll"] = round(
         with_["scroll_top_to_bottom_s"]["median"] / without["scroll_top_to_bottom_s"]["median"],
         2,
+    )
+    # CPU seconds move less than wall time on a shared machine.
+    results["ratio_scroll_cpu"] = round(
+        with_["scroll_cpu_s"]["median"] / without["scroll_cpu_s"]["median"], 2
     )
     # Pictures make the conversation taller: per page is the like-for-like figure.
     results["ratio_scroll_per_page"] = round(

@@ -14,6 +14,7 @@ from routmy_tui.ui.chat.attachments import AttachDialog, AttachmentBar
 from routmy_tui.ui.chat.composer import Composer
 from routmy_tui.ui.chat.items import Item, UserItem
 from routmy_tui.ui.chat.picture_viewer import PictureScreen
+from routmy_tui.ui.chat.pictures import halfcell_strips
 from routmy_tui.ui.widgets.dialogs import ConfirmDialog, PathDialog
 from tests.ui.helpers import last_reply, make_app, send, view_of, wait_for
 
@@ -34,8 +35,28 @@ def drawn_colours(pilot: Pilot[Any], item: Item) -> list[tuple[int, int, int]]:
         for segment in item.line(index):
             style = segment.style
             if segment.text.startswith("▀") and style and style.color and style.color.triplet:
-                colours.append(tuple(style.color.triplet))
+                colours += [tuple(style.color.triplet)] * len(segment.text)  # one per block
     return colours  # type: ignore[return-value]
+
+
+def test_inline_blocks_are_those_textual_image_draws() -> None:
+    from rich.console import Console
+    from textual_image.renderable import HalfcellImage
+
+    image = Image.effect_noise((56, 40), 90).convert("RGB")  # no two cells alike
+    image.paste((200, 30, 30), (0, 0, 20, 40))  # a flat part, drawn as one run
+    ours = halfcell_strips(image, 28, 10)
+    console = Console(width=28, color_system="truecolor", force_terminal=True)
+    options = console.options.update(width=28, max_width=28, height=10)
+    theirs = console.render_lines(
+        HalfcellImage(image.resize((28, 20)), width=28, height=10), options, pad=True
+    )
+
+    def cells(line: Any) -> list[tuple[str, Any]]:
+        return [(char, segment.style) for segment in line for char in segment.text]
+
+    assert [cells(line) for line in ours] == [cells(line) for line in theirs]
+    assert len(list(ours[0])) < 28  # runs of equal cells are one segment
 
 
 def bar(pilot: Pilot[Any]) -> AttachmentBar:
@@ -71,6 +92,31 @@ async def test_attach_send_and_see_the_picture_drawn(
         await wait_for(pilot, lambda: len(drawn_colours(pilot, user)) > 50)
         red, green, blue = drawn_colours(pilot, user)[0]
         assert green > red + 60 and green > blue + 60
+
+
+async def test_pictures_alone_can_be_sent(demo_server: DemoServer, tmp_path: Path) -> None:
+    app = make_app(demo_server.base_url, model="demo/vision")
+    async with app.run_test(size=(110, 40)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query(Composer)))
+        composer = app.screen.query_one(Composer)
+        composer.focus()
+        await pilot.press("enter")  # nothing typed, nothing attached: nothing to send
+        app.screen.attach(str(photo(tmp_path)))  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: len(bar(pilot).attachments) == 1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(view_of(app).items))
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+        assert "mostly green" in last_reply(app).reply.content
+        assert not bar(pilot).attachments
+        users = [i for i in view_of(app).items if isinstance(i, UserItem)]
+        assert len(users) == 1  # the first Enter sent nothing
+        sent = last_reply(app).exchange
+        assert sent is not None
+        message = sent.request_body["messages"][-1]
+        assert message["role"] == "user"
+        assert [p["type"] for p in message["content"]] == ["image_url"]
+        assert message["content"][0]["image_url"]["url"].startswith("data:image/")
+        await wait_for(pilot, lambda: len(drawn_colours(pilot, users[0])) > 50)
 
 
 async def test_a_generated_picture_is_drawn_and_opens_full_screen(

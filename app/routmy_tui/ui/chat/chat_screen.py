@@ -207,8 +207,11 @@ class ChatScreen(
 
     @on(Composer.Submitted)
     def send_message(self, event: Composer.Submitted) -> None:
-        """Send the draft; the composer is cleared only once the message is on screen."""
+        """Send the draft (text, pictures or both); the composer is cleared only once the
+        message is on screen."""
         assert self.controller is not None
+        if not event.text.strip() and not self.attached_urls():
+            return  # nothing to send
         if self.controller.busy:
             self.notify("A reply is still on its way: Escape stops it.", severity="warning")
             return
@@ -226,6 +229,9 @@ class ChatScreen(
                 severity="warning",
             )
         if self.answers is not None and self.answers.active:
+            if not event.text.strip():
+                self.notify("A tool's answer is text: type it first.", severity="warning")
+                return
             self.answers.submit(event.text)
             return
         images = self.attached_urls()

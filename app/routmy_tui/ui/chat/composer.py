@@ -32,7 +32,8 @@ class Composer(TextArea):
 
     @dataclass
     class Submitted(Message):
-        """The user pressed Enter on a non-empty draft."""
+        """The user pressed Enter (the draft may be blank: the screen sends it only when
+        pictures are attached)."""
 
         composer: Composer
         text: str
@@ -68,8 +69,7 @@ class Composer(TextArea):
         if event.key == "enter":
             event.stop()
             event.prevent_default()
-            if self.text.strip():
-                self.post_message(self.Submitted(self, self.text))
+            self.post_message(self.Submitted(self, self.text))
             return
         if event.key in self.NEWLINE_KEYS:
             event.stop()

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 BUSY_GAP = 1.0
 """Seconds between two status lines of a streaming reply past which the app was behind."""
-PICTURE_ESTIMATE = 12
+PICTURE_ESTIMATE = 11
 """Lines a picture is guessed to take before it is measured."""
 
 
@@ -195,7 +195,7 @@ class UserItem(SectionItem):
         label_style = palette.selected if self.selected else palette.user_label
         self._sections = [
             [_label(console, " you", label_style, width, self.sibling_marker())],
-            render_strips(console, body, width),
+            render_strips(console, body, width) if self.text else [],  # pictures alone
         ]
         self._sections += self._pictures(console, width, palette, self.images)
         self._sections.append([BLANK])

@@ -1,10 +1,23 @@
-"""Pictures in the conversation: decoded and scaled off the UI thread, drawn with textual-image.
+"""Pictures in the conversation: decoded and scaled off the UI thread, drawn as half-cell blocks.
 
-Pictures are drawn inline as half-cell colour blocks (textual-image's `HalfcellImage`
-renderable), which every colour terminal shows and which fit the conversation's line-by-line
-drawing; the full-screen viewer uses the best protocol the terminal offers (Kitty or Sixel).
+Inline, a picture is half-cell colour blocks ("▀": upper pixel foreground, lower pixel
+background), the cells textual-image's `HalfcellImage` draws (a test holds them equal) made
+straight from the pixels, three times faster than through a Rich console. Every colour
+terminal shows them and they fit the line-by-line view. Kitty graphics and Sixel are used
+full screen only (the viewer), because inline:
+
+- Sixel is not text: textual-image's Sixel widget writes it at absolute screen positions,
+  encoded for one crop. In a view that scrolls by lines and repaints only changed lines,
+  every scroll step would re-encode each visible picture for its new crop, and text
+  repainted over a picture erases it.
+- Kitty inline means Unicode placeholders whose foreground colour is the image id: any
+  colour Textual blends in (a dialog's translucent backdrop, dimming) changes the id and the
+  picture is lost; textual-image writes the picture data to stdout while rendering, racing
+  the frames Textual writes from its own thread; and only Kitty draws the placeholders
+  (other terminals that answer the Kitty query show them as text).
+
 Decoding happens once per picture in a worker thread (kept as a small preview); strips are
-made per width, also in the thread, and only for pictures whose lines are asked for, that is
+made per size, also in the thread, and only for pictures whose lines are asked for, that is
 those near the viewport. Until then a placeholder of the right height is shown.
 """
 
@@ -19,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rich.color import Color
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -34,7 +48,7 @@ if TYPE_CHECKING:
 
 MAX_COLUMNS = 64
 """Widest a picture is drawn inline, in cells (Enter opens it full screen)."""
-MAX_ROWS = 18
+MAX_ROWS = 10
 """Tallest a picture is drawn inline, in lines (two pixel rows per line)."""
 PREVIEW_SIDE = 2 * MAX_COLUMNS
 """Longest side of the preview kept per picture, in pixels."""
@@ -83,11 +97,33 @@ def detect_graphics() -> None:
     import textual_image.widget  # noqa: F401  (asks at import, and measures the cell size)
 
 
-def inline_renderer() -> type[Any]:
-    """The textual-image renderable used inline (half-cell: it works line by line)."""
-    from textual_image.renderable import HalfcellImage
+def halfcell_strips(image: Image.Image, columns: int, rows: int) -> list[Strip]:
+    """An RGB picture as `rows` lines of `columns` half-cell blocks (scaled to fit exactly).
 
-    return HalfcellImage
+    The upper pixel of a cell is its foreground, the lower its background; runs of equal
+    cells are one segment.
+    """
+    scaled = image.convert("RGB").resize((columns, rows * 2))
+    data = scaled.tobytes()
+    colours: dict[bytes, Color] = {}
+
+    def colour(at: int) -> Color:
+        key = data[at : at + 3]
+        found = colours.get(key)
+        if found is None:
+            found = colours[key] = Color.from_rgb(key[0], key[1], key[2])
+        return found
+
+    stride = 3 * columns
+    strips = []
+    for row in range(rows):
+        top = 2 * row * stride
+        segments = [
+            Segment("▀", Style.from_color(colour(top + x), colour(top + stride + x)))
+            for x in range(0, stride, 3)
+        ]
+        strips.append(Strip(Segment.simplify(segments), columns))
+    return strips
 
 
 class PictureService:
@@ -187,12 +223,7 @@ class PictureService:
         preview = self._previews.get(url)
         if not isinstance(preview, Preview):
             return
-        scaled = preview.image.resize((columns, rows * 2))
-        renderable = inline_renderer()(scaled, width=columns, height=rows)
-        console = Console(width=columns, color_system="truecolor", force_terminal=True)
-        options = console.options.update(width=columns, max_width=columns, height=rows)
-        lines = console.render_lines(renderable, options, pad=True, new_lines=False)
-        strips = [Strip(line, columns) for line in lines[:rows]]
+        strips = halfcell_strips(preview.image, columns, rows)
         with self._lock:
             self._strips[key] = strips
             while len(self._strips) > RENDER_CACHE:
@@ -205,10 +236,11 @@ PICTURES = PictureService()
 
 
 class PictureLines:
-    """A section of a conversation item: one picture and its caption line.
+    """A section of a conversation item: one picture and its caption.
 
-    Shows a placeholder of the right height until the picture is drawn, and the reason in
-    one line when it cannot be shown.
+    The caption sits beside the picture's last line when it fits, else below it. Shows a
+    placeholder of the right size until the picture is drawn, and the reason in one line
+    when it cannot be shown.
     """
 
     def __init__(self, url: str, number: int, style: Style, error_style: Style) -> None:
@@ -221,11 +253,14 @@ class PictureLines:
         self._rows = 0
         self._indent = 0
         self._caption: Strip = Strip.blank(0)
-
-    @property
-    def ready(self) -> bool:
-        """Whether the picture's size (or why it cannot be shown) is known."""
-        return self._rows > 0 or self.height > 1
+        self._beside = False
+        """Whether the caption ends the picture's last line (else it is a line of its own)."""
+        self._drawn: list[Strip] | None = None
+        """The strips the lines below were made from."""
+        self._lines: list[Strip] = []
+        """The picture's lines, indented, caption added: the same objects every frame, so
+        the styles Textual applies to them are cached on them."""
+        self._placeholder: list[Strip] = []
 
     def layout(self, console: Console, width: int) -> None:
         """Work out the height at `width` (asks for the picture to be decoded if needed)."""
@@ -243,22 +278,37 @@ class PictureLines:
             caption.append(
                 f" · {found.width}×{found.height} · enter to open", style=Style(dim=True)
             )
+        beside = width - self._indent - self._columns - 2
+        self._beside = self._rows > 0 and caption.cell_len <= beside
+        room = beside if self._beside else width
         lines = console.render_lines(
-            caption, console.options.update(width=width, max_width=width), pad=True
+            caption, console.options.update(width=room, max_width=room), pad=True
         )
-        self._caption = Strip(lines[0], width)
-        self.height = 1 + self._rows
+        self._caption = Strip(lines[0], room)
+        self.height = self._rows + (0 if self._beside else 1)
+        self._drawn = None
+        shade = Strip([Segment("░" * self._columns, _SHADE)], self._columns)
+        self._placeholder = self._framed([shade] * self._rows)
+
+    def _framed(self, strips: list[Strip]) -> list[Strip]:
+        """The picture's lines indented, the caption beside the last when it fits."""
+        indent = Strip.blank(self._indent)
+        lines = [Strip.join([indent, strip]) for strip in strips]
+        if self._beside and lines:
+            lines[-1] = Strip.join([lines[-1], Strip.blank(2), self._caption])
+        return lines
 
     def line(self, index: int) -> Strip:
-        """One line: the picture (or its placeholder) first, then the caption."""
+        """One line: the picture (or its placeholder), the caption beside or below it."""
         if index >= self._rows:
             return self._caption
         strips = PICTURES.strips(self.url, self._columns, self._rows)
-        indent = Strip.blank(self._indent)
-        if strips is None or index >= len(strips):
-            shade = Strip([Segment("░" * self._columns, _SHADE)], self._columns)
-            return Strip.join([indent, shade])
-        return Strip.join([indent, strips[index]])
+        if strips is None or len(strips) != self._rows:
+            return self._placeholder[index]
+        if strips is not self._drawn:
+            self._lines = self._framed(strips)
+            self._drawn = strips
+        return self._lines[index]
 
 
 def picture_sections(urls: list[str], style: Style, error_style: Style) -> list[PictureLines]:
