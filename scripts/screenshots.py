@@ -213,6 +213,35 @@ async def pictures(pilot: Pilot[Any]) -> None:
     await _drawn(pilot)
 
 
+async def flow(pilot: Pilot[Any]) -> None:
+    """The README's flow: a photo for demo/vision, then a blue square from demo/image."""
+    app: Any = pilot.app
+    await until(pilot, lambda: bool(app.catalog.models))
+    with tempfile.TemporaryDirectory() as tmp:
+        app.screen.attach(str(sunset(Path(tmp))))
+        await until(pilot, lambda: bool(app.screen.attached_urls()))
+    await send(pilot, "What is in this photo?")
+    await until(pilot, lambda: last_reply(app).reply.status != "streaming")
+    app.screen.set_model("demo/image")
+    await send(pilot, "a blue square")
+    await until(pilot, lambda: len(app.screen.query_one("#conversation").items) == 4)
+    await until(pilot, lambda: last_reply(app).reply.status != "streaming")
+    await _drawn(pilot)
+
+
+async def viewer(pilot: Pilot[Any]) -> None:
+    """The blue square opened full screen (Enter on it): `s` saves it, `c` copies its path."""
+    app: Any = pilot.app
+    await until(pilot, lambda: bool(app.catalog.models))
+    await send(pilot, "a blue square")
+    await until(pilot, lambda: last_reply(app).reply.status != "streaming")
+    await _drawn(pilot)
+    app.screen.query_one("#conversation").focus()
+    await pilot.press("enter")
+    await until(pilot, lambda: getattr(app.screen, "image", None) is not None)
+    await pilot.pause(0.5)
+
+
 async def attach(pilot: Pilot[Any]) -> None:
     app: Any = pilot.app
     folder = Path(tempfile.gettempdir()) / "routmy-pictures"  # a stable path on the shot
@@ -276,6 +305,8 @@ async def picture_shots(base_url: str, wanted: set[str]) -> None:
     """The shots of pictures; `wanted` empty means all of them."""
     for name, script, model in (
         ("vision", vision, "demo/vision"),
+        ("flow", flow, "demo/vision"),
+        ("viewer", viewer, "demo/image"),
         ("pictures", pictures, "demo/image"),
         ("attach", attach, "demo/vision"),
     ):
