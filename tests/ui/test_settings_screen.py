@@ -10,6 +10,7 @@ from PIL import Image
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
 
+from routmy_tui.core.request import ChatParams
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.app import RoutmyApp
 from routmy_tui.ui.chat.attachments import AttachmentBar
@@ -223,6 +224,29 @@ async def test_a_key_is_rebound_live_and_a_bad_one_keeps_the_old(
         assert pane.set_keys("toggle-inspector", "f2")
         assert "keymap" not in _written(config) or not _written(config)["keymap"]
         assert app.keymap == {}
+
+
+async def test_the_active_settings_line_follows_new_defaults(demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query("#active-settings")))
+        line = app.screen.query_one("#active-settings", Static)
+        app.conversation.change_settings("params", params=ChatParams(temperature=0.5))
+        await wait_for(pilot, lambda: "temperature" in str(line.render()))
+        app.services.settings.change(params={"temperature": 0.5})  # as Settings does
+        await wait_for(pilot, lambda: "temperature" not in str(line.render()))
+
+
+async def test_fields_keep_12_columns_at_60x15(demo_server: DemoServer) -> None:
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(60, 15)) as pilot:
+        screen = await _open(pilot)
+        for name in ("#s-model", "#s-image_max_side", "#s-image_max_mb", "#s-theme"):
+            assert screen.query_one(name).size.width >= 12, name
+        screen.query_one("#keys-table", DataTable).focus()
+        await wait_for(pilot, lambda: screen.query_one("#key-input", Input).size.width > 0)
+        assert screen.query_one("#key-input", Input).size.width >= 12
+        assert screen.query_one("#keys-table", DataTable).size.height >= 4  # several rows
 
 
 async def test_settings_is_in_the_palette_and_help(demo_server: DemoServer) -> None:

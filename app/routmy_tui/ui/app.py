@@ -220,6 +220,9 @@ class RoutmyApp(App[None]):
         theme, picture limits and confirmations are read where they are used.
         """
         self.conversation.defaults = default_chat_settings(settings)
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen):
+                screen.defaults_changed()
         keymap, _problems = check_keymap(settings.keymap)
         if keymap != self.keymap:
             self.keymap = keymap

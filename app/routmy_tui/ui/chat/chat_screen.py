@@ -135,6 +135,11 @@ class ChatScreen(
             if self.answers is not None:
                 self.answers.finish()
 
+    def defaults_changed(self) -> None:
+        """The user's defaults changed (Settings): the active-settings line compares anew."""
+        if self.is_mounted:
+            self._show_active_settings()
+
     def _show_active_settings(self) -> None:
         """The line above the composer: what is active beyond the user's defaults."""
         summary = self.conversation.settings.summary(self.conversation.defaults)
