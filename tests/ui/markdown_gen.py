@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.segment import Segment
 from textual.strip import Strip
 
 from routmy_tui.core.text import make_safe
+from routmy_tui.ui.chat.code_markdown import CodeMarkdown
 from routmy_tui.ui.chat.render import MarkdownLines
 from routmy_tui.ui.chat.strips import is_blank, render_strips
 
@@ -168,7 +168,9 @@ def full_render(text: str, width: int, console: Console) -> list[list[tuple[str,
     Raises:
         IndexError: Rich cannot render the text (a closing `</kbd>` without an opening one).
     """
-    markdown = Markdown(make_safe(text), hyperlinks=False)
+    # The app's Markdown (code blocks get a header line): the same elements as the streamed
+    # render, so the property compares the streaming, not two different element sets.
+    markdown = CodeMarkdown(make_safe(text), hyperlinks=False)
     strips = render_strips(console, markdown, width)
     start, end = 0, len(strips)
     while start < end and is_blank(strips[start]):

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from routmy_tui.ui.chat.code_blocks import CodeBlockClicked, code_block_at
 from routmy_tui.ui.chat.items import AssistantItem, Item, Palette
 from routmy_tui.ui.chat.picture_actions import PictureViewMixin
 from routmy_tui.ui.chat.render import SHOW_ALL_HINT
@@ -444,6 +445,10 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
         if 0 <= index < len(self.items):
             item = self.items[index]
             if isinstance(item, AssistantItem):
+                block = code_block_at(item.line, number - self._offsets[index])
+                if block is not None:
+                    self.post_message(CodeBlockClicked(index, block))
+                    return
                 text = item.line(number - self._offsets[index]).text
                 if SHOW_ALL_HINT in text and item.show_all():
                     self.item_changed(item)

@@ -96,7 +96,8 @@ def render_block(
         open_end: The block ends inside a code fence or an HTML block (definitions appended
             would become part of it).
     """
-    from rich.markdown import Markdown  # off start-up
+    from routmy_tui.ui.chat.code_blocks import HEADER_LINES
+    from routmy_tui.ui.chat.code_markdown import CodeMarkdown  # off start-up
 
     text = block.text
     hidden = 0
@@ -114,17 +115,17 @@ def render_block(
         # Before the block: the first definition of a label wins, and the one found earlier
         # in the reply must win over a later one in this block (as in a full render).
         text = "\n".join(definitions[label] for label in sorted(labels)) + "\n\n" + text
-    markdown = Markdown(make_safe(text), code_theme=code_theme, hyperlinks=False)
+    markdown = CodeMarkdown(make_safe(text), code_theme=code_theme, hyperlinks=False)
     try:
         strips = render_strips(console, markdown, width)
     except Exception:
         plain = Text(make_safe(block.text if cap is None else text))
         return RenderedBlock(block, render_strips(console, plain, width), hidden=hidden)
     if code:
-        # A part of a long code block: only the block's first part has the top padding,
-        # only its last the bottom one.
+        # A part of a long code block: only the block's first part has the header and the
+        # top padding, only its last the bottom one.
         if block.joined and strips:
-            strips = strips[1:]
+            strips = strips[HEADER_LINES + 1 :]
         if block.open_end and strips:
             strips = strips[:-1]
     new_line = True

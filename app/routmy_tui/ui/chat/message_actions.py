@@ -1,9 +1,12 @@
-"""The chat screen's actions on what the conversation shows: copy a mouse selection."""
+"""The chat screen's actions on what the conversation shows: copy a mouse selection or a
+code block, open a message in `$EDITOR` or `$PAGER`."""
 
 from __future__ import annotations
 
 from textual.actions import SkipAction
 from textual.screen import Screen
+
+from routmy_tui.ui.chat.code_blocks import CodeBlockClicked
 
 
 class MessageActions:
@@ -16,3 +19,20 @@ class MessageActions:
         assert isinstance(self, Screen)
         if not copy_selection(self):
             raise SkipAction()
+
+    def action_copy_code(self) -> None:
+        """Copy a code block of the selected message (else the newest reply)."""
+        from routmy_tui.ui.chat.code_actions import copy_code
+
+        assert isinstance(self, Screen)
+        copy_code(self)
+
+    def on_code_block_clicked(self, event: CodeBlockClicked) -> None:
+        """A click on a code block's header copies that block."""
+        from routmy_tui.ui.chat.code_actions import copy_block, sources_of
+        from routmy_tui.ui.chat.conversation_view import ConversationView
+
+        assert isinstance(self, Screen)
+        view = self.query_one(ConversationView)
+        if event.index < len(view.items):
+            copy_block(self, sources_of(view.items[event.index]), event.number)
