@@ -166,3 +166,42 @@ def test_code_block_headers_snapshot(snap_compare: Any, demo_server: DemoServer)
     assert snap_compare(
         make_app(demo_server.base_url), terminal_size=(80, 42), run_before=run_before
     )
+
+
+async def test_a_click_on_a_header_in_a_compare_column_copies_that_block(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    from routmy_tui.ui.chat.chat_screen import ChatScreen
+    from routmy_tui.ui.compare.column import ReplyPane
+    from routmy_tui.ui.compare.compare_view import CompareView
+    from tests.ui.helpers import send
+
+    app = make_app(demo_server.base_url, data_dir=tmp_path, max_retries=0)
+    async with app.run_test(size=(140, 50)) as pilot:
+        written = _spy(app)
+        await wait_for(pilot, lambda: bool(app.catalog.models))
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        screen.arm_compare(["demo/chat", "demo/reasoning"])
+        await send(pilot, "Explain streaming")
+        await wait_for(pilot, lambda: bool(screen.query(CompareView)))
+        view = screen.query_one(CompareView)
+        await wait_for(pilot, lambda: all(c.item.reply.status == "complete" for c in view.columns))
+        await wait_for(pilot, lambda: view.settled)
+        pane = view.columns[1].query_one(ReplyPane)
+        (source,) = code_sources(pane.item.markdown.text)
+        pane.scroll_to(y=0, animate=False, immediate=True)
+        await pilot.pause()
+
+        def header_row() -> int | None:
+            rows = [y for y in range(pane.size.height) if is_header(pane.render_line(y))]
+            return rows[0] if rows else None
+
+        while header_row() is None and pane.scroll_y < pane.max_scroll_y:
+            pane.scroll_to(y=pane.scroll_y + 5, animate=False, immediate=True)
+            await pilot.pause()
+        row = header_row()
+        assert row is not None
+        await pilot.click(pane, offset=(2, row))
+        await wait_for(pilot, lambda: bool(_copied(written)))
+        assert _copied(written) == [source.code]

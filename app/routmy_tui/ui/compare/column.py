@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Size
@@ -81,6 +82,17 @@ class ReplyPane(ScrollView, can_focus=False):
             self.follow = False
         if new_value >= self.max_scroll_y - 0.5:
             self.follow = True
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a code block's header copies that block (the column is selected too)."""
+        from routmy_tui.ui.chat.code_actions import copy_block, sources_of
+        from routmy_tui.ui.chat.code_blocks import code_block_at
+
+        index = int(self.scroll_y) + event.y
+        if index < self.item.layout(self.app.console, self._width(), self.palette):
+            block = code_block_at(self.item.line, index)
+            if block is not None:
+                copy_block(self.screen, sources_of(self.item), block)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
