@@ -51,6 +51,17 @@ def copy_text(screen: Screen[Any], text: str, what: str, name: str) -> Path | No
     return path
 
 
+def message_source(screen: Screen[Any]) -> str:
+    """The selected message (else the newest reply) as Markdown source ("" if none)."""
+    view = screen.query_one(ConversationView)
+    item: Item | None = None
+    if view.selected is not None and view.selected < len(view.items):
+        item = view.items[view.selected]
+    else:
+        item = view.target_reply()
+    return _source(item) if item is not None else ""
+
+
 def copy_selection(screen: Screen[Any]) -> bool:
     """Copy the text selected with the mouse, if any; False when nothing is selected."""
     text = screen.get_selected_text()
@@ -65,13 +76,7 @@ def copy_message(screen: Screen[Any]) -> None:
     reply) as Markdown source."""
     if copy_selection(screen):
         return
-    view = screen.query_one(ConversationView)
-    item: Item | None = None
-    if view.selected is not None and view.selected < len(view.items):
-        item = view.items[view.selected]
-    else:
-        item = view.target_reply()
-    text = _source(item) if item is not None else ""
+    text = message_source(screen)
     if not text:
         screen.app.notify("No message to copy: select one with ↑/↓.", severity="warning")
         return

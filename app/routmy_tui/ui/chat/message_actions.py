@@ -36,3 +36,24 @@ class MessageActions:
         view = self.query_one(ConversationView)
         if event.index < len(view.items):
             copy_block(self, sources_of(view.items[event.index]), event.number)
+
+    def action_open_message(self, kind: str) -> None:
+        """Show the selected message (else the newest reply) in `$EDITOR` ("editor") or
+        `$PAGER` ("pager"), the app suspended meanwhile."""
+        from routmy_tui.ui.chat.external import open_message
+
+        assert isinstance(self, Screen)
+        open_message(self, "pager" if kind == "pager" else "editor")
+
+    def action_edit_draft(self) -> None:
+        """Edit the draft in `$EDITOR`; the edited text comes back into the composer."""
+        from routmy_tui.ui.chat.composer import Composer
+        from routmy_tui.ui.chat.external import edit_draft
+
+        assert isinstance(self, Screen)
+        composer = self.query_one(Composer)
+        edited = edit_draft(self, composer.text)
+        if edited is not None:
+            composer.text = edited
+            composer.move_cursor(composer.document.end)
+            composer.focus()
