@@ -8,7 +8,7 @@ from itertools import accumulate
 
 from rich.segment import Segment
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -87,6 +87,7 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
         self._background_width = -1
         self._thinking_shown = False
         """Whether the footer offers "t Thinking" (the target reply has thinking)."""
+        self._painting = False
 
     # --- content -------------------------------------------------------------------
 
@@ -359,8 +360,19 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
         else:
             gutter = Strip([Segment("▎ ", style + self.palette.gutter(item))], GUTTER)
         line = Strip.join([gutter, line]).crop_extend(scroll_x, scroll_x + width, style)
+        if self._painting:
+            return line
         # Offsets for Textual's text selection (the gutter's are negative: column 0 then).
         return line.apply_offsets(scroll_x - GUTTER, encode(index, local))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Paint without selection offsets: Textual reads them from `render_line` itself
+        where the pointer is, and putting them on every painted line costs 4x the paint."""
+        self._painting = True
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._painting = False
 
     # --- selection -------------------------------------------------------------------
 
