@@ -94,6 +94,13 @@ async def test_a_selection_across_messages_is_highlighted_and_copied(
         await pilot.press("y")
         await wait_for(pilot, lambda: len(list((tmp_path / "exports").glob("*.md"))) == 2)
         assert {f.read_text() for f in (tmp_path / "exports").glob("*.md")} == {selected}
+        # A new conversation forgets it (the lines it named are gone).
+        await _drag(pilot, (x1, y1), (x2, y2))
+        assert app.screen.get_selected_text()
+        view.truncate(1)
+        assert app.screen.get_selected_text() is None
+        view.add_items([AssistantItem("demo/chat", Reply(content="again", status="complete"))])
+        await wait_for(pilot, lambda: "again" in "\n".join(screen_lines(app)))
         # A plain click clears the selection and selects the message under it, as before.
         await pilot.click(view, offset=(x1, y1))
         await wait_for(pilot, lambda: view.selected == 0)

@@ -119,6 +119,7 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
         self._dirty.clear()
         self.selected = None
         self.follow = True
+        self.drop_selection()
         self._relayout()
 
     def truncate(self, count: int) -> None:
@@ -130,6 +131,7 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
         if self.selected is not None and self.selected >= count:
             self.selected = None
         self.follow = True
+        self.drop_selection()
         self._relayout()
 
     def item_changed(self, item: Item) -> None:

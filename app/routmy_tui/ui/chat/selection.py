@@ -143,6 +143,8 @@ class SelectionMixin:
         @property
         def item_width(self) -> int: ...
         @property
+        def is_mounted(self) -> bool: ...
+        @property
         def text_selection(self) -> Selection | None: ...
         def refresh(self, *args: Any, **kwargs: Any) -> Any: ...
 
@@ -178,6 +180,12 @@ class SelectionMixin:
         for index in range(max(0, first), min(len(self.items), last + 1)):
             heights[index] = self.items[index].layout(self.app.console, width, self.palette)
         return selected_text(self.items, heights, start, end), "\n"
+
+    def drop_selection(self) -> None:
+        """Forget the mouse selection (the items it named are gone)."""
+        if self.is_mounted and self.text_selection is not None:
+            self.screen.clear_selection()
+            self.refresh()
 
     def selection_updated(self, selection: Selection | None) -> None:
         """Draw the new highlight."""
