@@ -99,6 +99,11 @@ async def test_a_selection_across_messages_is_highlighted_and_copied(
         assert app.screen.get_selected_text()
         view.truncate(1)
         assert app.screen.get_selected_text() is None
+        # Escape drops a selection too (no reply is running: it stops nothing).
+        await _drag(pilot, (x1, y1), (x1 + 3, y1))
+        assert app.screen.get_selected_text() == "brav"
+        await pilot.press("escape")
+        assert app.screen.get_selected_text() is None
         view.add_items([AssistantItem("demo/chat", Reply(content="again", status="complete"))])
         await wait_for(pilot, lambda: "again" in "\n".join(screen_lines(app)))
         # A plain click clears the selection and selects the message under it, as before.
