@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+import threading
 from collections.abc import Sequence
 
 from routmy_tui import __version__
@@ -63,6 +64,27 @@ def _demo_server_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Graphics(threading.Thread):
+    """`detect_graphics` in a thread; `finish` waits for it and raises what it raised."""
+
+    def __init__(self) -> None:
+        super().__init__(name="routmy-graphics", daemon=True)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            from routmy_tui.ui.chat.pictures import detect_graphics
+
+            detect_graphics()
+        except BaseException as exc:
+            self.error = exc
+
+    def finish(self) -> None:
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `routmy-tui` command."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -118,13 +140,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The demo backend never needs the user's real key: keep it off the wire.
         settings = dataclasses.replace(settings, base_url=server.base_url, api_key=None)
 
+    # textual-image asks the terminal what it can draw, and waits up to 0.1 s per question a
+    # terminal leaves unanswered: it asks while the app's modules load, and must be done
+    # before Textual reads stdin.
+    graphics = _Graphics()
+    graphics.start()
     # The composition root: the services are made here (each opens on first use, after
     # the first frame) and handed to the app; nothing in the UI makes its own.
     from routmy_tui.services.container import Services
     from routmy_tui.ui.app import RoutmyApp
-    from routmy_tui.ui.chat.pictures import detect_graphics
 
-    detect_graphics()  # asks the terminal what it can draw: only before Textual reads stdin
+    graphics.finish()
     services = Services(settings)
     try:
         RoutmyApp(services, after_first_frame=server.go if server else None).run()

@@ -8,7 +8,8 @@ app with the same widgets (first frame only), and a minimal Markdown chat app (a
 and a `Markdown` fed through Textual's `MarkdownStream` from the same server with httpx),
 first frame and ready. Peak RSS (VmHWM) of each at ready.
 Leaves out: a resumed history (see bench_conversation) and a cold disk cache (one untimed
-start of each first). The machine is shared: read `machine`.
+start of each first, which also writes the app's bytecode as an installed package has it;
+ptyrun drops PYTHONDONTWRITEBYTECODE). The machine is shared: read `machine`.
 Prints JSON. Run: `python tests/bench/bench_startup.py` (BENCH_RUNS=5).
 Target (issue 13): ready no later than the minimal MarkdownStream app's.
 """

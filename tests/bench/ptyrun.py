@@ -136,7 +136,11 @@ class PtyProcess:
         self.started = time.perf_counter()
         pid, fd = pty.fork()
         if pid == 0:  # child
-            os.execvpe(argv[0], list(argv), {**os.environ, "TERM": "xterm-256color", **(env or {})})
+            # Bytecode is written and used as for an installed package (pip compiles it): a
+            # PYTHONDONTWRITEBYTECODE in the caller's environment would make the app (an
+            # editable install) compile its modules at every start while Textual's are cached.
+            inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+            os.execvpe(argv[0], list(argv), {**inherited, "TERM": "xterm-256color", **(env or {})})
         self.pid = pid
         self.fd = fd
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))

@@ -7,6 +7,8 @@ ever makes one: the UI asks this object.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -85,7 +87,9 @@ class Services:
     def __init__(self, settings: Settings, client: RoutmyClient | None = None) -> None:
         self.settings = UserSettings(settings)
         self._client = client
+        self._client_lock = threading.Lock()
         self._store: Store | None = None
+        self._store_lock = threading.Lock()
         self.store_problem: str | None = None
         """Why the history is off (None while it works or was not opened yet)."""
         self._catalog: CatalogService | None = None
@@ -94,15 +98,29 @@ class Services:
 
     @property
     def client(self) -> RoutmyClient:
-        """The API client (made on first use: normally right after the first frame)."""
-        if self._client is None:
-            self._client = make_client(self.settings.current)
-        return self._client
+        """The API client (made on first use, or by `prepare_client` in the warm-up thread)."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = make_client(self.settings.current)
+            return self._client
+
+    def prepare(self) -> None:
+        """Open the history and make the client now; safe from another thread.
+
+        The app runs this in a thread from its start, so that a message sent at the first
+        frame waits for neither SQLite nor httpx and TLS set-up. What cannot be made is
+        left for the first use, which reports why.
+        """
+        self.store()
+        with contextlib.suppress(Exception):
+            self.client  # noqa: B018 - made under the lock
 
     def use_key(self, key: str) -> RoutmyClient | None:
         """Use `key` from now on; returns the old client, for the caller to close."""
         self.settings.change(api_key=key)
-        old, self._client = self._client, make_client(self.settings.current)
+        client = make_client(self.settings.current)
+        with self._client_lock:
+            old, self._client = self._client, client
         return old
 
     # --- the history ---------------------------------------------------------------------
@@ -118,6 +136,10 @@ class Services:
         A store that cannot be opened (corrupt, from a newer version, unwritable) does not stop
         the app: the chat runs without history and says why.
         """
+        with self._store_lock:
+            return self._open_store()
+
+    def _open_store(self) -> Store | None:
         if self._store is not None or self.store_problem is not None:
             return self._store
         from routmy_tui.store import Store

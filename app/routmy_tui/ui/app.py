@@ -175,7 +175,8 @@ class RoutmyApp(App[None]):
     def _warm_imports(self) -> None:
         """Runs in a thread: what the first send and the first reply would otherwise import."""
         try:
-            import routmy_tui.core.client  # noqa: F401
+            # The client first: a message sent at once needs it before anything else.
+            self.services.prepare()
             from routmy_tui.ui.chat.render import warm_up
 
             warm_up()  # a private console: the app's is not shared across threads
@@ -191,6 +192,12 @@ class RoutmyApp(App[None]):
 
     def on_mount(self) -> None:
         """Apply the theme and keymap, then report config problems."""
+        if not (self.session.resume_last and self.services.store_exists()):
+            # A new chat: a message may be sent at the first frame. The history and the
+            # client (httpx, TLS set-up: about 0.3 s) are made in a thread meanwhile.
+            threading.Thread(
+                target=self.services.prepare, name="routmy-prepare", daemon=True
+            ).start()
         self._load_themes()
         self._theme_ready = True
         self.keymap, keymap_problems = check_keymap(self.settings.keymap)

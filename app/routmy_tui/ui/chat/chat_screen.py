@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from routmy_tui.conversation import Conversation, InvalidRequest, UnansweredCalls
 from routmy_tui.conversation.events import BranchReplaced, Event, SettingsChanged
@@ -29,6 +29,7 @@ from routmy_tui.ui.compare.actions import CompareActions
 from routmy_tui.ui.host import AppHost
 from routmy_tui.ui.models.conversation_settings import ConversationSettingsMixin
 from routmy_tui.ui.tools.approval import answer_with_program
+from routmy_tui.ui.widgets.footer import KeysFooter
 
 
 class ChatScreen(
@@ -44,9 +45,6 @@ class ChatScreen(
     # Its style sheet, chat_screen.tcss, is loaded by the app (see RoutmyApp.CSS_PATH).
 
     BINDINGS = bindings_for("chat")
-
-    WARM_UP_AFTER_HISTORY = 0.1
-    """Seconds between putting the history on screen and starting the warm-up."""
 
     def __init__(self, conversation: Conversation) -> None:
         super().__init__()
@@ -72,7 +70,7 @@ class ChatScreen(
                 yield AnswerBar(id="answer-bar")
                 yield AttachmentBar(id="attachments")
                 yield Composer(id="composer")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         view = self.query_one(ConversationView)
@@ -95,7 +93,8 @@ class ChatScreen(
         self._show_active_settings()
         self.query_one(Composer).focus()
         self.set_interval(0.1, self.controller.tick)
-        if app.session.resume_last and app.services.store_exists():
+        resuming = app.session.resume_last and app.services.store_exists()
+        if resuming:
             # The last conversation comes back a moment after the first frame: no welcome flash.
             self.query_one("#welcome").display = False
         app.session.attach(self)
@@ -122,9 +121,8 @@ class ChatScreen(
         self.set_interval(0.5, self.save_draft)
         self.refresh_header()
         self.history_changed()
-        # Heavy imports and the demo backend wait until the history is painted and written
-        # out (Textual writes frames from a thread that the imports would slow down).
-        self.set_timer(self.WARM_UP_AFTER_HISTORY, self.routmy.warm_up)
+        # With a conversation to resume, the warm-up waits until it is painted.
+        self.call_after_refresh(self.routmy.warm_up)
 
     def _conversation_event(self, event: Event) -> None:
         if isinstance(event, SettingsChanged):

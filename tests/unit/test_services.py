@@ -1,0 +1,50 @@
+"""Services made in a thread at start are the ones the app uses: one history, one client."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from routmy_tui.config.settings import Settings
+from routmy_tui.services.container import Services
+from routmy_tui.store import Store
+
+
+def test_a_start_thread_and_the_ui_asking_at_once_share_one_history_and_one_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[Store] = []
+    real_open = Store.open
+
+    def slow_open(path: Path) -> Store:
+        time.sleep(0.05)  # widens the window in which the UI asks while the thread opens
+        store = real_open(path)
+        opened.append(store)
+        return store
+
+    monkeypatch.setattr(Store, "open", staticmethod(slow_open))
+    services = Services(Settings(base_url="http://127.0.0.1:9/v1", data_dir=tmp_path))
+    start = threading.Thread(target=services.prepare)
+    start.start()
+    seen = [services.store() for _ in range(3)]
+    clients = {id(services.client) for _ in range(3)}
+    start.join()
+    assert len(opened) == 1
+    assert all(store is opened[0] for store in seen)
+    assert clients == {id(services.client)}
+    opened[0].close()
+
+
+def test_a_history_that_cannot_open_in_the_start_thread_is_reported_on_use(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "routmy.db").write_bytes(b"not a database" * 100)
+    services = Services(Settings(base_url="http://127.0.0.1:9/v1", data_dir=tmp_path))
+    start = threading.Thread(target=services.prepare)
+    start.start()
+    start.join()
+    assert services.store() is None
+    assert services.store_problem is not None and "History is off" in services.store_problem
