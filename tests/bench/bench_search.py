@@ -3,10 +3,13 @@
 Measures: `Store.search` (what the conversations browser runs on every keystroke: title hits,
 then message hits newest first with snippets) for 30 queries, frequent and rare made-up
 words, several words, prefixes as typed, FTS syntax typed by a user, no match; each query 3
-times, the first time apart (cold). Floor, same run: an FTS5 `MATCH` of the same match string
-on a bare FTS5 table of the same texts (rowids only, newest first, same limit).
+times, the first time apart (cold). Floors, same run: an FTS5 `MATCH` of the same match string
+(rowids only, newest first, same limit) on a bare FTS5 table of the same texts, and on one
+with the app's prefix indexes (`prefix='2 3 4 5 6 7 8'`): the first is what FTS5 does out of
+the box, the second what the app's query adds to its own index (joins, snippets, titles).
 The databases (about 500 characters a message, Zipf-like words) are built once into
-BENCH_CACHE (default: the temp folder's routmy-bench-cache); 1,000,000 takes minutes.
+BENCH_CACHE (default: the temp folder's routmy-bench-cache), per schema version;
+1,000,000 takes many minutes.
 Leaves out: drawing the result list (the browser shows the first 50 hits). GC on.
 Prints JSON. Run: `python tests/bench/bench_search.py` (BENCH_SIZES=100000,1000000).
 Target (issue 13): median under 50 ms over 1,000,000 messages.
@@ -30,6 +33,7 @@ from ptyrun import machine, stats
 from seed import CACHE
 
 from routmy_tui.store import Store, open_database
+from routmy_tui.store.schema import SCHEMA_VERSION
 from routmy_tui.store.search import build_match_query
 
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "100000,1000000").split(",")]
@@ -126,14 +130,19 @@ def message_text(rng: random.Random, vocab: list[str], cum: list[float]) -> str:
     return " ".join(parts)
 
 
-def build(messages: int) -> tuple[Path, Path, list[str]]:
-    """The app's database and the bare FTS5 one for `messages` messages (built on first use)."""
-    folder = CACHE / f"search-{messages}"
-    app_db, bare_db = folder / "routmy.db", folder / "bare.db"
+BARE_TABLES = {"bare.db": "content", "bare_prefix.db": "content, prefix='2 3 4 5 6 7 8'"}
+"""The floors' databases: a bare FTS5 table, and one with the app's prefix indexes."""
+
+
+def build(messages: int) -> tuple[Path, list[Path], list[str]]:
+    """The app's database and the floors' for `messages` messages (built on first use)."""
+    folder = CACHE / f"search-{messages}-v{SCHEMA_VERSION}"
+    app_db = folder / "routmy.db"
+    bare_dbs = [folder / name for name in BARE_TABLES]
     rng = random.Random(42)
     vocab = vocabulary(rng)
-    if app_db.exists() and bare_db.exists():
-        return app_db, bare_db, vocab
+    if app_db.exists() and all(path.exists() for path in bare_dbs):
+        return app_db, bare_dbs, vocab
     folder.mkdir(parents=True, exist_ok=True)
     for path in folder.iterdir():
         path.unlink()
@@ -170,13 +179,14 @@ def build(messages: int) -> tuple[Path, Path, list[str]]:
     )
     conn.execute("COMMIT")
     conn.close()
-    bare = sqlite3.connect(bare_db)
-    bare.execute("CREATE VIRTUAL TABLE bare USING fts5 (content)")
-    bare.execute("ATTACH DATABASE ? AS app", (str(app_db),))
-    bare.execute("INSERT INTO bare (rowid, content) SELECT id, content FROM app.messages")
-    bare.commit()
-    bare.close()
-    return app_db, bare_db, vocab
+    for path in bare_dbs:
+        bare = sqlite3.connect(path)
+        bare.execute(f"CREATE VIRTUAL TABLE bare USING fts5 ({BARE_TABLES[path.name]})")
+        bare.execute("ATTACH DATABASE ? AS app", (str(app_db),))
+        bare.execute("INSERT INTO bare (rowid, content) SELECT id, content FROM app.messages")
+        bare.commit()
+        bare.close()
+    return app_db, bare_dbs, vocab
 
 
 def queries(vocab: list[str]) -> list[str]:
@@ -200,14 +210,14 @@ def timed(fn: Callable[[], object]) -> float:
 
 def measure(messages: int) -> dict[str, object]:
     started = time.perf_counter()
-    app_db, bare_db, vocab = build(messages)
+    app_db, bare_dbs, vocab = build(messages)
     build_s = time.perf_counter() - started
     asked = queries(vocab)
     cold: list[float] = []
     warm: list[float] = []
-    floor: list[float] = []
+    floors: list[list[float]] = [[] for _ in bare_dbs]
     slowest: list[tuple[float, str]] = []
-    bare = sqlite3.connect(bare_db)
+    bares = [sqlite3.connect(path) for path in bare_dbs]
     floor_sql = "SELECT rowid FROM bare WHERE bare MATCH ? ORDER BY rowid DESC LIMIT ?"
     with Store.open(app_db) as store:
         for query in asked:
@@ -216,12 +226,16 @@ def measure(messages: int) -> dict[str, object]:
             for _ in range(REPEATS - 1):
                 warm.append(timed(lambda q=query: store.search(q)))  # type: ignore[misc]
             slowest.append((max(cold[-1], *warm[-REPEATS + 1 :]), query))
-            if match is not None:
+            if match is None:
+                continue
+            for bare, floor in zip(bares, floors, strict=True):
                 for _ in range(REPEATS):
                     floor.append(
-                        timed(lambda m=match: bare.execute(floor_sql, (m, LIMIT)).fetchall())  # type: ignore[misc]
+                        timed(lambda m=match, b=bare: b.execute(floor_sql, (m, LIMIT)).fetchall())  # type: ignore[misc]
                     )
-    bare.close()
+    for bare in bares:
+        bare.close()
+    floor, floor_prefix = floors
     every = cold + warm
     return {
         "messages": messages,
@@ -230,6 +244,7 @@ def measure(messages: int) -> dict[str, object]:
         "search_ms": stats(every, 2),
         "search_cold_ms": stats(cold, 2),
         "floor_bare_fts5_match_ms": stats(floor, 2),
+        "floor_bare_fts5_match_same_prefix_indexes_ms": stats(floor_prefix, 2),
         "ratio_median_to_floor": round(
             stats(every)["median"] / max(stats(floor)["median"], 1e-3), 1
         ),

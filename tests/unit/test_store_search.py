@@ -130,3 +130,38 @@ def test_build_match_query_quotes_everything() -> None:
     assert build_match_query('say "hi" now') == '"say" """hi""" "now"*'
     assert build_match_query("...") is None
     assert build_match_query("done ") == '"done"'
+
+
+def test_prefixes_of_every_length_find_what_a_plain_scan_finds(store: Store) -> None:
+    # Prefixes of 2 to 8 characters are read from prefix indexes, others by merging words:
+    # both must find the same messages, newest first.
+    words = ["configuration", "configure", "confident", "cone", "con", "zebra", "conf"]
+    texts = [" ".join(words[(n * k) % len(words)] for k in range(1, 4)) for n in range(40)]
+    _, ids = chat(store, *texts, title="Q")
+    for word in ("configuration", "confident", "zebra"):
+        for length in range(1, len(word) + 1):
+            prefix = word[:length]
+            expected = [
+                message_id
+                for message_id, text in zip(ids, texts, strict=True)
+                if any(token.startswith(prefix) for token in text.split())
+            ][::-1]
+            found = [h.message_id for h in store.search(prefix, limit=100)]
+            assert found == expected, prefix
+
+
+def test_a_history_from_before_the_prefix_indexes_is_searchable_after_the_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from routmy_tui.store import db
+
+    path = tmp_path / "old.sqlite"
+    monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS[:1])
+    monkeypatch.setattr(db, "SCHEMA_VERSION", 1)
+    with Store.open(path) as old:
+        _, before = chat(old, "Kubernetes deployment strategies")
+    monkeypatch.undo()
+    with Store.open(path) as upgraded:
+        assert [h.message_id for h in upgraded.search("deplo")] == before
+        _, after = chat(upgraded, "a deployment later")
+        assert [h.message_id for h in upgraded.search("deploy")] == after + before

@@ -102,6 +102,18 @@ MIGRATIONS: list[list[str]] = [
         END""",
         f"PRAGMA application_id = {APPLICATION_ID}",
     ],
+    # 2: prefix indexes on the message text (search-as-you-type). The last word typed is a
+    # prefix: without an index of its length, FTS5 merges the whole doclist of every word that
+    # starts with it before it can return the newest rows (0.1-8 s over 1,000,000 messages);
+    # with one, a prefix is read like a word (under a millisecond). About doubles the index.
+    [
+        "DROP TABLE messages_fts",
+        """CREATE VIRTUAL TABLE messages_fts USING fts5 (
+            content, content='messages', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2', prefix='2 3 4 5 6 7 8'
+        )""",
+        "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
