@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from rich.color import ColorParseError
 from rich.style import Style
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -33,6 +34,7 @@ from routmy_tui.ui.models.catalog_actions import CatalogRefresher
 from routmy_tui.ui.palette import CommandsProvider
 from routmy_tui.ui.settings.key_dialog import KeyDialog
 from routmy_tui.ui.themes import to_textual_theme
+from routmy_tui.ui.widgets.type_ahead import take_early_key
 
 if TYPE_CHECKING:
     from routmy_tui.core.client import RoutmyClient
@@ -155,6 +157,10 @@ class RoutmyApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, ChatScreen) and screen.controller is not None:
                 screen.controller.models = catalog.by_id
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter that reached a dialog before its text box had the focus goes into it."""
+        take_early_key(self.screen, event)
 
     def on_reply_ended(self, event: ReplyEnded) -> None:
         """Learn capabilities from what a reply contained (images, reasoning, tool calls)."""

@@ -56,6 +56,8 @@ class SystemPromptScreen(ModalScreen[str | None]):
         """The settings in force."""
         return self.user_settings.current
 
+    AUTO_FOCUS = "#system-text"
+
     def compose(self) -> ComposeResult:
         with Vertical(id="system"):
             yield Static(self.title_text, id="system-title", markup=False)
