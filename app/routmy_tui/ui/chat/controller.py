@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
@@ -29,6 +30,7 @@ from routmy_tui.conversation.events import (
 )
 from routmy_tui.core.types import Exchange, ModelInfo, Reply
 from routmy_tui.ui.chat.items import AssistantItem, Item, ToolResultItem, UserItem
+from routmy_tui.ui.chat.live_stream import ProgressPump
 
 if TYPE_CHECKING:
     from routmy_tui.core.client import RoutmyClient
@@ -111,6 +113,8 @@ class ChatController:
         """Compared replies on their way (by the turn's id()), each in its own worker."""
         self._compared: dict[int, AssistantItem] = {}
         """Items of the open comparison's replies (the kept one takes its timings)."""
+        self._pump = ProgressPump(view, conversation.reply_progress)
+        """Publishes streaming replies' progress once per frame (not per chunk)."""
         conversation.subscribe(self._project)
         self._rebuild()
 
@@ -329,41 +333,47 @@ class ChatController:
         item.live = run
         item.exchange = run.exchange
         turn.live = lambda: run.reply
-        conversation = self.conversation
+        mark = self._pump.mark
         yielded = time.monotonic()
         try:
-            async for event in run.events():
-                now = time.monotonic()
-                # Several replies at once share the time a single one would take.
-                if now - yielded > YIELD_EVERY / max(1, len(self._beside)):
-                    # Buffered data can arrive without the loop ever suspending: give the
-                    # UI its turn so keys and frames are never starved by a fast stream.
-                    await asyncio.sleep(0)
-                    yielded = time.monotonic()
-                item.run.last_activity = run.last_activity
-                if isinstance(event, ReplyUpdated):
-                    delta = event.delta
-                    if item.run.first_token is None and (
-                        delta.content or delta.reasoning or delta.tool_calls_changed or delta.images
-                    ):
-                        item.run.first_token = time.monotonic()
-                    if delta.content or delta.reasoning:
-                        item.run.deltas += 1
-                    conversation.reply_progress(turn)
-                elif isinstance(event, RequestSent):
-                    item.run.attempt = event.attempt
-                    item.run.started = time.monotonic()
-                    item_changed(item)
-                elif isinstance(event, Retrying):
-                    item.run.retry_note = (
-                        f"{event.error.summary()} — retry {event.attempt} of "
-                        f"{self.client.max_retries} in {event.wait:.1f}s"
-                    )
-                    item_changed(item)
-                elif isinstance(event, HeadersReceived):
-                    item.run.retry_note = ""
-                elif isinstance(event, ReplyFinished):
-                    break
+            # Closed before `_finish` reads the reply: a stop that lands while this loop
+            # yields (not inside the client) still ends the reply "stopped".
+            async with aclosing(run.events()) as events:
+                async for event in events:
+                    now = time.monotonic()
+                    # Several replies at once share the time a single one would take.
+                    if now - yielded > YIELD_EVERY / max(1, len(self._beside)):
+                        # Buffered data can arrive without the loop ever suspending: give the
+                        # UI its turn so keys and frames are never starved by a fast stream.
+                        await asyncio.sleep(0)
+                        yielded = time.monotonic()
+                    item.run.last_activity = run.last_activity
+                    if isinstance(event, ReplyUpdated):
+                        delta = event.delta
+                        if item.run.first_token is None and (
+                            delta.content
+                            or delta.reasoning
+                            or delta.tool_calls_changed
+                            or delta.images
+                        ):
+                            item.run.first_token = time.monotonic()
+                        if delta.content or delta.reasoning:
+                            item.run.deltas += 1
+                        mark(turn)
+                    elif isinstance(event, RequestSent):
+                        item.run.attempt = event.attempt
+                        item.run.started = time.monotonic()
+                        item_changed(item)
+                    elif isinstance(event, Retrying):
+                        item.run.retry_note = (
+                            f"{event.error.summary()} — retry {event.attempt} of "
+                            f"{self.client.max_retries} in {event.wait:.1f}s"
+                        )
+                        item_changed(item)
+                    elif isinstance(event, HeadersReceived):
+                        item.run.retry_note = ""
+                    elif isinstance(event, ReplyFinished):
+                        break
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # A reply never dies silently: it ends saying why.
@@ -372,6 +382,7 @@ class ChatController:
             self._finish(turn, item, run.reply, run.exchange)
 
     def _finish(self, turn: Turn, item: AssistantItem, reply: Reply, exchange: Any) -> None:
+        self._pump.drop(turn)
         item.live = None
         item.reply = reply
         item.run.ended = time.monotonic()

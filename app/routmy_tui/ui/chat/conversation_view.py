@@ -7,6 +7,7 @@ from bisect import bisect_right
 from itertools import accumulate
 
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -88,6 +89,8 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
         self._thinking_shown = False
         """Whether the footer offers "t Thinking" (the target reply has thinking)."""
         self._painting = False
+        self._line_style: Style | None = None
+        """The view's style while a paint is under way (costly to look up per line)."""
 
     # --- content -------------------------------------------------------------------
 
@@ -344,7 +347,7 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
         """One screen line: find the item under it, take its line, add the gutter."""
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        style = self.rich_style
+        style = self._line_style or self.rich_style
         number = scroll_y + y
         index = bisect_right(self._offsets, number) - 1
         if index < 0 or index >= len(self.items) or width <= GUTTER:
@@ -371,10 +374,12 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
         """Paint without selection offsets: Textual reads them from `render_line` itself
         where the pointer is, and putting them on every painted line costs 4x the paint."""
         self._painting = True
+        self._line_style = self.rich_style  # looked up once, not per line
         try:
             return super().render_lines(crop)
         finally:
             self._painting = False
+            self._line_style = None
 
     # --- selection -------------------------------------------------------------------
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from copy import copy
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
@@ -12,6 +15,9 @@ from textual.strip import Strip
 from routmy_tui.core.markdown_blocks import Block
 from routmy_tui.core.text import make_safe
 from routmy_tui.ui.chat.strips import render_strips
+
+if TYPE_CHECKING:
+    from rich.markdown import Markdown
 
 _CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})
 
@@ -73,6 +79,31 @@ def labels_used(text: str, definitions: Mapping[str, str]) -> frozenset[str]:
     return frozenset(label for label in definitions if "[" + label.lower() in lowered)
 
 
+@cache
+def _parser() -> Any:
+    """The Markdown parser Rich's `Markdown` makes, made once (making one costs about a
+    millisecond, as much as parsing a short block)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt().enable("strikethrough").enable("table")
+
+
+@cache
+def _template(code_theme: str) -> Markdown:
+    from routmy_tui.ui.chat.code_markdown import CodeMarkdown  # off start-up
+
+    return CodeMarkdown("", code_theme=code_theme, hyperlinks=False)
+
+
+def markdown_of(text: str, code_theme: str) -> Markdown:
+    """The `CodeMarkdown` of `text` (no hyperlinks), as `CodeMarkdown(text)` makes it, but
+    parsed by one shared parser instead of a new one each time."""
+    markdown = copy(_template(code_theme))
+    markdown.markup = text
+    markdown.parsed = _parser().parse(text)
+    return markdown
+
+
 def render_block(
     console: Console,
     block: Block,
@@ -97,7 +128,6 @@ def render_block(
             would become part of it).
     """
     from routmy_tui.ui.chat.code_blocks import HEADER_LINES
-    from routmy_tui.ui.chat.code_markdown import CodeMarkdown  # off start-up
 
     text = block.text
     hidden = 0
@@ -115,7 +145,7 @@ def render_block(
         # Before the block: the first definition of a label wins, and the one found earlier
         # in the reply must win over a later one in this block (as in a full render).
         text = "\n".join(definitions[label] for label in sorted(labels)) + "\n\n" + text
-    markdown = CodeMarkdown(make_safe(text), code_theme=code_theme, hyperlinks=False)
+    markdown = markdown_of(make_safe(text), code_theme)
     try:
         strips = render_strips(console, markdown, width)
     except Exception:
