@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -61,7 +61,7 @@ class ChatRun:
         """The reply as assembled so far."""
         return self.assembler.reply
 
-    async def events(self) -> AsyncIterator[ChatEvent]:
+    async def events(self) -> AsyncGenerator[ChatEvent, None]:
         """Send the request (with retries) and yield what happens, ending with ReplyFinished."""
         try:
             async for event in self._run():
