@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -82,6 +83,15 @@ class RoutmyApp(App[None]):
         *bindings_for("app"),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
+
+    input_at = 0.0
+    """Monotonic time of the last key, click or scroll (streaming replies let it go first)."""
+
+    async def on_event(self, event: events.Event) -> None:
+        """Note when input comes, then handle the event as Textual does."""
+        if isinstance(event, events.InputEvent):
+            self.input_at = time.monotonic()
+        await super().on_event(event)
 
     def __init__(
         self,

@@ -168,8 +168,8 @@ class ChatController:
     def _project(self, event: Event) -> None:
         if isinstance(event, ReplyProgressed):
             item = self._items.get(id(event.turn))
-            if item is not None:
-                self.view.item_changed(item)
+            if isinstance(item, AssistantItem):
+                self.view.item_streamed(item)
         elif isinstance(event, TurnAdded):
             item = self.item_for(event.turn)
             self._items[id(event.turn)] = item
@@ -409,7 +409,7 @@ class ChatController:
         item = self.active
         if item is not None:
             item.spinner += 1
-            self.view.item_changed(item)
+            self.view.item_streamed(item)
             for turn in reversed(self.conversation.turns):
                 if turn.live is not None:
                     # Also while the server is silent: what arrived is saved within a second.

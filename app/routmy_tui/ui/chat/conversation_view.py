@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_right
+from collections.abc import Container
 from itertools import accumulate
 
 from rich.segment import Segment
@@ -16,6 +17,7 @@ from textual.strip import Strip
 
 from routmy_tui.ui.chat.code_blocks import CodeBlockClicked, code_block_at
 from routmy_tui.ui.chat.items import AssistantItem, Item, Palette
+from routmy_tui.ui.chat.live_stream import InputFirst, LiveLayoutMixin
 from routmy_tui.ui.chat.picture_actions import PictureViewMixin
 from routmy_tui.ui.chat.render import SHOW_ALL_HINT
 from routmy_tui.ui.chat.selection import SelectionMixin, encode
@@ -33,7 +35,9 @@ BACKGROUND_PAUSE = 0.02
 """Seconds between two background measuring steps (the UI runs in between)."""
 
 
-class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=True):
+class ConversationView(
+    LiveLayoutMixin, SelectionMixin, PictureViewMixin, ScrollView, can_focus=True
+):
     """Messages as items with cached heights; only what is visible is rendered.
 
     Item changes are coalesced to at most one layout per frame. The view follows the
@@ -73,8 +77,11 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
         self._heights: list[int] = []
         self._index: dict[int, int] = {}
         self._dirty: dict[int, Item] = {}
+        self._live: dict[int, AssistantItem] = {}
+        self._input_first = InputFirst()
         self._offsets: list[int] = [0]
         self._pending = False
+        self._scroll_pending = False
         self._last_layout = 0.0
         self.follow = True
         self.selected: int | None = None
@@ -120,6 +127,7 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
         self._heights.clear()
         self._index.clear()
         self._dirty.clear()
+        self._live.clear()
         self.selected = None
         self.follow = True
         self.drop_selection()
@@ -131,6 +139,7 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
         del self._heights[count:]
         self._index = {id(item): index for index, item in enumerate(self.items)}
         self._dirty = {key: item for key, item in self._dirty.items() if key in self._index}
+        self._live = {key: item for key, item in self._live.items() if key in self._index}
         if self.selected is not None and self.selected >= count:
             self.selected = None
         self.follow = True
@@ -153,9 +162,9 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
         self._pending = True
         wait = max(0.0, self._last_layout + FRAME - time.monotonic())
         if wait:
-            self.set_timer(wait, self._relayout)
+            self.set_timer(wait, self._scheduled_layout)
         else:
-            self.call_later(self._relayout)
+            self.call_later(self._scheduled_layout)
 
     def set_palette(self, palette: Palette) -> None:
         """Use new theme colours."""
@@ -174,31 +183,44 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
     def _width(self) -> int:
         return self.item_width
 
-    def _relayout(self) -> None:
-        self._pending = False
+    def _relayout(self, stream: bool = False) -> None:
+        """Lay out what changed and what is near the viewport.
+
+        Args:
+            stream: Lay out streaming replies too (else they keep their last layout, so
+                that a key or a scroll is drawn without waiting for them).
+        """
+        if stream:
+            self._pending = False
         self._last_layout = time.monotonic()
         if not self.size.height:
             return  # not sized yet: nothing to measure against
         width = self._width()
         console = self.app.console
         heights = self._heights
-        # Changed items (typically the streaming reply), wherever they are.
+        # Changed items, wherever they are (a streaming reply only when near the viewport).
         for item in self._dirty.values():
             index = self._index.get(id(item))
             if index is not None and item.laid_width == width:
                 heights[index] = item.layout(console, width, self.palette)
         self._dirty.clear()
-        busy = self._measure_visible(width)
+        with self._live_budget(stream) as live:
+            busy = self._measure_visible(width, skip=() if stream else live)
         if self.follow:
-            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+            self._to_bottom()
         self.refresh()
         for item in busy:
             # Text arrived faster than one layout draws: go on at the next frame.
-            self.item_changed(item)
+            if isinstance(item, AssistantItem):
+                self.item_streamed(item)
+            else:
+                self.item_changed(item)
+        if self._live and not stream:
+            self.schedule_layout()
 
     def _update_offsets(self) -> None:
         self._offsets = [0, *accumulate(self._heights)]
-        self.virtual_size = Size(self._width(), self._offsets[-1])
+        self._set_virtual_size(Size(self._width(), self._offsets[-1]))
 
     def _apply_heights(self) -> None:
         """Offsets from the heights measured so far; what is on screen stays where it was."""
@@ -206,12 +228,13 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
         self._stale = False
         shift, self._shift = self._shift, 0
         if self.follow:
-            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+            self._to_bottom()
         elif shift:
             self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
 
-    def _measure_visible(self, width: int) -> list[Item]:
-        """Lay out the items near the viewport; keep what is on screen where it was.
+    def _measure_visible(self, width: int, skip: Container[int] = ()) -> list[Item]:
+        """Lay out the items near the viewport (but those in `skip`, by id, if laid out at
+        this width already); keep what is on screen where it was.
 
         Returns:
             The items laid out that still have content left to draw.
@@ -232,6 +255,8 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
                 if self._offsets[index] > bottom:
                     break
                 item = self.items[index]
+                if id(item) in skip and item.laid_width == width:
+                    continue
                 height = item.layout(console, width, self.palette)
                 if item.pending:
                     busy[id(item)] = item
@@ -339,9 +364,13 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
             self.follow = False
         if new_value >= self.max_scroll_y - 0.5:
             self.follow = True
-        if self.is_mounted and not self._pending:
-            self._pending = True
-            self.call_later(self._relayout)
+        if self.is_mounted and not self._scroll_pending:
+            self._scroll_pending = True
+            self.call_later(self._scrolled)
+
+    def _scrolled(self) -> None:
+        self._scroll_pending = False
+        self._relayout()
 
     def render_line(self, y: int) -> Strip:
         """One screen line: find the item under it, take its line, add the gutter."""
@@ -354,7 +383,9 @@ class ConversationView(SelectionMixin, PictureViewMixin, ScrollView, can_focus=T
             return Strip.blank(width, style)
         item = self.items[index]
         item_width = width - GUTTER
-        if not item.is_laid_out(item_width):
+        if item.laid_width != item_width:
+            # Never laid out at this width. (A changed item keeps its last lines until the
+            # layout already scheduled for it: painting never waits for a layout.)
             item.layout(self.app.console, item_width, self.palette)
             if not self._pending:
                 self.schedule_layout()

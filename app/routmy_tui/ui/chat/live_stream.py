@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
+
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+
+from routmy_tui.ui.chat.markdown_lines import LAYOUT_BUDGET
 
 if TYPE_CHECKING:
     from textual.timer import Timer
     from textual.widget import Widget
 
     from routmy_tui.conversation import Turn
+    from routmy_tui.ui.chat.items import AssistantItem, Item
 
 FRAME = 1 / 30
 """Seconds between two publications of a streaming reply's progress."""
@@ -53,3 +61,125 @@ class ProgressPump:
             self._timer = None
         for turn in due.values():
             self._publish(turn)
+
+
+INPUT_FIRST = 0.05
+"""Seconds after a key, click or scroll during which a stream update waits: the frame that
+shows the input goes out first."""
+MAX_WAIT = 0.2
+"""Seconds a stream update waits at most for input to pause (held keys do not freeze it)."""
+IDLE_BUDGET = 0.012
+"""Seconds a layout spends drawing new blocks of a streaming reply (about one a frame):
+a key that comes meanwhile waits for no more than this (and one block)."""
+BUSY_BUDGET = 0.004
+"""The same while the user is active (typing, scrolling)."""
+IDLE_AFTER = 0.3
+"""Seconds without input after which a streaming reply catches up at the full budget."""
+
+
+class InputFirst:
+    """When stream updates of the conversation view may run: after any input has been drawn.
+
+    The app records when input last came (`RoutmyApp.input_at`); a stream update asked for
+    within `INPUT_FIRST` of it waits, at most `MAX_WAIT` in all.
+    """
+
+    def __init__(self) -> None:
+        self._waiting_since: float | None = None
+
+    def wait(self, input_at: float, now: float) -> float:
+        """Seconds to wait before the stream update (0: run it now)."""
+        quiet = now - input_at
+        if quiet >= INPUT_FIRST:
+            self._waiting_since = None
+            return 0.0
+        if self._waiting_since is None:
+            self._waiting_since = now
+        if now - self._waiting_since >= MAX_WAIT:
+            self._waiting_since = None
+            return 0.0
+        return INPUT_FIRST - quiet
+
+    @staticmethod
+    def budget(input_at: float, now: float) -> float:
+        """Seconds a layout of a streaming reply may spend on new blocks."""
+        return IDLE_BUDGET if now - input_at >= IDLE_AFTER else BUSY_BUDGET
+
+
+class LiveLayoutMixin(ScrollView):
+    """The conversation view's handling of streaming replies: input first, a time budget,
+    nothing laid out off screen, the screen not laid out again as a reply grows."""
+
+    _live: dict[int, AssistantItem]
+    """Streaming replies changed since their last layout: laid out after input is drawn,
+    within a time budget, and only when near the viewport."""
+    _dirty: dict[int, Item]
+    _input_first: InputFirst
+    _thinking_shown: bool
+
+    def _bindings_may_change(self) -> None:
+        raise NotImplementedError
+
+    def schedule_layout(self) -> None:
+        """Lay out at the next frame (the view's)."""
+        raise NotImplementedError
+
+    def _relayout(self, stream: bool = False) -> None:
+        raise NotImplementedError
+
+    def item_streamed(self, item: AssistantItem) -> None:
+        """A streaming reply got more text: laid out once input is drawn (see `InputFirst`)."""
+        item.changed()
+        if not self._thinking_shown and item.reply.reasoning:
+            self._bindings_may_change()
+        self._live[id(item)] = item
+        self.schedule_layout()
+
+    def _scheduled_layout(self) -> None:
+        input_at = getattr(self.app, "input_at", 0.0)
+        wait = self._input_first.wait(input_at, time.monotonic()) if self._live else 0.0
+        if wait and not self._dirty:
+            self.set_timer(wait, self._scheduled_layout)  # input first: its frame goes out
+            return
+        self._relayout(stream=True)
+
+    @contextmanager
+    def _live_budget(self, stream: bool) -> Iterator[dict[int, AssistantItem]]:
+        """The streaming replies; in a stream layout (`stream`), given this frame's time
+        budget and no longer waiting."""
+        live = self._live
+        if stream:
+            budget = InputFirst.budget(getattr(self.app, "input_at", 0.0), time.monotonic())
+            for item in live.values():
+                item.markdown.budget = budget
+            self._live = {}
+        try:
+            yield live
+        finally:
+            for item in live.values():
+                item.markdown.budget = LAYOUT_BUDGET
+
+    def _to_bottom(self) -> None:
+        """Scroll to the end (the view follows it); again after the next refresh if the
+        scrollbar that allows it is not shown yet."""
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        if self.scroll_y < self.max_scroll_y and not self.show_vertical_scrollbar:
+            self.call_after_refresh(self._follow_again)
+
+    def _follow_again(self) -> None:
+        if getattr(self, "follow", False):
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+
+    def _set_virtual_size(self, size: Size) -> None:
+        old = self.virtual_size
+        if size == old:
+            return
+        grown = size.height > old.height > self.container_size.height
+        if self.show_vertical_scrollbar and size.width == old.width and grown:
+            # Taller than the view and growing (a streaming reply): only the scrollbar
+            # changes, so the screen is not laid out again (that repaints every widget).
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        else:
+            self.virtual_size = size

@@ -62,6 +62,9 @@ class MarkdownLines:
         self.expanded = False
         """Draw blocks past `BLOCK_CAP` in full (the user asked to see all)."""
         self.note_style = Style(dim=True, italic=True)
+        self.budget = LAYOUT_BUDGET
+        """Seconds the next layout may spend drawing new blocks (the view lowers it while
+        the user is typing or scrolling)."""
         self._splitter = BlockSplitter()
         self._source = ""
         self._text = ""
@@ -172,7 +175,7 @@ class MarkdownLines:
         if self.expanded:
             blocks = self._pieces(blocks)
         self._learn_definitions(blocks)
-        self._sync(console, width, blocks, time.perf_counter() + LAYOUT_BUDGET)
+        self._sync(console, width, blocks, time.perf_counter() + self.budget)
         self.pending = len(self._done) < len(blocks)
         if self._final_blocks is None and not self.pending:
             self._layout_tail(console, width)

@@ -1,0 +1,38 @@
+"""Input first while a reply streams: scrolling up during a long fast reply holds still."""
+
+from __future__ import annotations
+
+from tests.conftest import DemoServer
+from tests.ui.helpers import last_reply, make_app, screen_lines, send, view_of, wait_for
+
+
+async def test_reading_above_a_fast_twenty_thousand_token_reply_is_not_interrupted(
+    demo_server: DemoServer,
+) -> None:
+    """Page Up during a 20,000-token reply at full speed: the view goes where the user put
+    it, stays there with the same lines while the reply goes on and ends, and End follows
+    the reply again."""
+    params = {"extra": {"demo_tps": 0, "demo_tokens": 20_000}}
+    app = make_app(demo_server.base_url, params=params)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "Write a long technical document")
+        view = view_of(app)
+        reply = last_reply(app)
+        await wait_for(pilot, lambda: view.max_scroll_y > 120, timeout=60)
+        view.focus()
+        await pilot.press("pageup", "pageup", "pageup")
+        assert reply.active, "the reply ended before the test could scroll: make it longer"
+        held = view.scroll_y
+        assert not view.follow and held < view.max_scroll_y
+        lines = screen_lines(app)
+        grown = view.max_scroll_y
+        # While it streams: the view keeps the lines the user is reading.
+        await wait_for(pilot, lambda: len(reply.reply.content) > 40_000, timeout=60)
+        assert view.scroll_y == held
+        assert screen_lines(app) == lines
+        await wait_for(pilot, lambda: not reply.active, timeout=120)
+        assert view.scroll_y == held  # the end of the reply does not pull the view down
+        assert not view.follow
+        await pilot.press("end")
+        await wait_for(pilot, lambda: "finish: stop" in "\n".join(screen_lines(app)), timeout=60)
+        assert view.follow and view.scroll_y == view.max_scroll_y > grown
