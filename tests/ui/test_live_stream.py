@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+
+from routmy_tui.ui.chat.live_stream import gc_thresholds
 from tests.conftest import DemoServer
 from tests.ui.helpers import last_reply, make_app, screen_lines, send, view_of, wait_for
 
@@ -36,3 +39,24 @@ async def test_reading_above_a_fast_twenty_thousand_token_reply_is_not_interrupt
         await pilot.press("end")
         await wait_for(pilot, lambda: "finish: stop" in "\n".join(screen_lines(app)), timeout=60)
         assert view.follow and view.scroll_y == view.max_scroll_y > grown
+
+
+async def test_full_garbage_collections_wait_for_the_end_of_a_reply(
+    demo_server: DemoServer,
+) -> None:
+    """While a reply streams, Python's full collections (long pauses on a big conversation)
+    are held back; once it has ended and the user is idle, they run as usual again."""
+    params = {"extra": {"demo_tps": 400, "demo_tokens": 400}}
+    app = make_app(demo_server.base_url, params=params)
+    before = gc_thresholds()  # (an app closed while a reply ran may have left them raised)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await send(pilot, "Hello")
+            reply = last_reply(app)
+            await wait_for(pilot, lambda: reply.active and bool(reply.reply.content))
+            assert gc.get_threshold()[2] > before[2]
+            await wait_for(pilot, lambda: not reply.active, timeout=30)
+            await wait_for(pilot, lambda: gc.get_threshold() == before, timeout=10)
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()

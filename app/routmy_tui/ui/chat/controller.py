@@ -30,7 +30,7 @@ from routmy_tui.conversation.events import (
 )
 from routmy_tui.core.types import Exchange, ModelInfo, Reply
 from routmy_tui.ui.chat.items import AssistantItem, Item, ToolResultItem, UserItem
-from routmy_tui.ui.chat.live_stream import ProgressPump
+from routmy_tui.ui.chat.live_stream import GcPacer, ProgressPump
 
 if TYPE_CHECKING:
     from routmy_tui.core.client import RoutmyClient
@@ -115,6 +115,7 @@ class ChatController:
         """Items of the open comparison's replies (the kept one takes its timings)."""
         self._pump = ProgressPump(view, conversation.reply_progress)
         """Publishes streaming replies' progress once per frame (not per chunk)."""
+        self._gc = GcPacer(view)
         conversation.subscribe(self._project)
         self._rebuild()
 
@@ -330,6 +331,7 @@ class ChatController:
 
         item_changed = changed or self.view.item_changed
         run = self.client.chat(body)
+        self._gc.started()
         item.live = run
         item.exchange = run.exchange
         turn.live = lambda: run.reply
@@ -383,6 +385,7 @@ class ChatController:
 
     def _finish(self, turn: Turn, item: AssistantItem, reply: Reply, exchange: Any) -> None:
         self._pump.drop(turn)
+        self._gc.ended()
         item.live = None
         item.reply = reply
         item.run.ended = time.monotonic()

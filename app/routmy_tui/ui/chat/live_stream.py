@@ -68,11 +68,9 @@ INPUT_FIRST = 0.05
 shows the input goes out first."""
 MAX_WAIT = 0.2
 """Seconds a stream update waits at most for input to pause (held keys do not freeze it)."""
-IDLE_BUDGET = 0.012
-"""Seconds a layout spends drawing new blocks of a streaming reply (about one a frame):
-a key that comes meanwhile waits for no more than this (and one block)."""
 BUSY_BUDGET = 0.004
-"""The same while the user is active (typing, scrolling)."""
+"""Seconds a layout spends drawing new blocks of a streaming reply while the user is
+active (typing, scrolling); `LAYOUT_BUDGET` otherwise."""
 IDLE_AFTER = 0.3
 """Seconds without input after which a streaming reply catches up at the full budget."""
 
@@ -103,7 +101,7 @@ class InputFirst:
     @staticmethod
     def budget(input_at: float, now: float) -> float:
         """Seconds a layout of a streaming reply may spend on new blocks."""
-        return IDLE_BUDGET if now - input_at >= IDLE_AFTER else BUSY_BUDGET
+        return LAYOUT_BUDGET if now - input_at >= IDLE_AFTER else BUSY_BUDGET
 
 
 class LiveLayoutMixin(ScrollView):
@@ -183,3 +181,68 @@ class LiveLayoutMixin(ScrollView):
             self.refresh()
         else:
             self.virtual_size = size
+
+
+FULL_GC_DEFERRED = 1_000
+"""The oldest generation's threshold while replies stream: a full collection then waits
+(the younger ones go on as usual, and free most garbage)."""
+IDLE_GC_AFTER = 1.0
+"""Seconds without input, once no reply streams, before the deferred full collection."""
+
+
+_saved_thresholds: list[tuple[int, int, int]] = []
+"""The collector's thresholds before a reply deferred full collections (process-wide)."""
+
+
+def gc_thresholds() -> tuple[int, int, int]:
+    """The collector's usual thresholds (those in force when no reply defers anything)."""
+    import gc
+
+    return _saved_thresholds[0] if _saved_thresholds else gc.get_threshold()
+
+
+class GcPacer:
+    """Keeps Python's full garbage collections (tens of milliseconds on a big conversation,
+    during which no key is handled) out of streaming replies: they run once the replies
+    have ended and the user is idle. The first reply also freezes what start-up made
+    (`gc.freeze`): those objects are never scanned again.
+
+    Args:
+        owner: Runs the timer of the idle collection.
+    """
+
+    def __init__(self, owner: Widget) -> None:
+        self._owner = owner
+        self._running = 0
+        self._frozen = False
+
+    def started(self) -> None:
+        """A reply started streaming."""
+        import gc
+
+        self._running += 1
+        if not self._frozen:
+            self._frozen = True
+            gc.freeze()
+        if not _saved_thresholds:
+            _saved_thresholds.append(gc.get_threshold())
+            young, middle, _ = _saved_thresholds[0]
+            gc.set_threshold(young, middle, FULL_GC_DEFERRED)
+
+    def ended(self) -> None:
+        """A reply ended (finished, failed or stopped)."""
+        self._running = max(0, self._running - 1)
+        if not self._running:
+            self._owner.set_timer(IDLE_GC_AFTER, self._collect_when_idle)
+
+    def _collect_when_idle(self) -> None:
+        import gc
+
+        if self._running or not _saved_thresholds:
+            return
+        quiet = time.monotonic() - getattr(self._owner.app, "input_at", 0.0)
+        if quiet < IDLE_GC_AFTER:
+            self._owner.set_timer(IDLE_GC_AFTER - quiet, self._collect_when_idle)
+            return
+        gc.set_threshold(*_saved_thresholds.pop())
+        gc.collect()

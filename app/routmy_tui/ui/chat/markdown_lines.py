@@ -27,9 +27,10 @@ code block is drawn in parts, each under this; the cap bites on one huge line or
 LIVE_CAP = 4_000
 """Characters of the block still arriving that are drawn on every frame; the rest waits for
 the block to end, so a frame costs the same however long the block grows."""
-LAYOUT_BUDGET = 0.03
+LAYOUT_BUDGET = 0.012
 """Seconds one layout spends drawing new blocks; text that arrived faster is drawn over the
-next frames (keys are handled in between), never in one long freeze."""
+next frames (keys are handled in between), never in one long freeze. A key that comes
+meanwhile waits this long (and one block) at most."""
 SHOW_ALL_HINT = "a or click here: show all"
 
 
