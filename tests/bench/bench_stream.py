@@ -3,10 +3,13 @@
 Measures: the installed `routmy-tui` in a 120x40 pty (the real driver, bytes written to the
 terminal and read back here), against `routmy-tui demo-server` in its own process; a reply of
 20,000 chunks at full speed, and replies paced at 1,000 and 100 chunks/s. For each: seconds
-from the Enter key to the frame that shows the finished reply's status line, the app's CPU
-seconds over that time (and per chunk), the bytes it wrote, and whether the final screen
-matches an independent reference: Rich's own `Markdown` render of the reply's full text
-(known from the demo server's deterministic generator) at the same width.
+from the Enter key to the final frame: the first read after which the terminal (a pyte
+model of it) shows the finished reply's status line with the end of the reply drawn above
+it as the reference draws it, and no "… drawing" note (the status line alone can come
+before the last blocks are drawn); the app's CPU seconds over that time (and per chunk),
+the bytes it wrote, and whether the final screen matches an independent reference: Rich's
+own `Markdown` render of the reply's full text (known from the demo server's deterministic
+generator) at the same width. `status_line_s` is the time to the status line alone.
 Floors, same server, same run: the core client (`RoutmyClient`) reading and assembling the
 same stream with no UI, and a plain socket reading its bytes.
 Leaves out: start-up (the app has drawn and gone quiet before Enter), typing (see
@@ -136,7 +139,17 @@ def compare(screen: list[str], reference: list[str]) -> dict[str, object]:
     }
 
 
-def in_app(base_url: str, chunks: int, rate: int) -> dict[str, object]:
+def is_final(screen: list[str], reference: list[str]) -> bool:
+    """Whether `screen` shows the end of the finished reply as the reference draws it."""
+    if any("… drawing" in line for line in screen):
+        return False
+    shown = [line for line in reply_lines(screen) if line.strip()]
+    ref = [line for line in reference if line.strip()]
+    check = compare(screen, reference)
+    return bool(shown) and bool(check["same_as_reference"]) and shown[-1] == ref[-1]
+
+
+def in_app(base_url: str, chunks: int, rate: int, reference: list[str]) -> dict[str, object]:
     """One run of the real app: Enter to final frame, CPU, bytes, final screen."""
     config = f"[params]\ndemo_tokens = {chunks}\ndemo_tps = {rate}\n"
     _, env = private_home(config)
@@ -152,11 +165,16 @@ def in_app(base_url: str, chunks: int, rate: int) -> dict[str, object]:
         mark, written = len(proc.text), len(proc.raw)
         cpu = proc.cpu_seconds()
         sent = proc.write(b"\r")
-        _, final = proc.wait_for_any(["finish: "], timeout=600, since=mark)
+        _, status = proc.wait_for_any(["finish: "], timeout=600, since=mark)
+        try:
+            final = proc.wait_screen(lambda screen: is_final(screen, reference), timeout=30)
+        except TimeoutError:
+            final = float("nan")  # never drawn as the reference draws it: see final_screen
         used = proc.cpu_seconds() - cpu
         proc.drain(quiet=0.3)
         return {
             "seconds": final - sent,
+            "status_line_s": status - sent,
             "cpu_s": used,
             "bytes_written": len(proc.raw) - written,
             "screen": proc.screen(),
@@ -176,6 +194,7 @@ def main() -> None:
             text = "".join(reply_tokens(PROMPT, count=chunks))
             reference = reference_lines(text)
             floors_socket, floors_client, floors_cpu, app_s, app_cpu = [], [], [], [], []
+            status_s: list[float] = []
             written: list[int] = []
             checks: list[dict[str, object]] = []
             rss: list[float] = []
@@ -185,19 +204,23 @@ def main() -> None:
                 assert assembled == text, "the demo server's reply is not the generator's"
                 floors_client.append(seconds)
                 floors_cpu.append(cpu)
-                run = in_app(server.base_url, chunks, rate)
-                app_s.append(float(run["seconds"]))  # type: ignore[arg-type]
+                run = in_app(server.base_url, chunks, rate, reference)
+                if run["seconds"] == run["seconds"]:  # not NaN: the final frame was seen
+                    app_s.append(float(run["seconds"]))  # type: ignore[arg-type]
+                status_s.append(float(run["status_line_s"]))  # type: ignore[arg-type]
                 app_cpu.append(float(run["cpu_s"]))  # type: ignore[arg-type]
                 written.append(int(run["bytes_written"]))  # type: ignore[call-overload]
                 rss.append(float(run["peak_rss_mb"]))  # type: ignore[arg-type]
                 checks.append(compare(run["screen"], reference))  # type: ignore[arg-type]
-            app_median = stats(app_s)["median"]
+            app_median = stats(app_s).get("median", float("nan"))
             client_median = stats(floors_client)["median"]
             results[name] = {
                 "chunks": chunks,
                 "chunks_per_s": rate or "full speed",
                 "reply_chars": len(text),
                 "enter_to_final_frame_s": stats(app_s),
+                "final_frame_not_seen": RUNS - len(app_s),
+                "enter_to_status_line_s": stats(status_s),
                 "app_cpu_s": stats(app_cpu),
                 "app_cpu_us_per_chunk": round(stats(app_cpu)["median"] / chunks * 1e6, 1),
                 "bytes_written_to_terminal": stats(written, 0),
