@@ -161,7 +161,7 @@ class ConversationView(
             return
         self._pending = True
         wait = max(0.0, self._last_layout + FRAME - time.monotonic())
-        if wait:
+        if wait and not self._catching_up():
             self.set_timer(wait, self._scheduled_layout)
         else:
             self.call_later(self._scheduled_layout)
@@ -210,7 +210,8 @@ class ConversationView(
             self._to_bottom()
         self.refresh()
         for item in busy:
-            # Text arrived faster than one layout draws: go on at the next frame.
+            # Text arrived faster than one layout draws: go on at the next frame (at once
+            # while the user is idle: the loop still handles input between two layouts).
             if isinstance(item, AssistantItem):
                 self.item_streamed(item)
             else:

@@ -133,6 +133,14 @@ class LiveLayoutMixin(ScrollView):
         self._live[id(item)] = item
         self.schedule_layout()
 
+    def _catching_up(self) -> bool:
+        """Whether streaming replies have blocks left to draw and the user is idle: their
+        layouts then follow each other without waiting for the next frame."""
+        if not self._live or any(not item.markdown.pending for item in self._live.values()):
+            return False
+        idle = time.monotonic() - getattr(self.app, "input_at", 0.0) >= IDLE_AFTER
+        return idle
+
     def _scheduled_layout(self) -> None:
         input_at = getattr(self.app, "input_at", 0.0)
         wait = self._input_first.wait(input_at, time.monotonic()) if self._live else 0.0
