@@ -77,6 +77,10 @@ class RoutmyApp(App[None]):
     # screen: its style sheet is the app's to load.
     CSS_PATH = ["app.tcss", "chat/chat_screen.tcss"]
     ENABLE_COMMAND_PALETTE = True
+    # Every screen gets one class of each: style sheets fit small terminals with them
+    # (80x24 is "-narrow -low", 60x15 "-narrow -short").
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-low"), (30, "-tall")]
     COMMANDS = {CommandsProvider}
 
     BINDINGS = [

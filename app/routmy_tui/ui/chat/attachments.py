@@ -134,6 +134,7 @@ class AttachDialog(ModalScreen[str | None]):
     }
     AttachDialog > Vertical {
         width: 84;
+        max-width: 100%;
         height: auto;
         max-height: 90%;
         padding: 1 2;
@@ -151,6 +152,15 @@ class AttachDialog(ModalScreen[str | None]):
     AttachDialog #attach-preview {
         width: auto;
         height: 12;
+    }
+    AttachDialog.-short > Vertical {
+        padding: 0 1;
+    }
+    AttachDialog.-short Label {
+        margin-bottom: 0;
+    }
+    AttachDialog.-short #attach-preview {
+        height: 4;
     }
     """
 

@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from routmy_tui.core.text import make_safe
@@ -19,6 +19,7 @@ from routmy_tui.store import ConversationSummary, SearchHit
 from routmy_tui.store.db import StoreError
 from routmy_tui.ui.commands import bindings_for
 from routmy_tui.ui.widgets.dialogs import ConfirmDialog, PathDialog
+from routmy_tui.ui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from routmy_tui.ui.history.session import Session
@@ -119,7 +120,7 @@ class ConversationsScreen(Screen[tuple[str, int | None] | None]):
         yield Input(placeholder="Search titles and messages…", id="search")
         yield OptionList(id="conversation-list")
         yield Static("", id="browser-empty")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload()

@@ -34,6 +34,9 @@ class ConversationSidebar(Vertical):
         padding: 0 1;
         text-style: bold;
     }
+    .-narrow ConversationSidebar {
+        width: 26;
+    }
     ConversationSidebar OptionList {
         height: 1fr;
         border: none;

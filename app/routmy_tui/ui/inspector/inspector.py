@@ -69,6 +69,9 @@ class Inspector(Vertical):
     Inspector.-open {
         display: block;
     }
+    .-narrow Inspector {
+        width: 55%;
+    }
     Inspector #inspector-title {
         height: 1;
         color: $text-muted;
@@ -363,8 +366,9 @@ class Inspector(Vertical):
         usage = item.reply.usage if item is not None else None
         multiplier = item.multiplier if item is not None else None
         table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+        # A narrow panel cuts the labels, never the figures.
+        table.add_column(style="bold", no_wrap=True, overflow="ellipsis")
+        table.add_column(min_width=12)
         for label, value in timing_rows(exchange, usage, multiplier):
             table.add_row(label, self._safe(value))
         return Group(*self._error(exchange), table)

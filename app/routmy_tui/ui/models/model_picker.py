@@ -24,6 +24,11 @@ from routmy_tui.ui.models.model_list import ModelList
 
 ID_WIDTH = 42
 OWNER_WIDTH = 12
+MIN_ID_WIDTH = 16
+ROW_REST = 2 + 6 + 9
+"""Columns of a row besides the id and the owner: the mark, the quota, the availability."""
+NARROW_LIST = 90
+"""A list narrower than this shows no owner column."""
 
 BADGE_LABELS = {"vision": "vision", "image_out": "img-out", "tools": "tools", "reasoning": "think"}
 SOURCE_MARKS = {"catalog": "c", "id": "i", "seen": "s", "user": "u"}
@@ -112,6 +117,11 @@ class PickerBase(ModalScreen[PickedT]):
     PickerBase #model-list { height: 1fr; }
     PickerBase #model-detail { height: 5; border-top: solid $primary 40%; }
     PickerBase #picker-help { height: 2; color: $text-muted; }
+    PickerBase.-narrow > #picker { width: 100%; }
+    PickerBase.-low > #picker, PickerBase.-short > #picker { height: 100%; }
+    PickerBase.-low #model-detail { height: 4; }
+    PickerBase.-short #model-detail { height: 3; }
+    PickerBase.-short #picker-help { display: none; }
     """
 
     BINDINGS = bindings_for("picker")
@@ -136,6 +146,7 @@ class PickerBase(ModalScreen[PickedT]):
         self.updated_at = 0.0
         """The query the list currently reflects (tests and the benchmark wait on it)."""
         self._armed_locked: str | None = None
+        self._longest_id = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -194,6 +205,7 @@ class PickerBase(ModalScreen[PickedT]):
             and ("/" in typed or not self.matches)
         )
         self.typed = typed if offer else None
+        self._longest_id = max((len(m.model.id) for m in self.matches[:1000]), default=0)
         count = len(self.matches) + (1 if self.typed else 0)
         self.query_one(ModelList).set_rows(count, self._row_text)
         self.shown_query = query
@@ -220,14 +232,22 @@ class PickerBase(ModalScreen[PickedT]):
         row = Text(no_wrap=True, overflow="ellipsis")
         row.append_text(self._prefix(model))
         row.append("★ " if favourite else ("● " if model.id == self.state.current else "  "))
-        shown = model.id if len(model.id) <= ID_WIDTH else model.id[: ID_WIDTH - 1] + "…"
-        id_text = Text(make_safe(shown).ljust(ID_WIDTH), style="dim" if locked else "")
+        # A narrow list gives the id the room and drops the owner (the detail shows it).
+        width = self.query_one(ModelList).scrollable_content_region.width
+        with_owner = width >= NARROW_LIST
+        room = width - ROW_REST - (OWNER_WIDTH + 1 if with_owner else 0)
+        if not with_owner:  # no wider than the longest id listed: the badges get the rest
+            room = min(room, self._longest_id + 1)
+        id_width = max(MIN_ID_WIDTH, min(ID_WIDTH, room))
+        shown = model.id if len(model.id) <= id_width else model.id[: id_width - 1] + "…"
+        id_text = Text(make_safe(shown).ljust(id_width), style="dim" if locked else "")
         for pos in match.positions:
             if pos < len(shown):
                 id_text.stylize(_HIT, pos, pos + 1)
         row.append_text(id_text)
-        owner = make_safe(model.owned_by or "")[:OWNER_WIDTH]
-        row.append(" " + owner.ljust(OWNER_WIDTH), style="dim")
+        if with_owner:
+            owner = make_safe(model.owned_by or "")[:OWNER_WIDTH]
+            row.append(" " + owner.ljust(OWNER_WIDTH), style="dim")
         mult = "" if model.token_multiplier is None else f"×{model.token_multiplier:g}"
         row.append(" " + mult.rjust(5))
         if locked:

@@ -35,6 +35,14 @@ class SystemPromptScreen(ModalScreen[str | None]):
     SystemPromptScreen #saved-name { width: 24; }
     SystemPromptScreen #system-text { height: 1fr; }
     SystemPromptScreen #system-help { width: 1fr; padding: 1 0 0 2; color: $text-muted; }
+    SystemPromptScreen.-narrow > #system { width: 100%; }
+    SystemPromptScreen.-narrow #saved-name { width: 20; }
+    SystemPromptScreen.-narrow #saved-select { min-width: 16; }
+    SystemPromptScreen.-low > #system, SystemPromptScreen.-short > #system { height: 100%; }
+    SystemPromptScreen.-short #saved-row, SystemPromptScreen.-short #system-buttons {
+        height: 1;
+    }
+    SystemPromptScreen.-short #system-help { padding: 0 0 0 2; }
     """
 
     BINDINGS = bindings_for("system")

@@ -31,6 +31,12 @@ class KeyDialog(ModalScreen[Secret | None]):
         margin-bottom: 1;
         width: 100%;  /* long config paths wrap instead of being cut off */
     }
+    KeyDialog.-short > Vertical {
+        padding: 0 1;
+    }
+    KeyDialog.-short Label {
+        margin-bottom: 0;
+    }
     """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel-dialog")]

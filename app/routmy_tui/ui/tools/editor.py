@@ -92,6 +92,22 @@ class ToolsEditor(ModalScreen[ToolsResult | None]):
     ToolsEditor #choice-select { width: 34; }
     ToolsEditor #set-name { width: 20; }
     ToolsEditor #tools-help { width: 1fr; padding: 1 0 0 2; color: $text-muted; }
+    ToolsEditor.-narrow > #tools { width: 100%; }
+    ToolsEditor.-narrow #set-select { width: 20; }
+    ToolsEditor.-narrow #tool-list { width: 18; }
+    ToolsEditor.-narrow #tools-path, ToolsEditor.-narrow #set-name { min-width: 12; }
+    ToolsEditor.-narrow #choice-row {
+        layout: grid;
+        grid-size: 3;
+        grid-columns: auto 1fr auto;
+        grid-rows: auto;
+        height: auto;
+    }
+    ToolsEditor.-narrow #choice-select, ToolsEditor.-narrow #set-name { width: 1fr; }
+    ToolsEditor.-low > #tools, ToolsEditor.-short > #tools { height: 100%; }
+    ToolsEditor.-short .tools-row { height: auto; }
+    ToolsEditor.-short #choice-label { padding: 0 1 0 0; }
+    ToolsEditor.-short #tools-help { padding: 0 0 0 2; height: 1; }
     """
 
     BINDINGS = [
@@ -123,7 +139,7 @@ class ToolsEditor(ModalScreen[ToolsResult | None]):
                 yield OptionList(id="tool-list")
                 yield TextArea("", id="tool-text", soft_wrap=True, show_line_numbers=True)
             yield Static("", id="tool-error", markup=False)
-            with Horizontal(classes="tools-row"):
+            with Horizontal(classes="tools-row", id="choice-row"):
                 yield Static("tool_choice", id="choice-label")
                 yield Select[str](
                     [(UNSET, UNSET)], allow_blank=False, id="choice-select", value=UNSET

@@ -17,7 +17,9 @@ _DIALOG_CSS = """
 }}
 {name} > Vertical {{
     width: 76;
+    max-width: 100%;
     height: auto;
+    max-height: 100%;
     padding: 1 2;
     border: thick $primary;
     background: $surface;
@@ -32,6 +34,12 @@ _DIALOG_CSS = """
 }}
 {name} Button {{
     margin-left: 2;
+}}
+{name}.-short > Vertical {{
+    padding: 0 1;
+}}
+{name}.-short Label {{
+    margin-bottom: 0;
 }}
 """
 

@@ -1,18 +1,84 @@
-"""Textual's Footer, rebuilt only when the keys it shows change."""
+"""Textual's Footer, rebuilt only when its keys change, the keys that matter first."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
-__all__ = ["KeysFooter"]
+from routmy_tui.ui.commands import COMMANDS
+
+__all__ = ["KeysFooter", "ranked"]
+
+FIRST = ("stop", "cancel-edit", "leave-answering")
+"""Shown only while they apply, and then the key the user needs first."""
+CHAT_ORDER = (
+    "help",
+    "select-model",
+    "toggle-inspector",
+    "parameters",
+    "conversations",
+    "new-conversation",
+    "retry",
+    "system-prompt",
+    "settings",
+    "preview-request",
+    "toggle-sidebar",
+    "api-key",
+    "quit",
+)
+"""The app's own keys after those of the focused widget, most wanted first."""
+
+
+FOCUSED_ORDER = (
+    "copy-message",
+    "edit-message",
+    "regenerate",
+    "toggle-reasoning",
+    "sibling-previous",
+    "sibling-next",
+)
+"""The conversation's own keys, most wanted first."""
+
+
+def _rank(index: int, command_id: str, where: str) -> tuple[int, int]:
+    if command_id in FIRST:
+        return 0, FIRST.index(command_id)
+    if command_id in FOCUSED_ORDER:
+        return 1, FOCUSED_ORDER.index(command_id) - len(FOCUSED_ORDER)
+    if where not in ("app", "chat"):
+        return 1, index  # the focused widget's or the dialog's keys, in the table's order
+    if command_id in CHAT_ORDER:
+        return 2, CHAT_ORDER.index(command_id)
+    return 3, index
+
+
+RANKS: dict[str, tuple[int, int]] = {}
+for _index, _command in enumerate(COMMANDS):
+    RANKS.setdefault(_command.action, _rank(_index, _command.id, _command.where))
+
+
+def ranked(keys: Iterable[Widget]) -> list[Widget]:
+    """The footer's keys sorted by importance; the command palette key stays last."""
+    items = list(keys)
+
+    def rank(position: int, widget: Widget) -> tuple[int, int, int]:
+        if widget.has_class("-command-palette"):
+            return 9, 0, position
+        action = getattr(widget, "action", None)
+        group, order = RANKS.get(action, (4, 0)) if isinstance(action, str) else (4, 0)
+        return group, order, position
+
+    return [widget for _, widget in sorted(enumerate(items), key=lambda p: rank(*p))]
 
 
 class KeysFooter(Footer):
-    """Textual's `Footer`, rebuilt only when the keys it would show change.
+    """Textual's `Footer`, rebuilt only when the keys it would show change, the keys in
+    order of importance (`ranked`: a narrow footer cuts the end).
 
     Textual's footer mounts a widget per key again on every change of focus or bindings:
     three times between the first frame and the first key handled, and on every send, each
@@ -29,7 +95,7 @@ class KeysFooter(Footer):
     def compose(self) -> ComposeResult:
         if self._bindings_ready:
             self._shown = self._keys()  # whatever rebuilt it, this is what it shows
-        yield from super().compose()
+        yield from ranked(super().compose())
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         self._bindings_ready = True
