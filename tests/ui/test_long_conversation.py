@@ -44,7 +44,7 @@ async def test_the_screen_holds_still_while_the_rest_is_measured(
         def measured() -> bool:
             """Every message measured at the view's width, and the scroll range from those."""
             width = view.item_width
-            if not all(item.is_laid_out(width) for item in view.items):
+            if not all(item.is_measured(width) for item in view.items):
                 return False
             heights = sum(item.layout(app.console, width, view.palette) for item in view.items)
             return view.virtual_size.height == heights

@@ -17,6 +17,7 @@ from textual.strip import Strip
 
 from routmy_tui.ui.chat.code_blocks import CodeBlockClicked, code_block_at
 from routmy_tui.ui.chat.items import AssistantItem, Item, Palette
+from routmy_tui.ui.chat.line_cache import KEEP_LINES, LineCache
 from routmy_tui.ui.chat.live_stream import InputFirst, LiveLayoutMixin
 from routmy_tui.ui.chat.picture_actions import PictureViewMixin
 from routmy_tui.ui.chat.render import SHOW_ALL_HINT
@@ -98,6 +99,8 @@ class ConversationView(
         self._painting = False
         self._line_style: Style | None = None
         """The view's style while a paint is under way (costly to look up per line)."""
+        self._held = LineCache()
+        """Items holding drawn lines; those far from the viewport let them go."""
 
     # --- content -------------------------------------------------------------------
 
@@ -128,6 +131,7 @@ class ConversationView(
         self._index.clear()
         self._dirty.clear()
         self._live.clear()
+        self._held.clear()
         self.selected = None
         self.follow = True
         self.drop_selection()
@@ -140,6 +144,7 @@ class ConversationView(
         self._index = {id(item): index for index, item in enumerate(self.items)}
         self._dirty = {key: item for key, item in self._dirty.items() if key in self._index}
         self._live = {key: item for key, item in self._live.items() if key in self._index}
+        self._held.retain(self._index)
         if self.selected is not None and self.selected >= count:
             self.selected = None
         self.follow = True
@@ -203,11 +208,13 @@ class ConversationView(
             index = self._index.get(id(item))
             if index is not None and item.laid_width == width:
                 heights[index] = item.layout(console, width, self.palette)
+                self._held.hold(item)
         self._dirty.clear()
         with self._live_budget(stream) as live:
             busy = self._measure_visible(width, skip=() if stream else live)
         if self.follow:
             self._to_bottom()
+        self._trim_lines()
         self.refresh()
         for item in busy:
             # Text arrived faster than one layout draws: go on at the next frame (at once
@@ -259,6 +266,7 @@ class ConversationView(
                 if id(item) in skip and item.laid_width == width:
                     continue
                 height = item.layout(console, width, self.palette)
+                self._held.hold(item)
                 if item.pending:
                     busy[id(item)] = item
                 if height != self._heights[index]:
@@ -272,6 +280,27 @@ class ConversationView(
             if shift and not self.follow:
                 self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
         return list(busy.values())
+
+    @property
+    def measured(self) -> bool:
+        """Whether every item is measured and the offsets are those measured."""
+        return self._background_at < 0 and not self._stale and not self._background_pending
+
+    def _trim_lines(self) -> None:
+        """Items far from the viewport let their drawn lines go (their heights stay)."""
+        offsets = self._offsets
+        top = int(self.scroll_y) - KEEP_LINES
+        bottom = int(self.scroll_y) + self.scrollable_content_region.height + KEEP_LINES
+        index_of = self._index
+        last = len(offsets) - 2
+
+        def near(item: Item) -> bool:
+            index = index_of.get(id(item))
+            if index is None or index > last:
+                return True  # not placed yet (or leaving): left for the next trim
+            return offsets[index] < bottom and offsets[index + 1] > top
+
+        self._held.trim(near)
 
     def on_resize(self, event: events.Resize) -> None:
         """New width: everything visible is laid out again, the rest in the background."""
@@ -307,14 +336,20 @@ class ConversationView(
         while index >= 0 and time.perf_counter() < deadline:
             # Items drawn before their height was recorded are laid out already: their
             # layout is cached, and the height is recorded now.
-            height = self.items[index].layout(console, width, self.palette)
+            item = self.items[index]
+            height = item.layout(console, width, self.palette)
+            self._held.hold(item)
             if height != self._heights[index]:
                 if offsets[index + 1] <= self.scroll_y:
                     self._shift += height - self._heights[index]
                 self._heights[index] = height
                 self._stale = True
+            if item.pending:
+                item.changed()  # drawn in part (layouts are time-boxed): go on next step
+                break
             index -= 1
         self._background_at = index
+        self._trim_lines()
         if self._stale and index < 0:
             self._apply_heights()
             self.refresh()
@@ -333,6 +368,7 @@ class ConversationView(
             if needed <= 0:
                 break
             self._heights[index] = item.layout(console, width, self.palette)
+            self._held.hold(item)
             needed -= self._heights[index]
         self._update_offsets()
         self._shift = 0  # the view goes to the top: nothing above it to keep in place
@@ -388,6 +424,7 @@ class ConversationView(
             # Never laid out at this width. (A changed item keeps its last lines until the
             # layout already scheduled for it: painting never waits for a layout.)
             item.layout(self.app.console, item_width, self.palette)
+            self._held.hold(item)
             if not self._pending:
                 self.schedule_layout()
         local = number - self._offsets[index]

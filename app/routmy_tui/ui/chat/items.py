@@ -72,6 +72,9 @@ class Item:
         """(position, count) among the stored versions of this message."""
         self.pictures: list[str] = []
         """URLs of the pictures shown in the item (as of its last layout)."""
+        self._released = False
+        """The drawn lines were let go (the height is kept); the next use draws them again."""
+        self._args: tuple[Console, int, Palette] | None = None
 
     def picture_at(self, index: int) -> int | None:
         """Which picture (0-based) line `index` of the last layout draws, if any."""
@@ -92,8 +95,10 @@ class Item:
         return self._laid_width
 
     def is_laid_out(self, width: int) -> bool:
-        """Whether the cached lines are current for this width."""
-        return self._laid_version == self.version and self._laid_width == width
+        """Whether the cached lines are current for this width (and held)."""
+        return (
+            not self._released and self._laid_version == self.version and self._laid_width == width
+        )
 
     def layout(self, console: Console, width: int, palette: Palette) -> int:
         """Render at `width` if needed; returns the height in lines."""
@@ -101,7 +106,44 @@ class Item:
             self._height = self._layout(console, width, palette)
             self._laid_version = self.version
             self._laid_width = width
+            self._released = False
+            self._args = (console, width, palette)
         return self._height
+
+    def is_measured(self, width: int) -> bool:
+        """Whether the height is current for this width (its lines may have been let go)."""
+        return self._laid_version == self.version and self._laid_width == width
+
+    @property
+    def released(self) -> bool:
+        """Whether the drawn lines were let go (see `release`)."""
+        return self._released
+
+    def release(self) -> bool:
+        """Let go of the drawn lines, keeping the height (for an item far off screen).
+
+        They are drawn again, the same, when the item is laid out or a line is asked for.
+
+        Returns:
+            Whether they were let go (not when the item is not laid out as it stands,
+            streams, or shows pictures).
+        """
+        if self._released or self._laid_version != self.version or not self._can_release():
+            return False
+        self._drop_lines()
+        self._released = True
+        return True
+
+    def _can_release(self) -> bool:
+        return False
+
+    def _drop_lines(self) -> None:
+        pass
+
+    def _restore(self) -> None:
+        """Draw the lines let go again, as they were."""
+        if self._released and self._args is not None:
+            self.layout(*self._args)
 
     def _layout(self, console: Console, width: int, palette: Palette) -> int:
         raise NotImplementedError
@@ -137,6 +179,7 @@ class SectionItem(Item):
         self._sections: list[Section] = []
 
     def line(self, index: int) -> Strip:
+        self._restore()
         for section in self._sections:
             size = len(section) if isinstance(section, list) else section.height
             if index < size:
@@ -148,12 +191,19 @@ class SectionItem(Item):
         return sum(len(s) if isinstance(s, list) else s.height for s in self._sections)
 
     def picture_at(self, index: int) -> int | None:
+        self._restore()
         for section in self._sections:
             size = len(section) if isinstance(section, list) else section.height
             if index < size:
                 return section.number - 1 if isinstance(section, PictureLines) else None
             index -= size
         return None
+
+    def _can_release(self) -> bool:
+        return not self.pictures
+
+    def _drop_lines(self) -> None:
+        self._sections = []
 
     def _pictures(
         self, console: Console, width: int, palette: Palette, urls: list[str]
@@ -284,6 +334,18 @@ class AssistantItem(SectionItem):
     def pending(self) -> bool:
         # A change not laid out yet counts: its drawing has not even started.
         return self.markdown.pending or not self.is_laid_out(self.laid_width)
+
+    def _can_release(self) -> bool:
+        return (
+            self.live is None
+            and self._reply.status != "streaming"
+            and not self.markdown.pending
+            and super()._can_release()
+        )
+
+    def _drop_lines(self) -> None:
+        super()._drop_lines()
+        self.markdown.release()
 
     @property
     def capped(self) -> bool:

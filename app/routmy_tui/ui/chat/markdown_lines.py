@@ -96,6 +96,12 @@ class MarkdownLines:
         self._tail_block: RenderedBlock | None = None
         self._notes: list[Strip] = []
         self._trim = 0
+        self._resplit = False
+        """The final text's blocks were let go (`release`): split it again at the next layout."""
+        self._held_height = 0
+        self._held_key: tuple[object, ...] = ()
+        """Height and layout key when the lines were let go: until they are all drawn again
+        (over a few layouts for a long reply), the height stays what it was."""
 
     @property
     def text(self) -> str:
@@ -145,7 +151,29 @@ class MarkdownLines:
             self._final = True
             self._final_blocks = merge_parts(self._splitter.finish(), shown, BLOCK_CAP)
 
+    def release(self) -> None:
+        """Let go of everything drawn, and of a final text's blocks (the text is kept): the
+        next layout draws it all again, the same (the height meanwhile stays the same)."""
+        self._held_height, self._held_key = self.height, self._key
+        self._key = ()
+        self._done = []
+        self._starts = []
+        self._lines = []
+        self._tail = []
+        self._notes = []
+        self._tail_block = None
+        self._tail_key = None
+        self._synced = None
+        self._read_list = None
+        self._pieces_of = None
+        self._pieces_out = []
+        if self._final:
+            self._splitter.reset()
+            self._final_blocks = None
+            self._resplit = True
+
     def _reset(self) -> None:
+        self._resplit = False
         self._splitter.reset()
         self._source = ""
         self._text = ""
@@ -158,6 +186,8 @@ class MarkdownLines:
     def layout(self, console: Console, width: int) -> int:
         """Render what changed at `width`; returns the height in lines."""
         key = (width, self.code_theme, self.expanded, self.limit)
+        if key != self._held_key:
+            self._held_height = 0
         if key != self._key:
             self._key = key
             self._done = []
@@ -172,12 +202,18 @@ class MarkdownLines:
             self._stale = 0
             self._tail_key = None
             self._tail_block = None
+        if self._resplit:
+            self._resplit = False
+            self._splitter.update(self._text)
+            self._final_blocks = merge_parts(self._splitter.finish(), self._text, BLOCK_CAP)
         blocks = self._final_blocks if self._final_blocks is not None else self._splitter.blocks
         if self.expanded:
             blocks = self._pieces(blocks)
         self._learn_definitions(blocks)
         self._sync(console, width, blocks, time.perf_counter() + self.budget)
         self.pending = len(self._done) < len(blocks)
+        if not self.pending:
+            self._held_height = 0
         if self._final_blocks is None and not self.pending:
             self._layout_tail(console, width)
         else:
@@ -363,7 +399,8 @@ class MarkdownLines:
     @property
     def height(self) -> int:
         """Lines at the last layout width."""
-        return len(self._lines) - self._trim + len(self._tail) + len(self._notes)
+        height = len(self._lines) - self._trim + len(self._tail) + len(self._notes)
+        return max(height, self._held_height)
 
     def line(self, index: int) -> Strip:
         """One line of the last layout."""
