@@ -144,6 +144,11 @@ class MarkdownLines:
             self._reset()
         self._source = text
         shown = text if len(text) <= self.limit else text[: self.limit]
+        if final and not self._final and not self._text:
+            # A whole text at once (a stored reply): split it at its first layout, not now
+            # (opening a long conversation makes thousands of these).
+            self._text, self._final, self._resplit = shown, True, True
+            return
         if len(shown) != len(self._text):
             self._text = shown
             self._splitter.update(shown)
