@@ -344,7 +344,7 @@ class ConversationView(
                     self._shift += height - self._heights[index]
                 self._heights[index] = height
                 self._stale = True
-            if item.pending:
+            if item.pending and not (isinstance(item, AssistantItem) and item.active):
                 item.changed()  # drawn in part (layouts are time-boxed): go on next step
                 break
             index -= 1
