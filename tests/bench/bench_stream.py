@@ -109,14 +109,19 @@ def reference_lines(text: str, width: int = ITEM_WIDTH) -> list[str]:
     return [line.rstrip() for line in console.export_text().splitlines()]
 
 
+COPY_HEADER = "⧉ copy"
+"""Ends the header line the app draws above a code block (not part of Rich's render)."""
+
+
 def reply_lines(screen: list[str]) -> list[str]:
-    """The reply's lines on screen, above its status line, without padding, gutter, scrollbar."""
+    """The reply's lines on screen, above its status line, without padding, gutter, scrollbar
+    and code block headers."""
     out: list[str] = []
     for line in screen[1:]:
         body_text = line[:-2]  # the scrollbar and the padding after it
         if "finish: " in body_text:
             break
-        if body_text.startswith(" ▎ "):
+        if body_text.startswith(" ▎ ") and not body_text.rstrip().endswith(COPY_HEADER):
             out.append(body_text[3:].rstrip())
     return out
 
