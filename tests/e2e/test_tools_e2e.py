@@ -26,9 +26,11 @@ def test_ask_about_an_order_answer_the_call_read_the_reply(isolated_env: Path) -
         session.wait_for("⚙ get_order")
         session.wait_for("finish: tool_calls")
         session.type('{"status": "shipped", "eta": "tomorrow"}')
-        session.wait_for("That is everything the tools told me.")
+        # The answer shows as a tool result (not a user message) at once; the reply after it
+        # can push it off a small screen, so look before the reply ends.
         session.wait_for("tool result")
         session.wait_for("The tool get_order returned:")
+        session.wait_for("That is everything the tools told me.")
         screen = session.wait_for('"status": "shipped"')
         assert "Result for" not in screen  # the answer box is gone once all calls are answered
     finally:
