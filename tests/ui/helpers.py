@@ -80,3 +80,13 @@ async def send(pilot: Pilot[Any], text: str) -> None:
     composer.focus()
     composer.text = text  # type: ignore[attr-defined]
     await pilot.press("enter")
+
+
+async def without_welcome(pilot: Pilot[Any]) -> None:
+    """Once the history is open (the welcome box above the view is then shown or hidden for
+    good), hide the welcome box: a test that puts items in the view directly and clicks on
+    them needs the view not to move in between."""
+    app = pilot.app
+    await wait_for(pilot, lambda: getattr(app.screen, "history_started", False))
+    app.screen.query_one("#welcome").display = False
+    await pilot.pause()

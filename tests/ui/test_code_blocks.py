@@ -18,7 +18,7 @@ from routmy_tui.ui.chat.code_actions import CodeBlockDialog
 from routmy_tui.ui.chat.code_blocks import code_sources, is_header
 from routmy_tui.ui.chat.items import AssistantItem, UserItem
 from routmy_tui.ui.chat.render import MarkdownLines
-from tests.ui.helpers import make_app, screen_lines, view_of, wait_for
+from tests.ui.helpers import make_app, screen_lines, view_of, wait_for, without_welcome
 from tests.ui.markdown_gen import lay_out, stream
 
 OSC52 = re.compile(r"\x1b\]52;c;([A-Za-z0-9+/=]*)\x07")
@@ -77,6 +77,7 @@ def _copied(written: list[str]) -> list[str]:
 
 
 async def _show(pilot: Pilot[Any], app: RoutmyApp) -> None:
+    await without_welcome(pilot)
     view = view_of(app)
     view.add_items(
         [

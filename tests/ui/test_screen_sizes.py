@@ -158,7 +158,11 @@ async def regenerate(pilot: Pilot[Any]) -> None:
 
 async def attach(pilot: Pilot[Any]) -> None:
     await press(pilot, "ctrl+t", "AttachDialog")
-    pilot.app.screen.query_one("#attach-path", Input).value = "~/Pictures/"
+    path = pilot.app.screen.query_one("#attach-path", Input)
+    path.value = "~/Pictures/"
+    await pilot.pause()
+    # The box selects its text when it gets the focus: a shot could catch that half done.
+    path.action_end()
 
 
 async def export(pilot: Pilot[Any]) -> None:

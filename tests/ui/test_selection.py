@@ -14,7 +14,7 @@ from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.app import RoutmyApp
 from routmy_tui.ui.chat.conversation_view import GUTTER
 from routmy_tui.ui.chat.items import AssistantItem, UserItem
-from tests.ui.helpers import make_app, screen_lines, view_of, wait_for
+from tests.ui.helpers import make_app, screen_lines, view_of, wait_for, without_welcome
 
 OSC52 = re.compile(r"\x1b\]52;c;([A-Za-z0-9+/=]*)\x07")
 
@@ -56,6 +56,7 @@ async def test_a_selection_across_messages_is_highlighted_and_copied(
     async with app.run_test(size=(100, 40)) as pilot:
         written = _spy(app)
         view = view_of(app)
+        await without_welcome(pilot)
         view.add_items(
             [
                 UserItem("alpha bravo charlie"),

@@ -51,6 +51,8 @@ class ChatScreen(
         self.conversation = conversation
         self.controller: ChatController | None = None
         self.answers: ToolAnswers | None = None
+        self.history_started = False
+        """Whether the history was opened and the welcome shown or hidden for it (tests wait)."""
         self._warned_no_key = False
 
     @property
@@ -123,6 +125,7 @@ class ChatScreen(
         self.history_changed()
         # With a conversation to resume, the warm-up waits until it is painted.
         self.call_after_refresh(self.routmy.warm_up)
+        self.history_started = True
 
     def _conversation_event(self, event: Event) -> None:
         if isinstance(event, SettingsChanged):

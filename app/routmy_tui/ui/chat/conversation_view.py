@@ -15,17 +15,14 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from routmy_tui.ui.chat.code_blocks import CodeBlockClicked, code_block_at
 from routmy_tui.ui.chat.items import AssistantItem, Item, Palette
 from routmy_tui.ui.chat.line_cache import KEEP_LINES, LineCache
 from routmy_tui.ui.chat.live_stream import InputFirst, LiveLayoutMixin
+from routmy_tui.ui.chat.message_selection import GUTTER, MessageSelectionMixin
 from routmy_tui.ui.chat.picture_actions import PictureViewMixin
-from routmy_tui.ui.chat.render import SHOW_ALL_HINT
 from routmy_tui.ui.chat.selection import SelectionMixin, encode
 from routmy_tui.ui.commands import bindings_for
 
-GUTTER = 2
-"""Cells left of every message for its coloured bar."""
 FRAME = 1 / 60
 MARGIN = 20
 """Lines above and below the viewport laid out ahead of need."""
@@ -37,7 +34,12 @@ BACKGROUND_PAUSE = 0.02
 
 
 class ConversationView(
-    LiveLayoutMixin, SelectionMixin, PictureViewMixin, ScrollView, can_focus=True
+    MessageSelectionMixin,
+    LiveLayoutMixin,
+    SelectionMixin,
+    PictureViewMixin,
+    ScrollView,
+    can_focus=True,
 ):
     """Messages as items with cached heights; only what is visible is rendered.
 
@@ -449,110 +451,3 @@ class ConversationView(
         finally:
             self._painting = False
             self._line_style = None
-
-    # --- selection -------------------------------------------------------------------
-
-    def action_select(self, step: int) -> None:
-        """Move the selection through the messages."""
-        if not self.items:
-            return
-        if self.selected is None:
-            index = len(self.items) - 1 if step < 0 else 0
-        else:
-            index = max(0, min(len(self.items) - 1, self.selected + step))
-        self.select(index)
-
-    def select(self, index: int | None) -> None:
-        """Select a message (None: none) and bring it into view."""
-        if self.selected is not None and self.selected < len(self.items):
-            self.items[self.selected].selected = False
-            self.items[self.selected].changed()
-        self.selected = index
-        if index is not None:
-            item = self.items[index]
-            item.selected = True
-            item.changed()
-            self.follow = index == len(self.items) - 1
-            self._relayout()
-            self.scroll_to(y=self._offsets[index], animate=False, immediate=True)
-        else:
-            self._relayout()
-        self._bindings_may_change()
-        self.post_message(self.Selected(index))
-
-    def target_reply(self) -> AssistantItem | None:
-        """The selected reply, else the newest one."""
-        if self.selected is not None and isinstance(self.items[self.selected], AssistantItem):
-            item = self.items[self.selected]
-            assert isinstance(item, AssistantItem)
-            return item
-        for item in reversed(self.items):
-            if isinstance(item, AssistantItem):
-                return item
-        return None
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """ "t Thinking" only where the reply it acts on has thinking."""
-        if action == "toggle_reasoning":
-            return self._has_thinking()
-        return True
-
-    def _has_thinking(self) -> bool:
-        item = self.target_reply()
-        return item is not None and bool(item.reply.reasoning)
-
-    def _bindings_may_change(self) -> None:
-        thinking = self._has_thinking()
-        if thinking != self._thinking_shown:
-            self._thinking_shown = thinking
-            self.refresh_bindings()
-
-    def action_toggle_reasoning(self) -> None:
-        """Open or close the thinking block of the selected (or newest) reply."""
-        item = self.target_reply()
-        if item is not None and item.reply.reasoning:
-            item.reasoning_open = not item.reasoning_open
-            self.item_changed(item)
-
-    def action_show_all(self) -> None:
-        """Draw in full the blocks of the selected (or newest) reply cut short for size."""
-        item = self.target_reply()
-        if item is None or not item.show_all():
-            self.notify("Nothing in this reply is cut short.", timeout=3)
-            return
-        self.item_changed(item)
-
-    def on_click(self, event: events.Click) -> None:
-        """Clicking a message selects it; clicking a thinking line toggles it; clicking a
-        "show all" note draws the reply's blocks cut short for size. The end of a mouse
-        selection (a drag) is not a click on a message."""
-        if self.text_selection is not None:
-            return
-        number = int(self.scroll_y) + event.y
-        index = bisect_right(self._offsets, number) - 1
-        if 0 <= index < len(self.items):
-            item = self.items[index]
-            if isinstance(item, AssistantItem):
-                block = code_block_at(item.line, number - self._offsets[index])
-                if block is not None:
-                    self.post_message(CodeBlockClicked(index, block))
-                    return
-                text = item.line(number - self._offsets[index]).text
-                if SHOW_ALL_HINT in text and item.show_all():
-                    self.item_changed(item)
-                    return
-                thinking = text.lstrip().startswith(("▸ Thinking", "▾ Thinking"))
-                if thinking and item.reply.reasoning:
-                    item.reasoning_open = not item.reasoning_open
-                    self.item_changed(item)
-                    return
-            if number == self._offsets[index] and item.sibling_marker():
-                # The marker ends the label line: its left half goes back, its right half on.
-                line = item.line(0).text.rstrip()
-                column = event.x - GUTTER - self.styles.padding.left
-                start = line.rfind("‹")
-                if start >= 0 and column >= start - 1:
-                    middle = (start + len(line)) / 2
-                    self.post_message(self.SiblingClicked(index, -1 if column < middle else 1))
-                    return
-            self.select(index)
