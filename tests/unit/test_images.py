@@ -246,6 +246,7 @@ def test_saving_never_overwrites_unless_asked(tmp_path: Path) -> None:
     target = tmp_path / name
     assert save_picture(url, target) == target
     assert target.read_bytes() == encoded("PNG")
+    assert target.stat().st_mode & 0o777 == 0o600  # as every file the app writes
     target.write_bytes(b"precious")
     with pytest.raises(FileExistsError):
         save_picture(url, target)

@@ -73,7 +73,7 @@ def save_picture(url: str, target: Path | str, *, overwrite: bool = False) -> Pa
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(decoded.data)
-        os.chmod(temp, 0o644)  # mkstemp makes 0600; a saved picture is an ordinary file
+        # mkstemp makes the file 0600, as every file the app writes: a picture can be private.
         if not overwrite:
             try:
                 os.link(temp, path)  # fails if the file appeared meanwhile: never overwrite
