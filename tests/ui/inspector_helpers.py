@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent
 
 from routmy_tui.core.types import ApiError, Exchange, Reply, StreamLine, Usage
-from routmy_tui.ui.chat.items import AssistantItem
+from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.inspector.inspector import Inspector
 from routmy_tui.ui.inspector.stream_log import StreamLogView
 from tests.ui.helpers import view_of, wait_for

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from routmy_tui.ui.app import RoutmyApp
-from routmy_tui.ui.chat.items import AssistantItem
+from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.render import BLOCK_CAP, SHOW_ALL_HINT
 from tests.conftest import FAKE_KEY
 from tests.hostile_server import HostileServer, Request, chunk, event, response, stream

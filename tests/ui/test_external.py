@@ -12,8 +12,9 @@ from textual.pilot import Pilot
 from routmy_tui.core.types import Reply
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.app import RoutmyApp
+from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.composer import Composer
-from routmy_tui.ui.chat.items import AssistantItem, UserItem
+from routmy_tui.ui.chat.items import UserItem
 from tests.ui.helpers import make_app, view_of, wait_for
 
 REPLY = "# Title\n\nSome **bold** text and `code`.\n"

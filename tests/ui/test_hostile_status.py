@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 
 from routmy_tui.core.types import Reply
-from routmy_tui.ui.chat.items import AssistantItem, Palette
+from routmy_tui.ui.chat.assistant_item import AssistantItem
+from routmy_tui.ui.chat.items import Palette
 
 HOSTILE = (
     "\x1b]52;c;ZWNobyBwd25lZA==\x1b\\"  # OSC 52 clipboard write ended by ST

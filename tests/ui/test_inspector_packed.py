@@ -9,7 +9,7 @@ from textual.widgets import Input, Static
 
 from routmy_tui.core.stream_lines import KEEP_OPEN
 from routmy_tui.demo.server import DemoServer
-from routmy_tui.ui.chat.items import AssistantItem
+from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.inspector.stream_log import StreamLogView
 from tests.ui.helpers import last_reply, make_app, send, view_of, wait_for
 from tests.ui.inspector_helpers import open_inspector, show_tab, tab_text

@@ -10,7 +10,7 @@ from routmy_tui.core.types import ChatMessage
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.store import Store
 from routmy_tui.ui.chat import markdown_lines
-from routmy_tui.ui.chat.items import AssistantItem
+from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.line_cache import KEEP_LINES
 from tests.ui.helpers import make_app, screen_lines, view_of, wait_for
 

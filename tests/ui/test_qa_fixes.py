@@ -13,8 +13,8 @@ from routmy_tui.demo.server import DemoServer
 from routmy_tui.store import SearchHit, Store
 from routmy_tui.store.records import SNIPPET_END, SNIPPET_START
 from routmy_tui.ui.app import RoutmyApp
+from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.composer import Composer
-from routmy_tui.ui.chat.items import AssistantItem
 from routmy_tui.ui.history.browser import hit_prompt
 from tests.ui.helpers import conversation_text, last_reply, make_app, send, view_of, wait_for
 

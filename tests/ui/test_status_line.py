@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 
 from routmy_tui.core.types import Reply
-from routmy_tui.ui.chat.items import BUSY_GAP, AssistantItem
+from routmy_tui.ui.chat.assistant_item import AssistantItem
+from routmy_tui.ui.chat.items import BUSY_GAP
 
 
 def _streaming(silent_for: float) -> AssistantItem:

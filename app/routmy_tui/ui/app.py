@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from rich.color import ColorParseError
-from rich.style import Style
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -34,7 +32,7 @@ from routmy_tui.ui.history.session import Session
 from routmy_tui.ui.models.catalog_actions import CatalogRefresher
 from routmy_tui.ui.palette import CommandsProvider
 from routmy_tui.ui.settings.key_dialog import KeyDialog
-from routmy_tui.ui.themes import to_textual_theme
+from routmy_tui.ui.themes import palette_of, to_textual_theme
 from routmy_tui.ui.widgets.type_ahead import take_early_key
 
 if TYPE_CHECKING:
@@ -285,31 +283,7 @@ class RoutmyApp(App[None]):
 
     def palette(self) -> Palette:
         """Message styles from the current theme's variables."""
-        variables = self.theme_variables
-        theme = self.current_theme
-
-        def colour(name: str, fallback: str) -> str:
-            value = str(variables.get(name) or fallback)
-            try:
-                Style(color=value)
-            except ColorParseError:  # A theme file's bad colour never stops the app.
-                return fallback
-            return value
-
-        return Palette(
-            user_label=Style(color=colour("user-label", theme.primary), bold=True),
-            assistant_label=Style(
-                color=colour("assistant-label", theme.accent or "magenta"), bold=True
-            ),
-            dim=Style(color=colour("status-foreground", "grey62")),
-            reasoning=Style(color=colour("reasoning-foreground", "grey50"), italic=True),
-            error=Style(color=theme.error or "red", bold=True),
-            warning=Style(color=theme.warning or "yellow"),
-            tool=Style(color=theme.success or "green"),
-            selected=Style(color=theme.warning or "yellow", bold=True, underline=True),
-            code_theme=str(variables.get("code-theme") or "monokai"),
-            render_limit=self.settings.render_limit,
-        )
+        return palette_of(self.current_theme, self.theme_variables, self.settings.render_limit)
 
     def watch_theme(self, theme: str) -> None:
         """Re-colour the conversation when the theme changes; a theme the user picks is saved."""

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from routmy_tui.store.db import StoreError
-from routmy_tui.ui.chat.items import AssistantItem, UserItem
+from routmy_tui.ui.chat.assistant_item import AssistantItem
+from routmy_tui.ui.chat.items import UserItem
 
 if TYPE_CHECKING:
     from textual.app import App

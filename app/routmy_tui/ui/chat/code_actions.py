@@ -14,10 +14,11 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from routmy_tui.core.text import make_safe
+from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.code_blocks import CodeSource, code_sources
 from routmy_tui.ui.chat.conversation_view import ConversationView
 from routmy_tui.ui.chat.copy_actions import copy_text
-from routmy_tui.ui.chat.items import AssistantItem, Item
+from routmy_tui.ui.chat.items import Item
 
 PREVIEW = 48
 """Characters of a block's first line shown in the choice."""

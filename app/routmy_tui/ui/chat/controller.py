@@ -29,7 +29,8 @@ from routmy_tui.conversation.events import (
     ReplyEnded as ConversationReplyEnded,
 )
 from routmy_tui.core.types import Exchange, ModelInfo, Reply
-from routmy_tui.ui.chat.items import AssistantItem, Item, ToolResultItem, UserItem
+from routmy_tui.ui.chat.assistant_item import AssistantItem
+from routmy_tui.ui.chat.items import Item, ToolResultItem, UserItem
 from routmy_tui.ui.chat.live_stream import GcPacer, ProgressPump
 
 if TYPE_CHECKING:

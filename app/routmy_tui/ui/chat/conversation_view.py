@@ -15,7 +15,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from routmy_tui.ui.chat.items import AssistantItem, Item, Palette
+from routmy_tui.ui.chat.assistant_item import AssistantItem
+from routmy_tui.ui.chat.items import Item, Palette
 from routmy_tui.ui.chat.line_cache import KEEP_LINES, LineCache
 from routmy_tui.ui.chat.live_stream import InputFirst, LiveLayoutMixin
 from routmy_tui.ui.chat.message_selection import GUTTER, MessageSelectionMixin

@@ -9,8 +9,9 @@ from typing import Any
 from textual.screen import Screen
 
 from routmy_tui.core.text import make_safe
+from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.conversation_view import ConversationView
-from routmy_tui.ui.chat.items import AssistantItem, Item, UserItem
+from routmy_tui.ui.chat.items import Item, UserItem
 from routmy_tui.ui.inspector.wire_actions import exports_dir, write_export
 
 

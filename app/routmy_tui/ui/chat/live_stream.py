@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
     from routmy_tui.conversation import Turn
-    from routmy_tui.ui.chat.items import AssistantItem, Item
+    from routmy_tui.ui.chat.items import Item
+from routmy_tui.ui.chat.assistant_item import AssistantItem
 
 FRAME = 1 / 30
 """Seconds between two publications of a streaming reply's progress."""

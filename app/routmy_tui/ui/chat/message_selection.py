@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 from textual import events
 from textual.message import Message
 
+from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.code_blocks import CodeBlockClicked, code_block_at
-from routmy_tui.ui.chat.items import AssistantItem, Item
+from routmy_tui.ui.chat.items import Item
 from routmy_tui.ui.chat.render import SHOW_ALL_HINT
 
 GUTTER = 2

@@ -16,7 +16,8 @@ from textual.widget import Widget
 from routmy_tui.conversation import Turn
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import ApiError
-from routmy_tui.ui.chat.items import AssistantItem, Palette
+from routmy_tui.ui.chat.assistant_item import AssistantItem
+from routmy_tui.ui.chat.items import Palette
 from routmy_tui.ui.chat.render import render_strips
 from routmy_tui.ui.compare.stats import header
 

@@ -16,7 +16,8 @@ from textual.widgets import Static
 from routmy_tui.conversation import Conversation, Turn
 from routmy_tui.conversation.events import BranchReplaced, Event, ReplyEnded, ReplyProgressed
 from routmy_tui.core.text import make_safe
-from routmy_tui.ui.chat.items import AssistantItem, Palette
+from routmy_tui.ui.chat.assistant_item import AssistantItem
+from routmy_tui.ui.chat.items import Palette
 from routmy_tui.ui.commands import bindings_for
 from routmy_tui.ui.compare.column import ColumnItem, ReplyColumn
 

@@ -9,7 +9,8 @@ from rich.text import Text
 
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import Reply
-from routmy_tui.ui.chat.items import SPINNER, RunInfo
+from routmy_tui.ui.chat.assistant_item import RunInfo
+from routmy_tui.ui.chat.items import SPINNER
 
 
 def figures(reply: Reply, run: RunInfo, multiplier: float | None, now: float | None = None) -> str:

@@ -29,7 +29,7 @@ from routmy_tui.ui.commands import bindings_for
 from routmy_tui.ui.inspector.stream_log import StreamLogView
 
 if TYPE_CHECKING:
-    from routmy_tui.ui.chat.items import AssistantItem
+    from routmy_tui.ui.chat.assistant_item import AssistantItem
 
 POLL = 0.25
 """Seconds between checks for a new target reply or new wire data (4 Hz, never per token)."""

@@ -21,7 +21,7 @@ from routmy_tui.core.wire_text import EXPORT_SUFFIX, ExportKind, export_text, pr
 from routmy_tui.ui.inspector.replay import BodyError, ReplayDialog, edit_externally, parse_body
 
 if TYPE_CHECKING:
-    from routmy_tui.ui.chat.items import AssistantItem
+    from routmy_tui.ui.chat.assistant_item import AssistantItem
 
 LABELS: dict[str, str] = {
     "curl": "curl command",
