@@ -10,9 +10,9 @@ from textual.pilot import Pilot
 
 from routmy_tui.config.settings import Settings
 from routmy_tui.ui.app import RoutmyApp
+from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.chat_screen import ChatScreen
 from routmy_tui.ui.chat.conversation_view import GUTTER, ConversationView
-from routmy_tui.ui.chat.items import AssistantItem
 
 
 def make_app(
@@ -90,3 +90,17 @@ async def without_welcome(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: getattr(app.screen, "history_started", False))
     app.screen.query_one("#welcome").display = False
     await pilot.pause()
+
+
+def spy_writes(app: RoutmyApp) -> list[str]:
+    """Everything the app writes to the terminal from now on (e.g. OSC 52 copies)."""
+    written: list[str] = []
+    assert app._driver is not None
+    real_write = app._driver.write
+
+    def spy(data: str) -> None:
+        written.append(data)
+        real_write(data)
+
+    app._driver.write = spy  # type: ignore[method-assign]
+    return written

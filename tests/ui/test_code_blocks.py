@@ -14,11 +14,12 @@ from textual.widgets import OptionList
 from routmy_tui.core.types import Reply
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.app import RoutmyApp
+from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.code_actions import CodeBlockDialog
 from routmy_tui.ui.chat.code_blocks import code_sources, is_header
-from routmy_tui.ui.chat.items import AssistantItem, UserItem
+from routmy_tui.ui.chat.items import UserItem
 from routmy_tui.ui.chat.render import MarkdownLines
-from tests.ui.helpers import make_app, screen_lines, view_of, wait_for, without_welcome
+from tests.ui.helpers import make_app, screen_lines, spy_writes, view_of, wait_for, without_welcome
 from tests.ui.markdown_gen import lay_out, stream
 
 OSC52 = re.compile(r"\x1b\]52;c;([A-Za-z0-9+/=]*)\x07")
@@ -59,19 +60,6 @@ def test_each_block_gets_one_header_even_when_drawn_in_parts() -> None:
     assert not any(is_header(plain.line(i)) for i in range(plain.height))
 
 
-def _spy(app: RoutmyApp) -> list[str]:
-    written: list[str] = []
-    assert app._driver is not None
-    real_write = app._driver.write
-
-    def spy(data: str) -> None:
-        written.append(data)
-        real_write(data)
-
-    app._driver.write = spy  # type: ignore[method-assign]
-    return written
-
-
 def _copied(written: list[str]) -> list[str]:
     return [base64.b64decode(m.group(1)).decode() for w in written for m in OSC52.finditer(w)]
 
@@ -99,7 +87,7 @@ async def test_copy_code_block_asks_which_with_the_last_preselected(
 ) -> None:
     app = make_app(demo_server.base_url, data_dir=tmp_path)
     async with app.run_test(size=(100, 40)) as pilot:
-        written = _spy(app)
+        written = spy_writes(app)
         await _show(pilot, app)
         await _palette(pilot, app, "Copy code block")
         await wait_for(pilot, lambda: isinstance(app.screen, CodeBlockDialog))
@@ -132,7 +120,7 @@ async def test_a_click_on_a_header_copies_that_block(
 ) -> None:
     app = make_app(demo_server.base_url, data_dir=tmp_path)
     async with app.run_test(size=(100, 40)) as pilot:
-        written = _spy(app)
+        written = spy_writes(app)
         await _show(pilot, app)
         view = view_of(app)
         (row,) = [y for y, line in enumerate(screen_lines(app)) if line.split()[:1] == ["bash"]]
@@ -179,7 +167,7 @@ async def test_a_click_on_a_header_in_a_compare_column_copies_that_block(
 
     app = make_app(demo_server.base_url, data_dir=tmp_path, max_retries=0)
     async with app.run_test(size=(140, 50)) as pilot:
-        written = _spy(app)
+        written = spy_writes(app)
         await wait_for(pilot, lambda: bool(app.catalog.models))
         screen = app.screen
         assert isinstance(screen, ChatScreen)

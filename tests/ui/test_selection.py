@@ -12,24 +12,12 @@ from textual.pilot import Pilot
 from routmy_tui.core.types import Reply
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.app import RoutmyApp
+from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.conversation_view import GUTTER
-from routmy_tui.ui.chat.items import AssistantItem, UserItem
-from tests.ui.helpers import make_app, screen_lines, view_of, wait_for, without_welcome
+from routmy_tui.ui.chat.items import UserItem
+from tests.ui.helpers import make_app, screen_lines, spy_writes, view_of, wait_for, without_welcome
 
 OSC52 = re.compile(r"\x1b\]52;c;([A-Za-z0-9+/=]*)\x07")
-
-
-def _spy(app: RoutmyApp) -> list[str]:
-    written: list[str] = []
-    assert app._driver is not None
-    real_write = app._driver.write
-
-    def spy(data: str) -> None:
-        written.append(data)
-        real_write(data)
-
-    app._driver.write = spy  # type: ignore[method-assign]
-    return written
 
 
 def _where(app: RoutmyApp, text: str) -> tuple[int, int]:
@@ -54,7 +42,7 @@ async def test_a_selection_across_messages_is_highlighted_and_copied(
 ) -> None:
     app = make_app(demo_server.base_url, data_dir=tmp_path)
     async with app.run_test(size=(100, 40)) as pilot:
-        written = _spy(app)
+        written = spy_writes(app)
         view = view_of(app)
         await without_welcome(pilot)
         view.add_items(
