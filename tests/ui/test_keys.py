@@ -127,6 +127,18 @@ async def test_footer_shows_the_keys_that_matter_where_the_focus_is(
         assert "Thinking" not in shown  # this reply has no thinking
 
 
+async def test_footer_last_column_belongs_to_the_palette_key(demo_server: DemoServer) -> None:
+    """The palette key is docked right; nothing of the keys it covers shows past it (Textual's
+    compact footer left a margin there, and the last column showed "palette+")."""
+    for width in (80, 100, 120):
+        app = make_app(demo_server.base_url)
+        async with app.run_test(size=(width, 20)) as pilot:
+            await wait_for(pilot, lambda: "Inspector" in _footer(app))
+            await pilot.pause()
+            bottom = "".join(s.text for s in app.screen._compositor.render_strips()[-1])
+            assert bottom.endswith("▏Ctrl+P palette "), (width, bottom[-30:])
+
+
 async def test_thinking_key_shows_on_a_reply_with_thinking(demo_server: DemoServer) -> None:
     app = make_app(demo_server.base_url, model="demo/reasoning")
     async with app.run_test(size=(160, 30)) as pilot:

@@ -87,6 +87,16 @@ class KeysFooter(Footer):
     one rebuild.
     """
 
+    # Textual's compact footer keeps every key's right margin, the palette key's too: that
+    # key is docked right, so the margin left the last column showing whatever key lay
+    # under it ("Ctrl+P palette+"). The palette key fills it with its own padding instead.
+    DEFAULT_CSS = """
+    KeysFooter.-compact FooterKey.-command-palette {
+        margin-right: 0;
+        padding-right: 1;
+    }
+    """
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._shown: tuple[Any, ...] | None = None
