@@ -133,7 +133,7 @@ async def test_footer_last_column_belongs_to_the_palette_key(demo_server: DemoSe
     for width in (80, 100, 120):
         app = make_app(demo_server.base_url)
         async with app.run_test(size=(width, 20)) as pilot:
-            await wait_for(pilot, lambda: "Inspector" in _footer(app))
+            await wait_for(pilot, lambda app=app: "Inspector" in _footer(app))
             await pilot.pause()
             bottom = "".join(s.text for s in app.screen._compositor.render_strips()[-1])
             assert bottom.endswith("▏Ctrl+P palette "), (width, bottom[-30:])
