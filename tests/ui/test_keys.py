@@ -83,7 +83,7 @@ async def test_typing_in_the_inspector_stream_tab_goes_to_the_filter(
 async def test_f1_help_lists_the_apps_keys_by_screen_with_remapped_keys(
     demo_server: DemoServer,
 ) -> None:
-    app = make_app(demo_server.base_url, keymap={"toggle-inspector": "f6"})
+    app = make_app(demo_server.base_url, keymap={"toggle-inspector": "f12"})
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: bool(app.screen.query("#composer")))
         await pilot.press("question_mark")  # in the composer, ? is just text
@@ -101,7 +101,7 @@ async def test_f1_help_lists_the_apps_keys_by_screen_with_remapped_keys(
     headings = [heading for heading, _ in help_rows({})]
     assert headings[:4] == ["Everywhere", "Chat screen", "Conversation (Tab to focus it)",
                             "Inspector (F2)"]  # fmt: skip
-    assert "F6" in text and "(remapped; default F2)" in text
+    assert "F12" in text and "(remapped; default F2)" in text
     assert "Regenerate reply" in text and "Edit message" in text
 
 
@@ -159,13 +159,24 @@ async def test_config_problems_make_one_notice_and_keep_working_keys(
     demo_server: DemoServer, tmp_path: Path
 ) -> None:
     config = tmp_path / "config.toml"
-    config.write_text('theme = "nosuch"\n\n[keymap]\nstop = "notakey+++"\nstpo = "f9"\n')
-    keymap = {"stop": "notakey+++", "stpo": "f9"}
+    config.write_text(
+        'theme = "nosuch"\n\n[keymap]\nstop = "notakey+++"\nstpo = "f9"\n'
+        'retry = "f3"\nnew-conversation = "ctrl+a"\n'
+        'toggle-inspector = "f4"\nparameters = "f2"\n'
+    )
+    keymap = {
+        "stop": "notakey+++",
+        "stpo": "f9",
+        "retry": "f3",  # F3 picks the model
+        "new-conversation": "ctrl+a",  # the composer's select-all
+        "toggle-inspector": "f4",  # a swap of two keys is fine
+        "parameters": "f2",
+    }
     app = make_app(demo_server.base_url, config_path=config, keymap=keymap, theme="nosuch")
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: bool(app.screen.query("#composer")))
         notices = [n for n in app._notifications if n.title == "Config"]
-        assert app.keymap == {}
+        assert app.keymap == {"toggle-inspector": "f4", "parameters": "f2"}
         stop = [b for _, b in app.screen._bindings if b.id == "stop"]
         assert [b.key for b in stop] == ["escape"]  # Escape still stops
         await send(pilot, "a long one fault:stall=5")
@@ -178,3 +189,7 @@ async def test_config_problems_make_one_notice_and_keep_working_keys(
     assert "the default (Esc) is kept" in text
     assert f"{config}:5: [keymap] stpo: unknown binding id 'stpo'" in text
     assert f"{config}:1: theme 'nosuch' not found" in text
+    assert f"{config}:6: [keymap] retry: F3 is already 'Select model'" in text
+    assert "the default (Ctrl+R) is kept" in text
+    assert f"{config}:7: [keymap] new-conversation: text boxes keep Ctrl+A" in text
+    assert "toggle-inspector" not in text and "parameters" not in text

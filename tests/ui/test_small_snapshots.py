@@ -34,5 +34,5 @@ def test_help_screen_at_80x24(snap_compare: Any, demo_server: DemoServer) -> Non
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
         await pilot.pause()
 
-    app = make_app(demo_server.base_url, keymap={"toggle-inspector": "f6"})
+    app = make_app(demo_server.base_url, keymap={"toggle-inspector": "f12"})
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -299,6 +299,19 @@ def check_keymap(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[tuple[
             problems.append((binding_id, f"{problem}; the default ({default}) is kept"))
             continue
         good[binding_id] = keys
+    # A key another command already answers, or one text boxes keep, is refused as the
+    # Settings screen refuses it. Checked against the whole keymap, so a swap of two keys
+    # is fine; an entry refused may make another one clash with its default: again.
+    clashing = True
+    while clashing:
+        clashing = False
+        for binding_id, keys in list(good.items()):
+            clash = key_clash(binding_id, keys, good)
+            if clash is not None:
+                del good[binding_id]
+                default = key_label(BY_ID[binding_id].keys) or "none"
+                problems.append((binding_id, f"{clash}; the default ({default}) is kept"))
+                clashing = True
     return good, problems
 
 
