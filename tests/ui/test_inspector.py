@@ -292,3 +292,34 @@ async def test_stream_tab_updates_while_the_reply_streams(demo_server: DemoServe
         await pilot.press("escape")
         await wait_for(pilot, lambda: _done(app))
         await wait_for(pilot, lambda: "stopped" in str(panel.query_one("#inspector-title").content))
+
+
+async def test_on_a_slim_screen_the_inspector_takes_the_whole_width(
+    demo_server: DemoServer,
+) -> None:
+    """Under 80 columns half a screen is too little for either side: the open inspector
+    takes the width, F2 gives the chat back, and the hidden composer never keeps the focus."""
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await send(pilot, "first question")
+        await wait_for(pilot, lambda: _done(app))
+        panel = await open_inspector(pilot)
+        chat = app.screen.query_one("#chat-column")
+        await wait_for(pilot, lambda: panel.region.width == 60 and not chat.region)
+        await wait_for(pilot, lambda: app.focused is not None and panel in app.focused.ancestors)
+        assert "first question" in tab_text(panel, "tab-request")
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: not panel.is_open and chat.region.width == 60)
+        assert app.focused is app.screen.query_one("#composer")
+
+        # Wide: side by side. Made slim with the composer focused: the focus moves to the
+        # inspector, so typing does not go into a hidden box.
+        await pilot.resize_terminal(100, 30)
+        await open_inspector(pilot)
+        app.screen.query_one("#composer").focus()
+        await wait_for(pilot, lambda: chat.region.width > 0 and 0 < panel.region.width < 60)
+        await pilot.resize_terminal(60, 20)
+        await wait_for(pilot, lambda: panel.region.width == 60 and not chat.region)
+        await wait_for(pilot, lambda: app.focused is not None and panel in app.focused.ancestors)
+        await pilot.press("x")
+        assert app.screen.query_one("#composer").text == ""

@@ -214,7 +214,14 @@ SCREENS: dict[str, tuple[Setup, dict[str, Any], bool]] = {
     "export-prompt": (export, {}, True),
 }
 
-SMALLEST = ("chat-reply", "model-picker", "parameters", "history", "confirm-regenerate")
+SMALLEST = (
+    "chat-reply",
+    "model-picker",
+    "parameters",
+    "history",
+    "confirm-regenerate",
+    "inspector-request",
+)
 """The screens also shown at 60x15: their lists and fields must keep several rows."""
 
 

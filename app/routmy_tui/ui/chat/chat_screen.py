@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -30,6 +30,9 @@ from routmy_tui.ui.host import AppHost
 from routmy_tui.ui.models.conversation_settings import ConversationSettingsMixin
 from routmy_tui.ui.tools.approval import answer_with_program
 from routmy_tui.ui.widgets.footer import KeysFooter
+
+SLIM = 80
+"""Under this many columns an open inspector takes the whole width (half is too little)."""
 
 
 class ChatScreen(
@@ -104,6 +107,20 @@ class ChatScreen(
 
     def on_unmount(self) -> None:
         self.conversation.unsubscribe(self._conversation_event)
+
+    def on_resize(self, event: events.Resize) -> None:
+        slim = event.size.width < SLIM
+        if slim == self.has_class("-slim"):
+            return
+        self.set_class(slim, "-slim")
+        focused = self.focused
+        inspecting = self.query_one("#main").has_class("-inspecting")
+        hidden = focused is not None and any(n.id == "chat-column" for n in focused.ancestors)
+        if slim and inspecting and hidden:
+            # The chat column is hidden now: what had the focus there must not keep it.
+            from routmy_tui.ui.inspector.inspector import Inspector, focus_tabs
+
+            focus_tabs(self.query_one("#inspector", Inspector))
 
     def _start_history(self) -> None:
         """Open the history, resume the last conversation, start saving drafts."""

@@ -134,8 +134,9 @@ class Inspector(Vertical):
         self._secret = getattr(settings, "api_key", None)
         self.set_interval(POLL, self.poll)
         self.call_after_refresh(self.poll)
+        self._tell_parent()
         if self.is_open:  # opened with F2: its tab strip takes the focus once it exists
-            self.call_after_refresh(_focus_tabs, self)
+            self.call_after_refresh(focus_tabs, self)
 
     # --- state ---------------------------------------------------------------------------
 
@@ -147,9 +148,15 @@ class Inspector(Vertical):
     def toggle(self) -> bool:
         """Show or hide the panel; returns whether it is now open."""
         self.toggle_class("-open")
+        self._tell_parent()
         if self.is_open:
             self.poll()
         return self.is_open
+
+    def _tell_parent(self) -> None:
+        """`#main` knows whether the panel is open (a slim screen then shows only it)."""
+        if self.parent is not None:
+            self.parent.set_class(self.is_open, "-inspecting")
 
     def poll(self) -> None:
         """Follow the target reply and redraw the active tab if its data changed."""
@@ -415,7 +422,7 @@ def toggle_inspector(screen: Screen[Any]) -> None:
     if panels:
         panel = panels.first()
         if panel.toggle():
-            _focus_tabs(panel)
+            focus_tabs(panel)
         else:
             screen.query_one("#composer").focus()
         return
@@ -425,7 +432,7 @@ def toggle_inspector(screen: Screen[Any]) -> None:
     screen.query_one("#main").mount(panel)
 
 
-def _focus_tabs(panel: Inspector) -> None:
+def focus_tabs(panel: Inspector) -> None:
     """Focus the tab strip: arrows switch tabs and the panel's keys (c, q, s...) work."""
 
     for tabs in panel.query(Tabs):
