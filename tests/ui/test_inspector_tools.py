@@ -82,10 +82,7 @@ async def test_unanswered_and_dropped_calls(demo_server: DemoServer) -> None:
         screen = app.screen
         assert isinstance(screen, ChatScreen)
         screen.conversation.drop_pending()
-        await pilot.pause(0.1)
-        panel.poll()
-        await pilot.pause(0.05)
-        assert "dropped: left out of requests" in tools_text(panel)
+        await wait_for(pilot, lambda: "dropped: left out of requests" in tools_text(panel))
 
 
 def test_answers_are_matched_by_id_else_in_order() -> None:

@@ -63,6 +63,12 @@ def _check(app: RoutmyApp, place: str, *expected: str) -> None:
     assert FAKE_KEY not in output
 
 
+async def _check_soon(pilot: Pilot[Any], app: RoutmyApp, place: str, *expected: str) -> None:
+    """`_check` once every expected piece has been drawn."""
+    await wait_for(pilot, lambda: all(p in shown_text(terminal_output(app)) for p in expected))
+    _check(app, place, *expected)
+
+
 def _count(app: RoutmyApp, piece: str) -> int:
     return shown_text(terminal_output(app)).count(piece)
 
@@ -70,8 +76,7 @@ def _count(app: RoutmyApp, piece: str) -> int:
 async def _drop_pending_calls(pilot: Pilot[Any], app: RoutmyApp) -> None:
     """The last reply's tool calls are unanswered: the app asks (naming them); drop them."""
     await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
-    await pilot.pause(0.1)
-    _check(app, "question about tool calls")
+    await _check_soon(pilot, app, "question about tool calls", "Drop and send")
     await pilot.click("#choice-drop")
     await wait_for(pilot, lambda: not isinstance(app.screen, ChoiceDialog))
 
@@ -121,25 +126,20 @@ async def test_every_place_that_draws_outside_text_draws_it_harmlessly(
 
         # Notifications.
         app.notify(f"note{ESCAPES}", title=f"title {ESCAPES}")
-        await pilot.pause(0.3)
-        _check(app, "notification", "note␛]52")
+        await _check_soon(pilot, app, "notification", "note␛]52")
 
         # The sidebar and the conversation browser list stored titles.
         before = _count(app, "ZWNobyBwd25lZA==␇")  # on screen already (header, messages)
         await pilot.press("ctrl+b")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: _count(app, "ZWNobyBwd25lZA==␇") > before)
         _check(app, "sidebar")
-        assert _count(app, "ZWNobyBwd25lZA==␇") > before
         await pilot.press("ctrl+b")
         await pilot.press("ctrl+o")
-        await pilot.pause(0.3)
-        assert not isinstance(app.screen, ChatScreen)  # the browser covers the chat
-        _check(app, "browser", "ZWNobyBwd25lZA==␇")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ChatScreen))  # the browser
+        await _check_soon(pilot, app, "browser", "ZWNobyBwd25lZA==␇")
         await pilot.press("escape")
 
         # The model picker lists ids and owners from the server.
         await pilot.press("f3")
-        await pilot.pause(0.3)
         await pilot.press(*"odd")
-        await pilot.pause(0.3)
-        _check(app, "model picker", "hostile/odd␛]52")
+        await _check_soon(pilot, app, "model picker", "hostile/odd␛]52")

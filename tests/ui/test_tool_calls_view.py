@@ -34,9 +34,8 @@ async def test_parallel_calls_form_then_show_pretty(demo_server: DemoServer) -> 
         before = len(last_reply(app).reply.tool_calls[-1].arguments)
         await wait_for(pilot, lambda: len(last_reply(app).reply.tool_calls[-1].arguments) > before)
         await wait_for(pilot, lambda: last_reply(app).reply.status != "streaming", timeout=20)
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "forming…" not in conversation_text(app))
         text = conversation_text(app)
-        assert "forming…" not in text
         calls = last_reply(app).reply.tool_calls
         assert f"⚙ 1/2 get_order  id {calls[0].id}" in text
         assert f"⚙ 2/2 get_weather  id {calls[1].id}" in text

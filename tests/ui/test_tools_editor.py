@@ -60,21 +60,21 @@ async def test_tools_are_checked_as_typed_and_applied(demo_server: DemoServer) -
         assert error_line(editor).startswith("✔ get_order: valid")
         area = editor.query_one("#tool-text", TextArea)
         area.text = area.text.replace('"get_order"', '"get order"')
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: error_line(editor).startswith("✖ line 2, column 11"))
         assert error_line(editor).startswith('✖ line 2, column 11: tool name "get order"')
         assert listed(editor)[0] == "✖ get order"
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        refused = "Tool 1 cannot be used"
+        await wait_for(pilot, lambda: any(refused in n.message for n in app._notifications))
         assert app.screen is editor  # refused: nothing is lost, the text is still there
         assert '"get order"' in area.text
         area.text = area.text.replace('"get order"', '"get_weather"')
-        await pilot.pause(0.1)
-        assert listed(editor) == ["get_weather", "✖ get_weather"]  # the later one is refused
+        # the later one is refused
+        await wait_for(pilot, lambda: listed(editor) == ["get_weather", "✖ get_weather"])
         area.text = area.text.replace('"get_weather"', '"lookup_order"').replace(
             '"description"', '"command": ["cat"],\n  "description"'
         )
-        await pilot.pause(0.1)
-        assert listed(editor) == ["lookup_order  ▶ program", "get_weather"]
+        await wait_for(pilot, lambda: listed(editor) == ["lookup_order  ▶ program", "get_weather"])
         assert "answered by running cat after you approve each call" in error_line(editor)
         choice = editor.query_one("#choice-select", Select)
         choice.value = "fn:get_weather"
@@ -96,8 +96,7 @@ async def test_new_delete_and_no_tools_send_no_tool_choice(demo_server: DemoServ
         editor = await open_editor(pilot)
         assert editor.query_one("#choice-select", Select).value == "required"
         await pilot.press("ctrl+n")
-        await pilot.pause(0.05)
-        assert listed(editor) == ["get_order", "get_weather", "new_tool"]
+        await wait_for(pilot, lambda: listed(editor) == ["get_order", "get_weather", "new_tool"])
         for _ in range(3):
             await pilot.click("#tool-delete")
             await pilot.pause(0.3)  # apart, so that they are not a double click
@@ -114,26 +113,24 @@ async def test_sets_and_files_from_the_editor(demo_server: DemoServer, tmp_path:
         editor = await open_editor(pilot)
         assert listed(editor) == []
         editor.query_one("#set-select", Select).value = "examples"
-        await pilot.pause(0.1)
-        assert listed(editor) == ["get_order", "get_weather"]
+        await wait_for(pilot, lambda: listed(editor) == ["get_order", "get_weather"])
         editor.query_one("#set-name", Input).value = "mine"
         await pilot.click("#set-save")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: (sets_dir() / "mine.json").exists())
         saved = json.loads((sets_dir() / "mine.json").read_text())
         assert saved == EXAMPLES
         bad = tmp_path / "bad.json"
         bad.write_text('[{"name": "a"},\n {"name": "a"}]')
         editor.query_one("#tools-path", Input).value = str(bad)
         await pilot.click("#load-file")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "duplicate tool name 'a'" in error_line(editor))
         assert "line 2, column 11: duplicate tool name 'a'" in error_line(editor)
         assert listed(editor) == ["get_order", "get_weather"]  # nothing lost
         good = tmp_path / "good.toml"
         good.write_text('[[tools]]\nname = "ping"\ncommand = ["true"]\n')
         editor.query_one("#tools-path", Input).value = str(good)
         await pilot.click("#load-file")
-        await pilot.pause(0.1)
-        assert listed(editor) == ["ping  ▶ program"]
+        await wait_for(pilot, lambda: listed(editor) == ["ping  ▶ program"])
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ToolsEditor))
         assert conversation(app).settings.params.tools is None  # cancelled: unchanged
