@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal, TypeVar
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label
 
 from routmy_tui.core.text import make_safe
+
+_Answer = TypeVar("_Answer")
 
 _DIALOG_CSS = """
 {name} {{
@@ -80,20 +84,18 @@ class PathDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmDialog(ModalScreen[bool]):
-    """Asks a yes/no question; Enter or y confirms, Escape or n declines.
-
-    Args:
-        question: The question.
-        action: The label of the confirming button ("Delete").
-    """
-
-    DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmDialog")
+class _YesNoDialog(ModalScreen[_Answer]):
+    """A question with Cancel and a confirming button; y confirms, n or Escape cancels.
+    Subclasses say what the answer is (`_answer`) and what else the box holds (`_more`)."""
 
     BINDINGS = [
         Binding("escape,n", "answer(False)", "Cancel", id="cancel-dialog"),
         Binding("y", "answer(True)", "Yes", id="confirm-dialog"),
     ]
+    VARIANT: Literal["error", "warning"] = "error"
+    """The confirming button's colour."""
+    FOCUS = "#yes"
+    """The button that has the focus at first."""
 
     def __init__(self, question: str, action: str = "OK") -> None:
         super().__init__()
@@ -103,21 +105,42 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(make_safe(self.question), markup=False)
+            yield from self._more()
             with Horizontal():
                 yield Button("Cancel", id="no")
-                yield Button(self.action, id="yes", variant="error")
+                yield Button(self.action, id="yes", variant=self.VARIANT)
+
+    def _more(self) -> ComposeResult:
+        yield from ()
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        self.query_one(self.FOCUS, Button).focus()
+
+    def _answer(self, yes: bool) -> _Answer:
+        raise NotImplementedError
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
         """A button answers."""
-        self.dismiss(event.button.id == "yes")
+        self.dismiss(self._answer(event.button.id == "yes"))
 
     def action_answer(self, yes: bool) -> None:
         """Answer by key."""
-        self.dismiss(yes)
+        self.dismiss(self._answer(yes))
+
+
+class ConfirmDialog(_YesNoDialog[bool]):
+    """Asks a yes/no question; Enter or y confirms, Escape or n declines.
+
+    Args:
+        question: The question.
+        action: The label of the confirming button ("Delete").
+    """
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmDialog")
+
+    def _answer(self, yes: bool) -> bool:
+        return yes
 
 
 class ChoiceDialog(ModalScreen[str | None]):
@@ -159,7 +182,7 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PaidConfirmDialog(ModalScreen[tuple[bool, bool]]):
+class PaidConfirmDialog(_YesNoDialog[tuple[bool, bool]]):
     """Asks before a request that costs money; returns (go ahead, don't ask again).
 
     Args:
@@ -168,38 +191,13 @@ class PaidConfirmDialog(ModalScreen[tuple[bool, bool]]):
     """
 
     DEFAULT_CSS = _DIALOG_CSS.format(name="PaidConfirmDialog")
+    VARIANT = "warning"
+    FOCUS = "#no"
+    """Cancel has the focus: a space or Enter typed on from before never confirms."""
 
-    BINDINGS = [
-        Binding("escape,n", "answer(False)", "Cancel", id="cancel-dialog"),
-        Binding("y", "answer(True)", "Yes", id="confirm-dialog"),
-    ]
+    def _more(self) -> ComposeResult:
+        yield Checkbox("Don't ask again", id="never-again")
+        yield Label("y confirms · n or Escape cancels", markup=False)
 
-    def __init__(self, question: str, action: str = "OK") -> None:
-        super().__init__()
-        self.question = question
-        self.action = action
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(self.question, markup=False)
-            yield Checkbox("Don't ask again", id="never-again")
-            yield Label("y confirms · n or Escape cancels", markup=False)
-            with Horizontal():
-                yield Button("Cancel", id="no")
-                yield Button(self.action, id="yes", variant="warning")
-
-    def on_mount(self) -> None:
-        # Cancel has the focus: a space or Enter typed on from before never confirms.
-        self.query_one("#no", Button).focus()
-
-    def _never_again(self) -> bool:
-        return self.query_one("#never-again", Checkbox).value
-
-    @on(Button.Pressed)
-    def pressed(self, event: Button.Pressed) -> None:
-        """A button answers."""
-        self.dismiss((event.button.id == "yes", self._never_again()))
-
-    def action_answer(self, yes: bool) -> None:
-        """Answer by key."""
-        self.dismiss((yes, self._never_again()))
+    def _answer(self, yes: bool) -> tuple[bool, bool]:
+        return yes, self.query_one("#never-again", Checkbox).value
