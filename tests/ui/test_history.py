@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
-from routmy_tui.core.types import ChatMessage
+from routmy_tui.core.types import ChatMessage, Reply
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.store import Store
 from routmy_tui.ui.app import RoutmyApp
@@ -287,3 +290,39 @@ async def test_a_broken_database_leaves_history_off(
             pilot, lambda: any("History is off" in str(n.message) for n in app._notifications)
         )
         await _reply(pilot, "still works")
+
+
+async def test_quitting_right_after_a_reply_keeps_it_with_its_exchange(
+    demo_server: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _app(demo_server, tmp_path)
+    closing = threading.Event()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.session.store is not None)
+        store = app.session.store
+        assert store is not None
+        real_close, real_checkpoint = store.close, store.checkpoint_reply
+
+        def close() -> None:
+            closing.set()
+            real_close()
+
+        def checkpoint(message_id: int, reply: Reply) -> None:
+            if reply.status != "streaming":  # the ended reply is stored once the app quits
+                closing.wait(10)
+                time.sleep(0.2)
+            real_checkpoint(message_id, reply)
+
+        monkeypatch.setattr(store, "close", close)
+        monkeypatch.setattr(store, "checkpoint_reply", checkpoint)
+        await send(pilot, "Remember this otter")
+        item = last_reply(app)
+        await wait_for(pilot, lambda: item.reply.status == "complete")
+        content, message_id = item.reply.content, item.message_id
+        await pilot.press("ctrl+q")
+    assert closing.is_set() and message_id is not None and content
+    with Store.open(tmp_path / "routmy.db") as store:
+        stored = store.get_message(message_id)
+        assert stored is not None
+        assert (stored.status, stored.content) == ("complete", content)
+        assert store.get_exchange(message_id) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -79,8 +80,11 @@ class Recorder:
     """Stores a conversation by listening to it; loads branches back (its `Branches`).
 
     Every write happens in the event's own call (the user's message is stored before its
-    request leaves). A failing write is reported once through `on_error` and never stops the
-    chat; nothing that arrived is dropped from the screen.
+    request leaves), but one: an ended reply with its exchange (tens of thousands of stream
+    lines, about 0.1 s) is stored on the store's own thread when an event loop runs (the
+    UI's), so no key waits for it; the store keeps the order of calls, and waits for it
+    before it closes (or the process exits). A failing write is reported once through
+    `on_error` and never stops the chat; nothing that arrived is dropped from the screen.
 
     Args:
         conversation: The conversation to keep.
@@ -229,13 +233,55 @@ class Recorder:
         return True
 
     def _ended(self, store: Store, event: ReplyEnded) -> None:
+        """Store the reply as it ended, with its exchange: on the store's thread when an
+        event loop runs (listeners then hear of it on the loop), else now."""
         turn = event.turn
         if turn.id is None:
             return
-        self.checkpoint(turn, turn.reply, force=True)
-        self._last_checkpoint.pop(turn.id, None)
-        if event.exchange is not None:
-            store.save_exchange(turn.id, event.exchange)
+        message_id, reply, exchange = turn.id, turn.reply, event.exchange
+        self._last_checkpoint.pop(message_id, None)
+
+        def save() -> None:
+            problem: Exception | None = None
+            if reply is not None:
+                try:
+                    store.checkpoint_reply(message_id, reply)
+                except (StoreError, ValueError, UnicodeError) as exc:
+                    problem = exc  # the exchange is still worth keeping
+            if exchange is not None:
+                store.save_exchange(message_id, exchange)
+            if problem is not None:
+                raise problem
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            save()  # no loop, no UI to keep responsive
+            self._stored()
+            return
+        future = store.later(save)
+        future.add_done_callback(lambda done: self._tell_loop(loop, done.exception()))
+
+    def _tell_loop(self, loop: asyncio.AbstractEventLoop, problem: BaseException | None) -> None:
+        """On the store's thread: report a stored reply on the loop (if it still runs)."""
+        try:
+            loop.call_soon_threadsafe(self._stored_later, problem)
+        except RuntimeError:
+            if problem is not None:  # the loop is gone (quitting): the log keeps it
+                log.warning("history write failed: %s", problem)
+
+    def _stored_later(self, problem: BaseException | None) -> None:
+        if isinstance(problem, (StoreError, ValueError, UnicodeError)):
+            self._fail(problem)
+        elif problem is not None:
+            log.error("storing an ended reply failed", exc_info=problem)
+            self._fail(StoreError(str(problem)))
+        store = self.store
+        if store is not None:
+            self._check_elsewhere(store)
+        self._stored()
+
+    def _stored(self) -> None:
         if self.on_stored is not None:
             self.on_stored()
 

@@ -9,7 +9,8 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -56,6 +57,11 @@ def _is_zombie(pid: int) -> bool:
 class StoreBase:
     """One connection guarded by a lock, so a worker thread may share the store.
 
+    Long writes may be handed to the store's own thread (`later`): they run one at a time in
+    the order given, and every other call of the store from another thread waits for them
+    first (drafts aside, which no such write touches), so the store is read and written in
+    the order the calls were made. `close()` waits for them too.
+
     Args:
         conn: An open connection from `open_database`.
         path: The database file.
@@ -77,13 +83,65 @@ class StoreBase:
         # found changed by someone else since (another window on the same database).
         self._seen: dict[str, float] = {}
         self._elsewhere: set[str] = set()
+        self._writer: ThreadPoolExecutor | None = None
+        self._later_lock = threading.Lock()
+        self._writer_ident: int | None = None
+        self._last_later: Future[None] | None = None
+
+    # --- the store's own thread ------------------------------------------------------------
+
+    def later(self, job: Callable[[], None]) -> Future[None]:
+        """Run `job` (calls of this store) on the store's own thread, after those given before.
+
+        The thread is not a daemon: a process that exits with jobs waiting runs them first.
+
+        Returns:
+            Its future (the job's exception, if any, is in it).
+        """
+        with self._later_lock:
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="routmy-store")
+            future = self._writer.submit(self._run_later, job)
+            self._last_later = future
+            return future
+
+    def _run_later(self, job: Callable[[], None]) -> None:
+        self._writer_ident = threading.get_ident()
+        job()
+
+    @property
+    def writing_later(self) -> bool:
+        """Whether jobs given to `later` are still waiting or running."""
+        future = self._last_later
+        return future is not None and not future.done()
+
+    def flush(self) -> None:
+        """Wait until the jobs given to `later` have run (at once from the store's thread)."""
+        future = self._last_later
+        if future is None or future.done() or threading.get_ident() == self._writer_ident:
+            return
+        if getattr(self._lock, "_is_owned", lambda: False)():
+            return  # inside this thread's transaction: waiting could never end
+        try:
+            future.result()
+        except Exception:  # the job's own caller reports it
+            return
+
+    def _stop_writer(self) -> None:
+        self.flush()
+        with self._later_lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.shutdown(wait=threading.get_ident() != self._writer_ident)
 
     def _forget_owner(self) -> None:
         _OPEN_TOKENS.discard(self._token)
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        """The connection, for reads (each statement sees a consistent snapshot)."""
+        """The connection, for reads (each statement sees a consistent snapshot), once the
+        store's thread has done what it was given."""
+        self.flush()
         with self._lock:
             try:
                 yield self._conn
@@ -93,12 +151,15 @@ class StoreBase:
                 raise StoreError(f"database error in {self.path}: {exc}") from exc
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """The connection inside a `BEGIN IMMEDIATE` transaction, committed on success.
+    def _write(self, ordered: bool = True) -> Iterator[sqlite3.Connection]:
+        """The connection inside a `BEGIN IMMEDIATE` transaction, committed on success; once
+        the store's thread has done what it was given (unless not `ordered`).
 
         IMMEDIATE takes the write lock up front (waiting up to the busy timeout), so two
         processes never fail half-way through a transaction on a lock upgrade.
         """
+        if ordered:
+            self.flush()
         with self._lock:
             if self._depth:
                 self._depth += 1

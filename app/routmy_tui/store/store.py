@@ -41,7 +41,8 @@ class Store(MessagesMixin, BranchesMixin, SearchMixin):
         return cls(open_database(Path(path)), Path(path))
 
     def close(self) -> None:
-        """Close the connection (idempotent)."""
+        """Close the connection (idempotent), once the jobs given to `later` have run."""
+        self._stop_writer()
         with self._lock:
             self._forget_owner()
             self._conn.close()
@@ -201,8 +202,11 @@ class Store(MessagesMixin, BranchesMixin, SearchMixin):
     # Drafts and meta
 
     def set_draft(self, conversation_id: str | None, text: str) -> None:
-        """Keep the composer text of a conversation (None: the new, unsaved chat)."""
-        with self._write() as conn:
+        """Keep the composer text of a conversation (None: the new, unsaved chat).
+
+        Never waits for the store's thread (see `later`): no job given to it writes drafts.
+        """
+        with self._write(ordered=False) as conn:
             if conversation_id is None:
                 self._set_meta(conn, _NEW_CHAT_DRAFT, text)
             else:
