@@ -15,6 +15,7 @@ from routmy_tui.ui.app import RoutmyApp
 from routmy_tui.ui.palette import key_for_title
 from routmy_tui.ui.settings.help_screen import HelpScreen, help_rows, help_text
 from routmy_tui.ui.widgets.dialogs import PaidConfirmDialog
+from routmy_tui.ui.widgets.footer import KeysFooter
 from tests.ui.helpers import last_reply, make_app, send, view_of, wait_for
 
 
@@ -137,6 +138,35 @@ async def test_footer_last_column_belongs_to_the_palette_key(demo_server: DemoSe
             await pilot.pause()
             bottom = "".join(s.text for s in app.screen._compositor.render_strips()[-1])
             assert bottom.endswith("▏Ctrl+P palette "), (width, bottom[-30:])
+
+
+async def test_footer_changes_only_the_keys_that_change(demo_server: DemoServer) -> None:
+    """Stop appearing mounts one key, the others stay; after any change the footer shows
+    what a full rebuild shows, in the same order."""
+    app = make_app(demo_server.base_url)
+
+    def shown() -> list[tuple[str, str, bool]]:
+        return [(k.key_display, k.description, k.has_class("-disabled")) for k in footer.children]
+
+    async with app.run_test(size=(160, 30)) as pilot:
+        footer = app.screen.query_one(KeysFooter)
+        await wait_for(pilot, lambda: "Help" in _footer(app))
+        help_key = next(k for k in app.screen.query(FooterKey) if k.description == "Help")
+        await send(pilot, "wait for me fault:hold")
+        await wait_for(pilot, lambda: "Stop" in _footer(app))
+        assert help_key in footer.children  # kept, not made again
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "Stop" not in _footer(app))
+        view_of(app).focus()  # many keys come and go
+        await wait_for(pilot, lambda: "Regenerate" in _footer(app))
+        for focus in (view_of(app), app.screen.query_one("#composer"), view_of(app)):
+            focus.focus()
+            await pilot.pause()
+            await wait_for(pilot, lambda: not footer._due)
+            before, first = shown(), footer.children[0]
+            footer.call_later(footer.recompose)  # a full rebuild, as Textual's footer does
+            await wait_for(pilot, lambda f=first: bool(footer.children) and footer.children[0] != f)
+            assert shown() == before
 
 
 async def test_thinking_key_shows_on_a_reply_with_thinking(demo_server: DemoServer) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from difflib import SequenceMatcher
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from routmy_tui.ui.commands import COMMANDS
 
@@ -76,15 +78,32 @@ def ranked(keys: Iterable[Widget]) -> list[Widget]:
     return [widget for _, widget in sorted(enumerate(items), key=lambda p: rank(*p))]
 
 
+def _spec(widget: Widget) -> tuple[Any, ...]:
+    """What a footer key shows and does (two keys with equal specs look and act the same)."""
+    if not isinstance(widget, FooterKey):
+        return (id(widget),)
+    return (
+        widget.key,
+        widget.key_display,
+        widget.description,
+        widget.action,
+        widget._disabled,
+        widget.tooltip,
+        frozenset(widget.classes),
+    )
+
+
 class KeysFooter(Footer):
-    """Textual's `Footer`, rebuilt only when the keys it would show change, the keys in
+    """Textual's `Footer`, changed only where the keys it would show change, the keys in
     order of importance (`ranked`: a narrow footer cuts the end).
 
     Textual's footer mounts a widget per key again on every change of focus or bindings:
     three times between the first frame and the first key handled, and on every send, each
     time tens of milliseconds on the UI thread, in front of the reply. Here a change that
-    leaves the shown keys as they are costs a comparison, and the changes of one frame make
-    one rebuild.
+    leaves the shown keys as they are costs a comparison, the changes of one frame make one
+    update, and an update mounts only the keys that are new (Stop appearing is one key) and
+    removes only those that went. Keys are made with their compact class already set (the
+    footer never changes style), so mounting one styles it once.
     """
 
     # Textual's compact footer keeps every key's right margin, the palette key's too: that
@@ -105,7 +124,18 @@ class KeysFooter(Footer):
     def compose(self) -> ComposeResult:
         if self._bindings_ready:
             self._shown = self._keys()  # whatever rebuilt it, this is what it shows
-        yield from ranked(super().compose())
+        yield from self._wanted()
+
+    def _wanted(self) -> list[Widget]:
+        """The key widgets the footer should show now, in order, not mounted."""
+        widgets = ranked(super().compose())
+        if self.compact:
+            for widget in widgets:
+                if isinstance(widget, FooterKey):
+                    # Its `compact` watcher adds this class on mount, which styles the key
+                    # (and restyles it) a second time; set now, the watcher has nothing to do.
+                    widget.add_class("-compact", update=False)
+        return widgets
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         self._bindings_ready = True
@@ -117,8 +147,30 @@ class KeysFooter(Footer):
 
     async def _rebuild(self) -> None:
         self._due = False
-        if self.is_attached and self._keys() != self._shown:
-            await self.recompose()
+        if not self.is_attached:
+            return
+        keys = self._keys()
+        if keys == self._shown:
+            return
+        old = list(self.children)
+        new = self._wanted()
+        if not old or not all(isinstance(w, FooterKey) for w in [*old, *new]):
+            await self.recompose()  # the first build, or binding groups (not used here)
+            return
+        self._shown = keys
+        matcher = SequenceMatcher(None, [_spec(w) for w in old], [_spec(w) for w in new])
+        gone: list[Widget] = []
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            gone += old[i1:i2]
+            if j2 > j1:
+                if i2 < len(old):
+                    await self.mount_all(new[j1:j2], before=old[i2])
+                else:
+                    await self.mount_all(new[j1:j2])
+        if gone:
+            await self.remove_children(gone)
 
     def _keys(self) -> tuple[Any, ...]:
         """What the footer shows: each shown binding with its state and display."""
