@@ -169,6 +169,30 @@ async def test_footer_changes_only_the_keys_that_change(demo_server: DemoServer)
             assert shown() == before
 
 
+async def test_footer_shows_whole_keys_only_at_any_width(demo_server: DemoServer) -> None:
+    """A key the palette key would cut ("Ctr▏") is left out; resizing fits them again."""
+
+    def whole(app: RoutmyApp) -> bool:
+        bottom = "".join(s.text for s in app.screen._compositor.render_strips()[-1])
+        left = bottom.split("\u258f")[0].rstrip()
+        keys = [k for k in app.screen.query(FooterKey) if not k.has_class("-command-palette")]
+        first, last = keys[0], keys[-1]
+        return bool(
+            len(bottom) == app.size.width
+            and left.endswith(f"{last.key_display} {last.description}")
+            and f"{first.key_display} {first.description}" in left
+        )
+
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await wait_for(pilot, lambda: "Inspector" in _footer(app) and whole(app))
+        for width in (80, 97, 100, 64):
+            await pilot.resize_terminal(width, 20)
+            await wait_for(pilot, lambda: whole(app))
+        view_of(app).focus()  # the conversation's own keys come first
+        await wait_for(pilot, lambda: "Copy" in _footer(app) and whole(app))
+
+
 async def test_thinking_key_shows_on_a_reply_with_thinking(demo_server: DemoServer) -> None:
     app = make_app(demo_server.base_url, model="demo/reasoning")
     async with app.run_test(size=(160, 30)) as pilot:

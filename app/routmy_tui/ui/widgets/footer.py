@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from difflib import SequenceMatcher
 from typing import Any
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
@@ -135,7 +136,39 @@ class KeysFooter(Footer):
                     # Its `compact` watcher adds this class on mount, which styles the key
                     # (and restyles it) a second time; set now, the watcher has nothing to do.
                     widget.add_class("-compact", update=False)
-        return widgets
+        return self._fitting(widgets)
+
+    def _fitting(self, keys: list[Widget]) -> list[Widget]:
+        """The keys that fit whole beside the palette key, in order: a key cut in half
+        ("Ctr▏") helps nobody. The footer is as wide as the terminal."""
+        room = self.app.size.width
+        palette = [key for key in keys if key.has_class("-command-palette")]
+        room -= sum(self._width(key) for key in palette)
+        shown: list[Widget] = []
+        for key in keys:
+            if key in palette:
+                continue
+            if isinstance(key, FooterKey):
+                room -= self._width(key)
+                if room + self.compact < 0:  # the last key's margin may lie under the palette key
+                    break
+            shown.append(key)
+        return shown + palette
+
+    def _width(self, key: FooterKey | Widget) -> int:
+        """Columns a key takes, as the footer's style sheet lays it out."""
+        if not isinstance(key, FooterKey):
+            return 0
+        keys, words = cell_len(key.key_display), cell_len(key.description)
+        if key.has_class("-command-palette"):  # a border, then padded at the right
+            return 1 + keys + 1 + words + 1 if self.compact else 1 + keys + 2 + words + 2
+        if self.compact:  # "Ctrl+K API key" and a margin
+            return keys + (1 + words if words else 0) + 1
+        return keys + 2 + (words + 1 if words else 0)
+
+    def on_resize(self) -> None:
+        if self._bindings_ready and self.is_attached and self._keys() != self._shown:
+            self.bindings_changed(self.screen)
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         self._bindings_ready = True
@@ -173,9 +206,10 @@ class KeysFooter(Footer):
             await self.remove_children(gone)
 
     def _keys(self) -> tuple[Any, ...]:
-        """What the footer shows: each shown binding with its state and display."""
+        """What the footer shows: each shown binding with its state and display, and the
+        width they are fitted into."""
         palette = self.app.COMMAND_PALETTE_BINDING
-        keys: list[Any] = [self.show_command_palette]
+        keys: list[Any] = [self.show_command_palette, self.app.size.width]
         for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items():
             if binding.show or key == palette:
                 shown = (binding.action, binding.description, binding.group, enabled, tooltip)
