@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, TabbedContent, Tabs
 from textual.widgets._footer import FooterKey
@@ -247,3 +249,27 @@ async def test_config_problems_make_one_notice_and_keep_working_keys(
     assert "the default (Ctrl+R) is kept" in text
     assert f"{config}:7: [keymap] new-conversation: text boxes keep Ctrl+A" in text
     assert "toggle-inspector" not in text and "parameters" not in text
+
+
+async def test_footer_follows_a_reply_that_ends_while_the_user_types(
+    demo_server: DemoServer,
+) -> None:
+    """The footer's change at the end of a reply waits for a key's frame while the user
+    types, but comes: Stop goes while the typing goes on, and every letter is kept."""
+    app = make_app(demo_server.base_url, params={"extra": {"demo_tps": 300, "demo_tokens": 900}})
+    async with app.run_test(size=(160, 30)) as pilot:
+        await send(pilot, "Tell me something")
+        await wait_for(pilot, lambda: "Stop" in _footer(app))
+        driver = app._driver
+        assert driver is not None
+        typed = ""
+        while len(typed) < 400 and ("Stop" in _footer(app) or len(typed) < 4):
+            letter = "abcdefghij"[len(typed) % 10]
+            key = events.Key(letter, letter)
+            key.set_sender(app)
+            driver.send_message(key)  # as typed: Pilot's press waits for a quiet app
+            typed += letter
+            await asyncio.sleep(0.06)
+        assert last_reply(app).reply.status == "complete"
+        assert "Stop" not in _footer(app) and len(typed) < 400
+        assert app.screen.query_one("#composer").text == typed  # type: ignore[attr-defined]

@@ -88,11 +88,13 @@ class RoutmyApp(App[None]):
 
     input_at = 0.0
     """Monotonic time of the last key, click or scroll (streaming replies let it go first)."""
+    input_before = 0.0
+    """Monotonic time of the input before that one (close together: the user is typing)."""
 
     async def on_event(self, event: events.Event) -> None:
         """Note when input comes, then handle the event as Textual does."""
         if isinstance(event, events.InputEvent):
-            self.input_at = time.monotonic()
+            self.input_before, self.input_at = self.input_at, time.monotonic()
         await super().on_event(event)
 
     def __init__(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 from typing import Any
@@ -94,6 +95,16 @@ def _spec(widget: Widget) -> tuple[Any, ...]:
     )
 
 
+TYPING = 0.5
+"""Two inputs (keys, clicks, scrolls) this close together: the user is typing or scrolling."""
+QUIET = 0.3
+"""Seconds without input after which the user no longer counts as typing."""
+JUST_DRAWN = 0.02
+"""Seconds after an input during which a footer change goes out after that input's frame."""
+MOST_DEFERRED = 1.0
+"""Seconds a footer change waits at most for a pause in typing."""
+
+
 class KeysFooter(Footer):
     """Textual's `Footer`, changed only where the keys it would show change, the keys in
     order of importance (`ranked`: a narrow footer cuts the end).
@@ -121,6 +132,7 @@ class KeysFooter(Footer):
         super().__init__(*args, **kwargs)
         self._shown: tuple[Any, ...] | None = None
         self._due = False
+        self._deferred_since: float | None = None
 
     def compose(self) -> ComposeResult:
         if self._bindings_ready:
@@ -178,8 +190,32 @@ class KeysFooter(Footer):
             self._due = True
             self.call_after_refresh(self._rebuild)
 
+    def _typing(self, now: float) -> bool:
+        """Whether the user is typing or scrolling (two inputs close together, the last one
+        recent): a change of keys lays the screen out again (10-20 ms of CPU, more on a
+        loaded machine), which a key typed meanwhile would wait for."""
+        input_at = float(getattr(self.app, "input_at", 0.0))
+        before = float(getattr(self.app, "input_before", 0.0))
+        return now - input_at < QUIET and input_at - before < TYPING
+
     async def _rebuild(self) -> None:
+        """Show the keys as they are now. While the user types (a reply ended meanwhile), the
+        change goes out after the frame of the next key (the one after it is tens of ms
+        away), when typing pauses, or after `MOST_DEFERRED` at the latest."""
+        now = time.monotonic()
+        if self.is_attached and self._typing(now):
+            since = self._deferred_since = self._deferred_since or now
+            if now - since < MOST_DEFERRED:
+                if now - float(getattr(self.app, "input_at", 0.0)) < JUST_DRAWN:
+                    self.call_after_refresh(self._update)
+                else:
+                    self.set_timer(JUST_DRAWN, self._rebuild)  # _due stays set meanwhile
+                return
+        await self._update()
+
+    async def _update(self) -> None:
         self._due = False
+        self._deferred_since = None
         if not self.is_attached:
             return
         keys = self._keys()
