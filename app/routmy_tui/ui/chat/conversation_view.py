@@ -21,6 +21,7 @@ from routmy_tui.ui.chat.line_cache import KEEP_LINES, LineCache
 from routmy_tui.ui.chat.live_stream import InputFirst, LiveLayoutMixin
 from routmy_tui.ui.chat.message_selection import GUTTER, MessageSelectionMixin
 from routmy_tui.ui.chat.picture_actions import PictureViewMixin
+from routmy_tui.ui.chat.pictures import for_hit_test
 from routmy_tui.ui.chat.selection import SelectionMixin, encode
 from routmy_tui.ui.commands import bindings_for
 
@@ -104,6 +105,8 @@ class ConversationView(
         """The view's style while a paint is under way (costly to look up per line)."""
         self._held = LineCache()
         """Items holding drawn lines; those far from the viewport let them go."""
+        self._gutters: dict[tuple[Style, Style | None], Strip] = {}
+        """The gutter strips drawn, by (view style, bar style): made once, not per line."""
 
     # --- content -------------------------------------------------------------------
 
@@ -218,6 +221,7 @@ class ConversationView(
         if self.follow:
             self._to_bottom()
         self._trim_lines()
+        self.prefetch_pictures()
         self.refresh()
         for item in busy:
             # Text arrived faster than one layout draws: go on at the next frame (at once
@@ -432,14 +436,22 @@ class ConversationView(
                 self.schedule_layout()
         local = number - self._offsets[index]
         line = self.selected_line(item.line(local), index, local).apply_style(style)
-        if local >= item.body_height:
-            gutter = Strip.blank(GUTTER, style)
-        else:
-            gutter = Strip([Segment("▎ ", style + self.palette.gutter(item))], GUTTER)
+        bar = self.palette.gutter(item) if local < item.body_height else None
+        gutter = self._gutters.get((style, bar))
+        if gutter is None:
+            if len(self._gutters) > 64:  # styles of themes no longer in use
+                self._gutters.clear()
+            gutter = self._gutters[style, bar] = (
+                Strip.blank(GUTTER, style)
+                if bar is None
+                else Strip([Segment("▎ ", style + bar)], GUTTER)
+            )
         line = Strip.join([gutter, line]).crop_extend(scroll_x, scroll_x + width, style)
         if self._painting:
             return line
         # Offsets for Textual's text selection (the gutter's are negative: column 0 then).
+        if item.pictures:
+            line = for_hit_test(line)
         return line.apply_offsets(scroll_x - GUTTER, encode(index, local))
 
     def render_lines(self, crop: Region) -> list[Strip]:

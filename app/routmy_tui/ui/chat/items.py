@@ -80,6 +80,9 @@ class Item:
         """Which picture (0-based) line `index` of the last layout draws, if any."""
         return None
 
+    def prefetch_pictures(self) -> None:
+        """Ask for the pictures of the last layout to be drawn (they are near the viewport)."""
+
     def sibling_marker(self) -> str:
         """The "‹ 2/3 ›" marker of a message with other versions ("" when it has none)."""
         position, count = self.siblings
@@ -201,6 +204,11 @@ class SectionItem(Item):
 
     def _can_release(self) -> bool:
         return not self.pictures
+
+    def prefetch_pictures(self) -> None:
+        for section in self._sections:
+            if isinstance(section, PictureLines):
+                section.prefetch()
 
     def _drop_lines(self) -> None:
         self._sections = []

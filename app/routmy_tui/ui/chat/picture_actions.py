@@ -11,6 +11,9 @@ from textual.message import Message
 
 from routmy_tui.ui.chat.pictures import PICTURES
 
+PREFETCH_SCREENS = 2
+"""Screens above and below the viewport whose pictures are drawn ahead of need."""
+
 if TYPE_CHECKING:
     from routmy_tui.ui.chat.items import Item
 
@@ -44,6 +47,10 @@ class PictureViewMixin:
         selected: int | None
         _offsets: list[int]
         scroll_y: float
+        scrollable_content_region: Any
+
+        @property
+        def item_width(self) -> int: ...
 
         def post_message(self, message: Message) -> bool: ...
         def item_changed(self, item: Item) -> None: ...
@@ -63,17 +70,37 @@ class PictureViewMixin:
     _repaint_pending = False
 
     def on_pictures_ready(self, event: PicturesReady) -> None:
-        """A picture's size is known: lay out the items showing it; drawn: repaint (once
-        per frame however many pictures were drawn meanwhile)."""
+        """A picture's size is known: lay out the items showing it; drawn: repaint if it
+        is on screen (once per frame however many pictures were drawn meanwhile)."""
         event.stop()
         if event.what == "size":
             for item in self.items:
                 if event.url in item.pictures:
                     self.item_changed(item)
-        elif not self._repaint_pending:
+        elif not self._repaint_pending and any(
+            event.url in item.pictures for item in self._items_within(0)
+        ):
             self._repaint_pending = True
             view: Any = self
             view.set_timer(1 / 60, self._repaint)
+
+    def _items_within(self, screens: int) -> list[Item]:
+        """The items on screen and `screens` screens above and below it."""
+        height = self.scrollable_content_region.height
+        top = int(self.scroll_y) - screens * height
+        bottom = int(self.scroll_y) + (screens + 1) * height
+        offsets = self._offsets
+        first = max(0, bisect_right(offsets, max(0, top)) - 1)
+        last = min(len(self.items), len(offsets) - 1, bisect_right(offsets, bottom))
+        return self.items[first:last]
+
+    def prefetch_pictures(self) -> None:
+        """Have the pictures near the viewport drawn in the worker before they scroll in
+        (paging never shows a placeholder where the worker had time to draw)."""
+        width = self.item_width
+        for item in self._items_within(PREFETCH_SCREENS):
+            if item.pictures and item.is_measured(width):
+                item.prefetch_pictures()
 
     def _repaint(self) -> None:
         self._repaint_pending = False

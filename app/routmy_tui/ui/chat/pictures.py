@@ -161,6 +161,12 @@ class PictureService:
 
     # --- queries from the UI thread ----------------------------------------------------
 
+    @property
+    def busy(self) -> bool:
+        """Whether a picture is being decoded or drawn (or waits to be)."""
+        with self._lock:
+            return bool(self._pending)
+
     def preview(self, url: str) -> Preview | str | None:
         """The preview, the reason it cannot be shown, or None while it is being decoded."""
         found = self._previews.get(url)
@@ -252,6 +258,7 @@ class PictureLines:
         self._columns = 0
         self._rows = 0
         self._indent = 0
+        self._width = 0
         self._caption: Strip = Strip.blank(0)
         self._beside = False
         """Whether the caption ends the picture's last line (else it is a line of its own)."""
@@ -265,6 +272,7 @@ class PictureLines:
     def layout(self, console: Console, width: int) -> None:
         """Work out the height at `width` (asks for the picture to be decoded if needed)."""
         found = PICTURES.preview(self.url)
+        self._width = width
         caption = Text(f"▣ picture {self.number}", style=self.style, no_wrap=True)
         caption.overflow = "ellipsis"
         self._rows = 0
@@ -287,16 +295,29 @@ class PictureLines:
         self._caption = Strip(lines[0], room)
         self.height = self._rows + (0 if self._beside else 1)
         self._drawn = None
-        shade = Strip([Segment("░" * self._columns, _SHADE)], self._columns)
-        self._placeholder = self._framed([shade] * self._rows)
+        self._placeholder = []  # made when first shown (most pictures are drawn by then)
 
     def _framed(self, strips: list[Strip]) -> list[Strip]:
-        """The picture's lines indented, the caption beside the last when it fits."""
-        indent = Strip.blank(self._indent)
-        lines = [Strip.join([indent, strip]) for strip in strips]
-        if self._beside and lines:
-            lines[-1] = Strip.join([lines[-1], Strip.blank(2), self._caption])
+        """The picture's lines indented, the caption beside the last when it fits, each
+        as wide as the item (drawn as they are, not padded anew every frame), one strip
+        per line."""
+        lines = []
+        last = len(strips) - 1
+        for row, strip in enumerate(strips):
+            segments = [Segment(" " * self._indent), *strip]
+            cells = self._indent + strip.cell_length
+            if row == last and self._beside:
+                segments += [Segment("  "), *self._caption]
+                cells += 2 + self._caption.cell_length
+            if cells < self._width:
+                segments.append(Segment(" " * (self._width - cells)))
+            lines.append(Strip(segments, max(cells, self._width)))
         return lines
+
+    def prefetch(self) -> None:
+        """Ask for the picture at its size now (it is about to scroll into view)."""
+        if self._rows:
+            PICTURES.strips(self.url, self._columns, self._rows)
 
     def line(self, index: int) -> Strip:
         """One line: the picture (or its placeholder), the caption beside or below it."""
@@ -304,11 +325,44 @@ class PictureLines:
             return self._caption
         strips = PICTURES.strips(self.url, self._columns, self._rows)
         if strips is None or len(strips) != self._rows:
+            if not self._placeholder:
+                shade = Strip([Segment("░" * self._columns, _SHADE)], self._columns)
+                self._placeholder = self._framed([shade] * self._rows)
             return self._placeholder[index]
         if strips is not self._drawn:
             self._lines = self._framed(strips)
             self._drawn = strips
         return self._lines[index]
+
+
+def for_hit_test(line: Strip) -> Strip:
+    """`line` as Textual reads selection offsets from it: each run of picture cells is one
+    segment (never painted).
+
+    Textual finds the character under the pointer from the segments' lengths and the
+    offsets on them, not from their colours; a picture line has a segment per colour, and
+    putting offsets on a segment makes a new style, so a picture line cost three times a
+    line of text. Segments that carry meta (links, clicks) are kept as they are.
+    """
+    segments: list[Segment] = []
+    merged = False
+    for segment in line:
+        text, style, control = segment
+        if (
+            segments
+            and not control
+            and text
+            and not text.strip("▀")
+            and (style is None or not style.meta)
+            and segments[-1].text[-1:] == "▀"
+            and not segments[-1].control
+            and (segments[-1].style is None or not segments[-1].style.meta)
+        ):
+            segments[-1] = Segment(segments[-1].text + text, segments[-1].style)
+            merged = True
+        else:
+            segments.append(segment)
+    return Strip(segments, line.cell_length) if merged else line
 
 
 def picture_sections(urls: list[str], style: Style, error_style: Style) -> list[PictureLines]:
