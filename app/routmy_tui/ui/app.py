@@ -31,7 +31,6 @@ from routmy_tui.ui.commands import bindings_for, check_keymap, key_label, palett
 from routmy_tui.ui.history.session import Session
 from routmy_tui.ui.models.catalog_actions import CatalogRefresher
 from routmy_tui.ui.palette import CommandsProvider
-from routmy_tui.ui.settings.key_dialog import KeyDialog
 from routmy_tui.ui.themes import palette_of, to_textual_theme
 from routmy_tui.ui.widgets.type_ahead import take_early_key
 
@@ -53,6 +52,8 @@ def default_chat_settings(settings: Settings) -> ChatSettings:
 
 WARM_UP_FALLBACK = 1.0
 """Seconds after mount when the warm-up starts if the chat screen has not asked for it."""
+CATALOG_RETRY = 0.5
+"""Seconds between checks whether the replies that hold back the catalog's load ended."""
 
 
 def _from_textual() -> bool:
@@ -112,6 +113,7 @@ class RoutmyApp(App[None]):
         self.services = services
         self._after_first_frame = after_first_frame
         self._warmed = False
+        self._catalog_started = False
         self._theme_ready = False
         self.theme_problems: list[str] = []
         self.keymap: dict[str, str] = {}
@@ -139,6 +141,12 @@ class RoutmyApp(App[None]):
         )
         """The conversation history (a store that cannot open leaves it off, and says so)."""
         services.settings.listeners.append(self._settings_changed)
+        # The theme is chosen before the style sheet is first read, so the styles are
+        # parsed and applied with its colours once. Chosen at mount (as it was), it made
+        # Textual parse every style again and restyle and lay out every widget, in front
+        # of the first keys.
+        self._load_themes()
+        self._theme_ready = True
 
     @property
     def settings(self) -> Settings:
@@ -161,7 +169,9 @@ class RoutmyApp(App[None]):
 
     def start_catalog(self) -> None:
         """Show the cached model list at once and fetch a fresh one in the background."""
-        self.catalog_refresher.start()
+        if not self._catalog_started:
+            self._catalog_started = True
+            self.catalog_refresher.start()
 
     def refresh_models(self, quiet: bool = False) -> None:
         """Fetch the catalog in the background; say how it went unless `quiet` and fine."""
@@ -202,7 +212,28 @@ class RoutmyApp(App[None]):
             warm_up()  # a private console: the app's is not shared across threads
         finally:
             with contextlib.suppress(RuntimeError):  # the app may already be closing
-                self.call_from_thread(self.start_catalog)
+                self.call_from_thread(self._catalog_when_idle)
+
+    def _catalog_when_idle(self) -> None:
+        """Load the catalog, once no reply streams.
+
+        A message sent at the first frame comes first: the catalog's fetch, parsing and
+        saving would run beside its reply. The model picker does not wait (it asks for the
+        catalog itself)."""
+        if self._catalog_started:
+            return
+        if self._replying():
+            self.set_timer(CATALOG_RETRY, self._catalog_when_idle)
+            return
+        self.start_catalog()
+
+    def _replying(self) -> bool:
+        """Whether a reply streams on a chat screen (compared replies count)."""
+        return any(
+            isinstance(screen, ChatScreen) and screen.controller is not None
+            and screen.controller.busy
+            for screen in self.screen_stack
+        )  # fmt: skip
 
     # --- start-up ---------------------------------------------------------------------
 
@@ -211,15 +242,13 @@ class RoutmyApp(App[None]):
         return ChatScreen(self.conversation)
 
     def on_mount(self) -> None:
-        """Apply the theme and keymap, then report config problems."""
+        """Apply the keymap, then report config problems (the theme's too)."""
         if not (self.session.resume_last and self.services.store_exists()):
             # A new chat: a message may be sent at the first frame. The history and the
             # client (httpx, TLS set-up: about 0.3 s) are made in a thread meanwhile.
             threading.Thread(
                 target=self.services.prepare, name="routmy-prepare", daemon=True
             ).start()
-        self._load_themes()
-        self._theme_ready = True
         self.keymap, keymap_problems = check_keymap(self.settings.keymap)
         if self.keymap:
             self.set_keymap(self.keymap)
@@ -411,6 +440,8 @@ class RoutmyApp(App[None]):
                     screen.refresh_header()
             if saved:
                 self.notify(f"Key saved to {self.settings.config_path}")
+
+        from routmy_tui.ui.settings.key_dialog import KeyDialog
 
         self.push_screen(KeyDialog(str(self.settings.config_path)), done)
 

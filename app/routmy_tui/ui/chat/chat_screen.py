@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import events, on
@@ -28,8 +28,14 @@ from routmy_tui.ui.commands import bindings_for
 from routmy_tui.ui.compare.actions import CompareActions
 from routmy_tui.ui.host import AppHost
 from routmy_tui.ui.models.conversation_settings import ConversationSettingsMixin
-from routmy_tui.ui.tools.approval import answer_with_program
 from routmy_tui.ui.widgets.footer import KeysFooter
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from routmy_tui.core.toolsets import FunctionTool
+    from routmy_tui.core.types import ToolCall
+    from routmy_tui.ui.history.sidebar import ConversationSidebar
 
 SLIM = 80
 """Under this many columns an open inspector takes the whole width (half is too little)."""
@@ -89,7 +95,7 @@ class ChatScreen(
             self.query_one(Composer),
             self.query_one(AnswerBar),
             self.notify,
-            run_program=lambda call, tool, done: answer_with_program(self.app, call, tool, done),
+            run_program=self._answer_with_program,
         )
         self.conversation.subscribe(self._conversation_event)
         # The catalog loads right after the first frame and hands its models to the
@@ -104,6 +110,14 @@ class ChatScreen(
             self.query_one("#welcome").display = False
         app.session.attach(self)
         self.call_after_refresh(self._start_history)
+
+    def _answer_with_program(
+        self, call: ToolCall, tool: FunctionTool, done: Callable[[Any], None]
+    ) -> None:
+        """Ask before running a tool's program (the dialog's module loads on first use)."""
+        from routmy_tui.ui.tools.approval import answer_with_program
+
+        answer_with_program(self.app, call, tool, done)
 
     def on_unmount(self) -> None:
         self.conversation.unsubscribe(self._conversation_event)
@@ -167,13 +181,12 @@ class ChatScreen(
 
     def history_changed(self) -> None:
         """Something stored changed: the title in the header and the sidebar's list."""
-        from routmy_tui.ui.history.sidebar import ConversationSidebar
-
         header = self.query_one(AppHeader)
         header.conversation = self.routmy.session.title()
         header.model = self.conversation.settings.model
-        for sidebar in self.query(ConversationSidebar):
-            sidebar.reload()
+        # Found by name: the sidebar's module (and the browser's) loads when one is opened.
+        for sidebar in self.query("ConversationSidebar"):
+            cast("ConversationSidebar", sidebar).reload()
 
     def _set_draft(self, text: str) -> None:
         composer = self.query_one(Composer)

@@ -10,13 +10,13 @@ from textual.widgets import Static
 
 from routmy_tui.conversation import InvalidRequest
 from routmy_tui.core.text import make_safe
-from routmy_tui.ui.compare.compare_view import CompareView
 
 if TYPE_CHECKING:
     from textual.app import App
 
     from routmy_tui.conversation import Conversation
     from routmy_tui.ui.chat.controller import ChatController
+    from routmy_tui.ui.compare.compare_view import CompareView
     from routmy_tui.ui.host import AppHost
 
 
@@ -53,6 +53,7 @@ class CompareActions:
             self.notify("Keep one of the compared replies first (Enter on its column).")
             return
         app = self.routmy
+        app.start_catalog()  # it may still wait for the first reply to end
         settings = app.settings
 
         def picked(models: list[str] | None) -> None:
@@ -117,6 +118,8 @@ class CompareActions:
             self.notify(str(exc), title="Not sent", severity="warning", timeout=10)
             return False
         self.arm_compare(())
+        from routmy_tui.ui.compare.compare_view import CompareView  # loaded on first use
+
         view = CompareView(
             conversation, text, [turn for turn, _ in started], controller.view.palette, id="compare"
         )
@@ -129,7 +132,7 @@ class CompareActions:
         return True
 
     def _close_compare(self) -> None:
-        for view in self.query_one("#chat-column").query(CompareView):
+        for view in self.query_one("#chat-column").query("CompareView"):
             view.remove()
         if self.controller is not None:
             self.controller.view.display = True

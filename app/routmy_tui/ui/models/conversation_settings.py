@@ -24,6 +24,7 @@ def pick_model(app: App[Any], current: str, picked: Callable[[str | None], None]
     from routmy_tui.ui.models.model_picker import ModelPicker, PickerState
 
     host = cast("AppHost", app)
+    host.start_catalog()  # it may still wait for the first reply to end
     settings = host.settings
 
     def save_favourites(favourites: list[str]) -> None:

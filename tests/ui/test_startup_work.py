@@ -1,0 +1,108 @@
+"""Start-up does only what the first frame and the first reply need."""
+
+from __future__ import annotations
+
+import json
+import ssl
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from routmy_tui.core.client import tls_for
+from routmy_tui.demo.server import DemoServer
+from routmy_tui.ui.app import RoutmyApp
+from tests.ui.helpers import last_reply, make_app, send, wait_for
+
+NOT_BEFORE_USE = (
+    "PIL",  # decoding pictures (the viewer, attachments, a reply with a picture)
+    "textual_image",  # the picture viewer (the command line asks the terminal, not the app)
+    "jsonschema",  # checking tool sets
+    "routmy_tui.ui.tools.approval",
+    "routmy_tui.ui.compare.compare_view",
+    "routmy_tui.ui.history.sidebar",
+    "routmy_tui.ui.history.browser",
+    "routmy_tui.ui.inspector.inspector",
+    "routmy_tui.ui.models.model_picker",
+    "routmy_tui.ui.settings.settings_screen",
+    "routmy_tui.ui.settings.key_dialog",
+    "routmy_tui.store.export",
+    "routmy_tui.store.import_json",
+    "routmy_tui.store.import_markdown",
+)
+"""Modules a first reply does without: each loads when its feature is first used."""
+
+FIRST_REPLY = """
+import asyncio, json, sys
+from pathlib import Path
+from routmy_tui.config.settings import Settings
+from routmy_tui.ui.app import RoutmyApp
+from tests.ui.helpers import last_reply, send, wait_for
+
+async def main() -> None:
+    data = Path(sys.argv[2])
+    settings = Settings(base_url=sys.argv[1], model="demo/chat", api_key=None, demo=True,
+                        data_dir=data, config_path=data / "config.toml", cache_dir=data)
+    app = RoutmyApp(settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "hello")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+        print(json.dumps(sorted(sys.modules)))
+
+asyncio.run(main())
+"""
+
+
+def test_a_first_reply_loads_no_module_of_a_feature_not_used(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    """A fresh interpreter starts the app, sends a message and reads the reply: none of the
+    modules of pictures, tools, comparing, the inspector, the picker, settings or the
+    history's lists was loaded (each costs start-up time in front of the first reply)."""
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_REPLY, demo_server.base_url, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parents[2],
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert "routmy_tui.ui.chat.chat_screen" in loaded  # the app did start
+    assert "httpx" in loaded  # ...and the reply came over HTTP
+    early = [name for name in NOT_BEFORE_USE if name in loaded]
+    assert early == []
+
+
+async def test_the_theme_is_styled_once_at_start(demo_server: DemoServer) -> None:
+    """The chosen theme is in force before the styles are first read: nothing restyles
+    the screen once it is there (that was a full parse, restyle and layout in front of
+    the first keys)."""
+    refreshed: list[bool] = []
+
+    class Counting(RoutmyApp):
+        def refresh_css(self, animate: bool = True) -> None:
+            refreshed.append(bool(self.screen_stack))  # styles of a screen's widgets too
+            super().refresh_css(animate)
+
+    app: Any = make_app(demo_server.base_url, theme="routmy-light")
+    app.__class__ = Counting
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.history_started)
+        await send(pilot, "hello")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+        assert app.theme == "routmy-light"
+        assert True not in refreshed
+        app.theme = "routmy-dark"  # a change of theme still restyles the screen
+        await wait_for(pilot, lambda: True in refreshed)
+
+
+def test_plain_http_loads_no_certificates_and_trusts_none() -> None:
+    """A plain-http server (local, demo) never uses TLS: no CA bundle is read for it, and
+    its TLS set-up would refuse any certificate rather than skip the check."""
+    context = tls_for("http://127.0.0.1:8000/v1")
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0
+    assert tls_for("https://api.rout.my/v1") is True
+    assert tls_for("HTTPS://example.test/v1") is True
