@@ -34,6 +34,7 @@ async def show_tab(pilot: Pilot[Any], panel: Inspector, tab: str) -> None:
     pane = tabs.get_pane(tab)
     await wait_for(pilot, lambda: pane.display and pane.region.width > 0)
     panel.poll()
+    await pilot.wait_for_scheduled_animations()  # the tab underline slides into place
 
 
 def tab_text(panel: Inspector, tab: str) -> str:

@@ -55,6 +55,7 @@ def test_parameters_screen(snap_compare: Any) -> None:
         for widget in screen.query("Input"):
             widget.cursor_blink = False  # type: ignore[attr-defined]
         await pilot.press("3")  # an invalid temperature: its error shows beside it
-        await pilot.pause()
+        await wait_for(pilot, lambda: screen.query_one("#row-temperature").has_class("-invalid"))
+        await pilot.wait_for_scheduled_animations()
 
     assert snap_compare(_app(), terminal_size=(120, 40), run_before=run_before)

@@ -22,7 +22,7 @@ async def _settings(pilot: Pilot[Any], tab: str = "general") -> None:
         await wait_for(pilot, lambda: app.screen.query_one("#tab-keys").display)
     for field in app.screen.query("Input"):
         field.cursor_blink = False  # type: ignore[attr-defined]
-    await pilot.pause(0.3)  # the tab underline slides into place
+    await pilot.wait_for_scheduled_animations()  # the tab underline slides into place
 
 
 def test_settings_general_at_80x24(snap_compare: Any, demo_server: DemoServer) -> None:
