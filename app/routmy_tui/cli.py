@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import sys
 import threading
 from collections.abc import Sequence
@@ -109,6 +110,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     args = _parser().parse_args(args_list)
+    # Start-up makes some 120,000 objects that live as long as the app, and the cyclic
+    # collector scanned them again and again while they were being made (a full pass alone
+    # is tens of milliseconds, in front of the first frame). It stays off until the first
+    # frame is drawn; the app then freezes them out of every later scan and turns it back
+    # on (`RoutmyApp.warm_up`).
+    gc.disable()
+    try:
+        return _run_app(args)
+    finally:
+        gc.enable()
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    """Settings, services and the app, from the parsed arguments."""
     from routmy_tui.config.settings import load_settings
 
     settings = load_settings(

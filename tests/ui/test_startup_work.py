@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import ssl
 import subprocess
@@ -95,6 +96,25 @@ async def test_the_theme_is_styled_once_at_start(demo_server: DemoServer) -> Non
         assert True not in refreshed
         app.theme = "routmy-dark"  # a change of theme still restyles the screen
         await wait_for(pilot, lambda: True in refreshed)
+
+
+async def test_the_collector_comes_back_after_the_first_frame_with_start_up_frozen(
+    demo_server: DemoServer,
+) -> None:
+    """The command line starts the app with the cyclic collector off; once the first
+    frame is drawn the app turns it on, with what start-up made frozen (never scanned)."""
+    gc.disable()
+    try:
+        app = make_app(demo_server.base_url)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: app.screen.history_started)
+            await wait_for(pilot, gc.isenabled)
+            assert gc.get_freeze_count() > 10_000
+            await send(pilot, "hello")
+            await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 def test_plain_http_loads_no_certificates_and_trusts_none() -> None:

@@ -57,6 +57,30 @@ def test_arguments_and_environment_reach_the_app(
     assert settings.config_path == config  # type: ignore[attr-defined]
 
 
+def test_the_collector_is_off_while_the_app_starts_and_on_after(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Start-up runs without the cyclic collector (the app turns it back on after its
+    first frame); whatever way the app ends, the command leaves it on."""
+    import gc
+
+    states: list[bool] = []
+
+    class FakeApp:
+        def __init__(self, services: object, **kwargs: object) -> None:
+            states.append(gc.isenabled())
+
+        def run(self) -> None:
+            raise RuntimeError("the app failed")
+
+    monkeypatch.setattr("routmy_tui.ui.app.RoutmyApp", FakeApp)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        main(["--data-dir", str(tmp_path)])
+    assert states == [False]
+    assert gc.isenabled()
+
+
 def test_demo_points_at_a_loopback_server_and_drops_the_key(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

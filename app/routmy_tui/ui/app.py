@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 import threading
 import time
@@ -198,6 +199,11 @@ class RoutmyApp(App[None]):
         if self._warmed:
             return
         self._warmed = True
+        if not gc.isenabled():
+            # The command line turned the collector off for start-up (`cli.main`). What
+            # start-up made lives as long as the app: frozen, it is never scanned again.
+            gc.freeze()
+            gc.enable()
         if self._after_first_frame is not None:
             self._after_first_frame()
         threading.Thread(target=self._warm_imports, name="routmy-warm-up", daemon=True).start()
