@@ -36,6 +36,28 @@ def tmux(isolated_env: Path) -> Iterator[Tmux]:
         session.run("kill-server")
 
 
+def test_the_terminal_sets_the_size_not_columns_and_lines(isolated_env: Path) -> None:
+    """A stale COLUMNS=80 LINES=24 in the environment (test runners set them; some shells
+    export them) must not shrink the app in a 120x40 terminal, nor stop it following a
+    resize."""
+    session = start("--demo", "COLUMNS=80 LINES=24")
+    try:
+        screen = session.wait_for("Ctrl+P palette")
+        lines = screen.rstrip("\n").split("\n")
+        assert len(lines) == 40 and lines[-1].endswith("Ctrl+P palette"), lines[-1]
+        assert len(lines[-1]) == 119  # the last column is the palette key's padding
+        session.run("resize-window", "-t", "main", "-x", "100", "-y", "30")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            lines = session.screen().rstrip("\n").split("\n")
+            if len(lines) == 30 and len(lines[-1]) == 99:
+                break
+            time.sleep(0.1)
+        assert len(lines) == 30 and lines[-1].endswith("Ctrl+P palette"), lines[-3:]
+    finally:
+        session.run("kill-server")
+
+
 def test_demo_chat_in_a_real_terminal(tmux: Tmux) -> None:
     assert COMMAND.exists(), "the routmy-tui command is not installed"
     tmux.wait_for("Welcome to routmy-tui")

@@ -36,6 +36,8 @@ from routmy_tui.ui.themes import palette_of, to_textual_theme
 from routmy_tui.ui.widgets.type_ahead import take_early_key
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from routmy_tui.core.client import RoutmyClient
     from routmy_tui.services.catalog_service import CatalogService
     from routmy_tui.ui.chat.controller import ReplyEnded
@@ -148,6 +150,17 @@ class RoutmyApp(App[None]):
         # of the first keys.
         self._load_themes()
         self._theme_ready = True
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, but on Linux and macOS one sized by the terminal itself."""
+        driver = super().get_driver_class()
+        from textual.drivers.linux_driver import LinuxDriver
+
+        if driver is LinuxDriver:
+            from routmy_tui.ui.sized_driver import SizedDriver
+
+            return SizedDriver
+        return driver
 
     @property
     def settings(self) -> Settings:
