@@ -10,7 +10,8 @@ from PIL import Image
 
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.chat.items import UserItem
-from routmy_tui.ui.chat.pictures import PICTURES, for_hit_test
+from routmy_tui.ui.chat.picture_actions import for_hit_test
+from routmy_tui.ui.chat.pictures import PICTURES
 from tests.ui.helpers import make_app, view_of, wait_for, without_welcome
 
 

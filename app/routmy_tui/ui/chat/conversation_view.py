@@ -17,11 +17,11 @@ from textual.strip import Strip
 
 from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.items import Item, Palette
+from routmy_tui.ui.chat.kitty import KITTY
 from routmy_tui.ui.chat.line_cache import KEEP_LINES, LineCache
 from routmy_tui.ui.chat.live_stream import InputFirst, LiveLayoutMixin
 from routmy_tui.ui.chat.message_selection import GUTTER, MessageSelectionMixin
-from routmy_tui.ui.chat.picture_actions import PictureViewMixin
-from routmy_tui.ui.chat.pictures import for_hit_test
+from routmy_tui.ui.chat.picture_actions import PictureViewMixin, for_hit_test
 from routmy_tui.ui.chat.selection import SelectionMixin, encode
 from routmy_tui.ui.commands import bindings_for
 
@@ -459,8 +459,10 @@ class ConversationView(
         where the pointer is, and putting them on every painted line costs 4x the paint."""
         self._painting = True
         self._line_style = self.rich_style  # looked up once, not per line
+        KITTY.painting = self.kitty_paint()
         try:
             return super().render_lines(crop)
         finally:
             self._painting = False
             self._line_style = None
+            KITTY.painting = False

@@ -6,9 +6,12 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rich.segment import Segment
 from textual import events
 from textual.message import Message
+from textual.strip import Strip
 
+from routmy_tui.ui.chat.kitty import KITTY
 from routmy_tui.ui.chat.pictures import PICTURES
 
 PREFETCH_SCREENS = 2
@@ -57,11 +60,49 @@ class PictureViewMixin:
         def refresh(self, *args: Any, **kwargs: Any) -> Any: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
 
+    _kitty_paint = False
+    """Whether the last paint drew pictures as Kitty placeholders."""
+
     def on_mount(self) -> None:
         PICTURES.listen(self._picture_news)
+        view: Any = self
+        view.app.app_resume_signal.subscribe(self, self._resumed)
 
     def on_unmount(self) -> None:
         PICTURES.unlisten(self._picture_news)
+        if KITTY.enabled:
+            self._write(KITTY.deletions())  # the terminal frees the pictures sent
+            KITTY.forget_sent()
+
+    def _write(self, data: str) -> None:
+        """Write to the terminal through Textual's driver (its writer thread keeps the
+        order with the frames)."""
+        driver = getattr(getattr(self, "app", None), "_driver", None)
+        if data and driver is not None:
+            driver.write(data)
+
+    def _resumed(self, app: Any) -> None:
+        """Back from a suspension (an editor ran): the terminal may have let the pictures
+        go; send them again as they are drawn."""
+        if KITTY.enabled:
+            KITTY.forget_sent()
+            self.refresh()
+
+    def kitty_paint(self) -> bool:
+        """At the start of a paint: whether pictures are painted as Kitty placeholders
+        (only on the top screen, nothing selected, colours drawn as they are); a change
+        redraws every line."""
+        view: Any = self
+        kitty = (
+            KITTY.enabled
+            and view.screen is view.app.screen
+            and view.text_selection is None
+            and view.app.console.color_system == "truecolor"  # else the id colour is lost
+        )
+        if kitty != self._kitty_paint:
+            self._kitty_paint = kitty
+            view._styles_cache.clear()  # lines drawn the other way must not be reused
+        return kitty
 
     def _picture_news(self, what: str, url: str) -> None:
         """From the worker thread: hand over to the UI (post_message is thread-safe)."""
@@ -77,7 +118,10 @@ class PictureViewMixin:
             for item in self.items:
                 if event.url in item.pictures:
                     self.item_changed(item)
-        elif not self._repaint_pending and any(
+            return
+        if KITTY.enabled:
+            KITTY.send_ready(self._write)  # between two frames, before any shows it
+        if not self._repaint_pending and any(
             event.url in item.pictures for item in self._items_within(0)
         ):
             self._repaint_pending = True
@@ -128,3 +172,33 @@ class PictureViewMixin:
         picture = item.picture_at(number - self._offsets[index])
         if picture is not None:
             self.post_message(PictureChosen(list(item.pictures), picture))
+
+
+def for_hit_test(line: Strip) -> Strip:
+    """`line` as Textual reads selection offsets from it: each run of picture cells is one
+    segment (never painted).
+
+    Textual finds the character under the pointer from the segments' lengths and the
+    offsets on them, not from their colours; a picture line has a segment per colour, and
+    putting offsets on a segment makes a new style, so a picture line cost three times a
+    line of text. Segments that carry meta (links, clicks) are kept as they are.
+    """
+    segments: list[Segment] = []
+    merged = False
+    for segment in line:
+        text, style, control = segment
+        if (
+            segments
+            and not control
+            and text
+            and not text.strip("▀")
+            and (style is None or not style.meta)
+            and segments[-1].text[-1:] == "▀"
+            and not segments[-1].control
+            and (segments[-1].style is None or not segments[-1].style.meta)
+        ):
+            segments[-1] = Segment(segments[-1].text + text, segments[-1].style)
+            merged = True
+        else:
+            segments.append(segment)
+    return Strip(segments, line.cell_length) if merged else line

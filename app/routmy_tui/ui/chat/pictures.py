@@ -1,24 +1,19 @@
-"""Pictures in the conversation: decoded and scaled off the UI thread, drawn as half-cell blocks.
+"""Pictures in the conversation: decoded and scaled off the UI thread, drawn inline.
 
 Inline, a picture is half-cell colour blocks ("▀": upper pixel foreground, lower pixel
 background), the cells textual-image's `HalfcellImage` draws (a test holds them equal) made
 straight from the pixels, three times faster than through a Rich console. Every colour
-terminal shows them and they fit the line-by-line view. Kitty graphics and Sixel are used
-full screen only (the viewer), because inline:
-
-- Sixel is not text: textual-image's Sixel widget writes it at absolute screen positions,
-  encoded for one crop. In a view that scrolls by lines and repaints only changed lines,
-  every scroll step would re-encode each visible picture for its new crop, and text
-  repainted over a picture erases it.
-- Kitty inline means Unicode placeholders whose foreground colour is the image id: any
-  colour Textual blends in (a dialog's translucent backdrop, dimming) changes the id and the
-  picture is lost; textual-image writes the picture data to stdout while rendering, racing
-  the frames Textual writes from its own thread; and only Kitty draws the placeholders
-  (other terminals that answer the Kitty query show them as text).
+terminal shows them and they fit the line-by-line view. In Kitty and Ghostty (outside tmux)
+the view paints Kitty graphics placeholders instead, where safe (`kitty.py`). Sixel is used
+full screen only (the viewer): textual-image's Sixel widget writes it at absolute screen
+positions, encoded for one crop; in a view that scrolls by lines and repaints only changed
+lines, every scroll step would re-encode each visible picture for its new crop, and text
+repainted over a picture erases it.
 
 Decoding happens once per picture in a worker thread (kept as a small preview); strips are
-made per size, also in the thread, and only for pictures whose lines are asked for, that is
-those near the viewport. Until then a placeholder of the right height is shown.
+made per size, also in the thread, and only for pictures near the viewport (the view asks
+for those within two screens ahead of need). Until then a placeholder of the right height
+is shown.
 """
 
 from __future__ import annotations
@@ -42,6 +37,7 @@ from textual.strip import Strip
 from routmy_tui.core.images import ImageError, is_remote_url, load_picture, picture_from_bytes
 from routmy_tui.core.picture_files import fetch_picture
 from routmy_tui.core.text import make_safe
+from routmy_tui.ui.chat.kitty import KITTY, Key, terminal_draws_placeholders
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -95,6 +91,12 @@ def detect_graphics() -> None:
     this just before the app starts. Without a terminal (tests) nothing is asked.
     """
     import textual_image.widget  # noqa: F401  (asks at import, and measures the cell size)
+
+    if terminal_draws_placeholders():
+        from textual_image._terminal import get_cell_size
+
+        size = get_cell_size()
+        KITTY.enable((size.width, size.height))
 
 
 def halfcell_strips(image: Image.Image, columns: int, rows: int) -> list[Strip]:
@@ -224,6 +226,30 @@ class PictureService:
             self._previews[url] = f"could not be shown ({type(exc).__name__})"
         self._tell("size", url)
 
+    def encode_kitty(self, key: Key) -> None:
+        """Have the picture made ready to send as Kitty graphics at this size (worker)."""
+        self._submit(("kitty", key), self._encode_kitty, key)
+
+    def _encode_kitty(self, key: Key) -> None:
+        from PIL import Image
+
+        url, columns, rows = key
+        preview = self._previews.get(url)
+        if not isinstance(preview, Preview):
+            return
+        image = preview.image
+        side = max(columns * KITTY.cell[0], rows * KITTY.cell[1])
+        if not is_remote_url(url):  # sharper than the preview (never downloaded twice)
+            with contextlib.suppress(Exception):  # the preview will do
+                found = load_picture(url, at_least=side)
+                if found.mode == "RGBA":
+                    backdrop = Image.new("RGB", found.size, BACKDROP)
+                    backdrop.paste(found, mask=found.getchannel("A"))
+                    found = backdrop
+                image = found.convert("RGB")
+        KITTY.encoded(key, image)
+        self._tell("drawn", url)
+
     def _draw(self, key: tuple[str, int, int]) -> None:
         url, columns, rows = key
         preview = self._previews.get(url)
@@ -268,6 +294,9 @@ class PictureLines:
         """The picture's lines, indented, caption added: the same objects every frame, so
         the styles Textual applies to them are cached on them."""
         self._placeholder: list[Strip] = []
+        self._kitty_drawn: list[Strip] | None = None
+        self._kitty_lines: list[Strip] = []
+        """The picture's lines as Kitty placeholders (see `kitty.py`), framed the same."""
 
     def layout(self, console: Console, width: int) -> None:
         """Work out the height at `width` (asks for the picture to be decoded if needed)."""
@@ -295,6 +324,7 @@ class PictureLines:
         self._caption = Strip(lines[0], room)
         self.height = self._rows + (0 if self._beside else 1)
         self._drawn = None
+        self._kitty_drawn = None
         self._placeholder = []  # made when first shown (most pictures are drawn by then)
 
     def _framed(self, strips: list[Strip]) -> list[Strip]:
@@ -318,11 +348,20 @@ class PictureLines:
         """Ask for the picture at its size now (it is about to scroll into view)."""
         if self._rows:
             PICTURES.strips(self.url, self._columns, self._rows)
+            if KITTY.enabled:
+                KITTY.lines((self.url, self._columns, self._rows), PICTURES.encode_kitty)
 
     def line(self, index: int) -> Strip:
         """One line: the picture (or its placeholder), the caption beside or below it."""
         if index >= self._rows:
             return self._caption
+        if KITTY.painting:
+            cells = KITTY.lines((self.url, self._columns, self._rows), PICTURES.encode_kitty)
+            if cells is not None:
+                if cells is not self._kitty_drawn:
+                    self._kitty_lines = self._framed(cells)
+                    self._kitty_drawn = cells
+                return self._kitty_lines[index]
         strips = PICTURES.strips(self.url, self._columns, self._rows)
         if strips is None or len(strips) != self._rows:
             if not self._placeholder:
@@ -333,36 +372,6 @@ class PictureLines:
             self._lines = self._framed(strips)
             self._drawn = strips
         return self._lines[index]
-
-
-def for_hit_test(line: Strip) -> Strip:
-    """`line` as Textual reads selection offsets from it: each run of picture cells is one
-    segment (never painted).
-
-    Textual finds the character under the pointer from the segments' lengths and the
-    offsets on them, not from their colours; a picture line has a segment per colour, and
-    putting offsets on a segment makes a new style, so a picture line cost three times a
-    line of text. Segments that carry meta (links, clicks) are kept as they are.
-    """
-    segments: list[Segment] = []
-    merged = False
-    for segment in line:
-        text, style, control = segment
-        if (
-            segments
-            and not control
-            and text
-            and not text.strip("▀")
-            and (style is None or not style.meta)
-            and segments[-1].text[-1:] == "▀"
-            and not segments[-1].control
-            and (segments[-1].style is None or not segments[-1].style.meta)
-        ):
-            segments[-1] = Segment(segments[-1].text + text, segments[-1].style)
-            merged = True
-        else:
-            segments.append(segment)
-    return Strip(segments, line.cell_length) if merged else line
 
 
 def picture_sections(urls: list[str], style: Style, error_style: Style) -> list[PictureLines]:
