@@ -97,3 +97,16 @@ def test_exchange_round_trip_keeps_the_log() -> None:
     assert loaded.stream_lines.packed_bytes > 0
     assert list(loaded.stream_lines) == original
     assert loaded == exchange
+
+
+def test_storing_a_log_leaves_it_packed() -> None:
+    # Storing (to_dict) reads every line once: that must not keep tens of MB of text unpacked.
+    original = _lines(500)
+    exchange = Exchange(stream_lines=original)  # type: ignore[arg-type]
+    exchange.stream_lines.compact()
+    assert exchange.to_dict()["stream_lines"] == [[x.t, x.text, x.note] for x in original]
+    assert exchange.stream_lines._open is None
+    # Reading by index (the inspector) keeps it unpacked, and iterating then uses that.
+    assert exchange.stream_lines[499] == original[499]
+    assert exchange.stream_lines._open is not None
+    assert list(exchange.stream_lines) == original

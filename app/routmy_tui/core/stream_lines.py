@@ -164,7 +164,9 @@ class StreamLines(Sequence[StreamLine]):
     def __iter__(self) -> Iterator[StreamLine]:
         notes = self._notes
         if self._packed:
-            opened = self._unpack()
+            # One pass over every line (storing, exporting, copying) is not a reason to keep
+            # the log unpacked: only reads by index (the inspector) keep it.
+            opened = self._open or self._unpacked()
             text, offsets, times = opened.text, opened.offsets, opened.times
             for index in range(self._packed):
                 yield StreamLine(
@@ -200,8 +202,12 @@ class StreamLines(Sequence[StreamLine]):
 
     def _unpack(self) -> _Open:
         opened = self._open
-        if opened is not None:
-            return opened
+        if opened is None:
+            opened = self._unpacked()
+            self._keep(opened)
+        return opened
+
+    def _unpacked(self) -> _Open:
         data = zlib.decompress(self._blob)
         count, size = _HEADER.unpack_from(data)
         at = _HEADER.size
@@ -212,9 +218,7 @@ class StreamLines(Sequence[StreamLine]):
         offsets.frombytes(_unshuffle(data[at : at + 8 * (count + 1)]))
         at += 8 * (count + 1)
         text = data[at : at + size].decode("utf-8", "surrogatepass")
-        opened = _Open(text, offsets, times)
-        self._keep(opened)
-        return opened
+        return _Open(text, offsets, times)
 
     def _keep(self, opened: _Open) -> None:
         """Keep `opened` as this log's unpacked form; the oldest beyond `KEEP_OPEN` let go."""

@@ -89,8 +89,9 @@ class AssistantItem(SectionItem):
 
     @property
     def pending(self) -> bool:
-        # A change not laid out yet counts: its drawing has not even started.
-        return self.markdown.pending or not self.is_laid_out(self.laid_width)
+        # A change not laid out yet counts: its drawing has not even started. Lines let go
+        # (far off screen) do not: nothing is left to draw until they come near again.
+        return self.markdown.pending or not self.is_measured(self.laid_width)
 
     def _can_release(self) -> bool:
         return (

@@ -342,10 +342,12 @@ class ConversationView(
         index = min(self._background_at, len(self.items) - 1, len(offsets) - 2)
         while index >= 0 and time.perf_counter() < deadline:
             # Items drawn before their height was recorded are laid out already: their
-            # layout is cached, and the height is recorded now.
+            # height is recorded now. Those far off screen that let their lines go are not
+            # drawn again for it (each pass would draw every long reply again and keep it).
             item = self.items[index]
-            height = item.layout(console, width, self.palette)
-            self._held.hold(item)
+            height = item.measure(console, width, self.palette)
+            if not item.released:
+                self._held.hold(item)
             if height != self._heights[index]:
                 if offsets[index + 1] <= self.scroll_y:
                     self._shift += height - self._heights[index]

@@ -117,6 +117,13 @@ class Item:
         """Whether the height is current for this width (its lines may have been let go)."""
         return self._laid_version == self.version and self._laid_width == width
 
+    def measure(self, console: Console, width: int, palette: Palette) -> int:
+        """The height at `width`: laid out only if not measured at it (lines let go stay let
+        go: measuring never draws them again)."""
+        if self.is_measured(width):
+            return self._height
+        return self.layout(console, width, palette)
+
     @property
     def released(self) -> bool:
         """Whether the drawn lines were let go (see `release`)."""

@@ -137,6 +137,7 @@ class KeysFooter(Footer):
     def compose(self) -> ComposeResult:
         if self._bindings_ready:
             self._shown = self._keys()  # whatever rebuilt it, this is what it shows
+        self._drop_stale_watchers()
         yield from self._wanted()
 
     def _wanted(self) -> list[Widget]:
@@ -181,6 +182,17 @@ class KeysFooter(Footer):
     def on_resize(self) -> None:
         if self._bindings_ready and self.is_attached and self._keys() != self._shown:
             self.bindings_changed(self.screen)
+
+    def _drop_stale_watchers(self) -> None:
+        """Forget the watchers of keys removed by the last rebuild.
+
+        Each key binds `compact` to the footer; Textual drops a removed key's binding only
+        when `compact` changes, which it never does here: every key removed (Stop, twice per
+        reply; the keys of each focused widget) stayed alive for good.
+        """
+        watchers: dict[str, list[tuple[Any, Any]]] = getattr(self, "__watchers", {})
+        for entries in watchers.values():
+            entries[:] = [(node, callback) for node, callback in entries if node.is_attached]
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         self._bindings_ready = True
@@ -240,6 +252,7 @@ class KeysFooter(Footer):
                     await self.mount_all(new[j1:j2])
         if gone:
             await self.remove_children(gone)
+            self._drop_stale_watchers()
 
     def _keys(self) -> tuple[Any, ...]:
         """What the footer shows: each shown binding with its state and display, and the
