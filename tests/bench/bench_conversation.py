@@ -10,7 +10,8 @@ from the top to the last message with PageDown, each key sent as soon as the pre
 frame was written (per-page latency and the whole scroll). Peak RSS at the end. Floor,
 same run: the first frame on an empty history.
 Leaves out: mouse scrolling, and resizing. The machine is shared: read `machine`.
-Prints JSON. Run: `python tests/bench/bench_conversation.py` (BENCH_RUNS=2, BENCH_SIZES=...).
+Prints JSON. Run: `python tests/bench/bench_conversation.py` (BENCH_RUNS=2, BENCH_SIZES=...;
+BENCH_PAGES=N stops the scroll after N pages, for a quicker run: full_scroll_s is then theirs).
 Targets (issue 13): 10,000-message conversation open under 0.3 s and under 150 MB.
 """
 
@@ -30,6 +31,7 @@ from seed import data_dir_with, open_from_browser
 
 RUNS = int(os.environ.get("BENCH_RUNS", "2"))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000").split(",")]
+PAGES = int(os.environ.get("BENCH_PAGES", "20000"))
 HOME, END, PAGE_DOWN, TAB = b"\x1b[H", b"\x1b[F", b"\x1b[6~", b"\t"
 
 
@@ -90,7 +92,7 @@ def run(messages: int) -> dict[str, object]:
         proc.drain(quiet=0.2)
         key_to(proc, HOME, "MSG-00000")
         proc.drain(quiet=0.2)
-        pages, total = scroll_down(proc, last)
+        pages, total = scroll_down(proc, last, PAGES)
         return {
             "first_frame_s": first,
             "open_s": opened,
@@ -106,6 +108,7 @@ def run(messages: int) -> dict[str, object]:
 
 def main() -> None:
     results: dict[str, object] = {"bench": "conversation", "runs": RUNS, "machine": machine()}
+    results["pages_at_most"] = PAGES
     floor = [run(0) for _ in range(RUNS)]
     results["floor_empty_history"] = {
         "first_frame_s": stats([r["first_frame_s"] for r in floor]),  # type: ignore[misc]

@@ -338,3 +338,21 @@ def test_store_is_shared_safely_by_threads(store: Store) -> None:
     assert errors == []
     assert store.list_conversations()[0].message_count == 200
     assert store.integrity_check() == ["ok"]
+
+
+def test_a_branch_is_outlined_without_its_text_and_read_by_ids(store: Store) -> None:
+    cid = store.create_conversation("m")
+    first = store.add_message(cid, None, user("hello there"))
+    store.add_message(cid, first, bot("old answer"))
+    calls = ChatMessage("assistant", None, tool_calls=[ToolCall("c1", "f", "{}")])
+    second = store.add_message(cid, first, calls)
+    outline = store.branch_outline(cid)
+    assert [(o.id, o.role, o.chars, o.calls) for o in outline] == [
+        (first, "user", len("hello there"), False),
+        (second, "assistant", 0, True),
+    ]
+    read = store.get_messages([second, 999_999, first])
+    assert [m.id for m in read] == [second, first]  # as asked, unknown ids left out
+    assert read[0].tool_calls[0].name == "f"
+    assert store.sibling_positions(read) == {second: (2, 2), first: (1, 1)}
+    assert store.branch_outline(store.create_conversation("m")) == []

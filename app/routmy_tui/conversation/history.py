@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from routmy_tui.conversation.branch import stored_branch
 from routmy_tui.conversation.recorder import LAST_KEY, Recorder, load_turns, settings_of
 from routmy_tui.store.db import StoreError
 
@@ -175,7 +176,9 @@ class History:
             if stored is None:
                 self._error("That conversation no longer exists.")
                 return None
-            turns = load_turns(store, store.current_path(conversation_id))
+            # The last turns are read now; the rest when they are asked for (scrolling up,
+            # the background pass of the view, a request carrying them).
+            turns = stored_branch(store, conversation_id, load_turns, self._error)
             store.set_meta(LAST_KEY, conversation_id)
         except StoreError as exc:
             self._error(str(exc))

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from routmy_tui.conversation.branch import Branch
 from routmy_tui.conversation.events import (
     BranchReplaced,
     CallsDropped,
@@ -48,7 +49,7 @@ class UnansweredCalls(InvalidRequest):
 class Branches(Protocol):
     """Where other versions of a message come from (the history)."""
 
-    def switch(self, message_id: int, offset: int) -> list[Turn] | None:
+    def switch(self, message_id: int, offset: int) -> Sequence[Turn] | None:
         """The branch through the previous (-1) or next (+1) version of a message."""
 
 
@@ -65,7 +66,8 @@ class Conversation:
         self.defaults = defaults or settings
         self.id: str | None = None
         """The stored conversation (None until its first message is stored)."""
-        self.turns: list[Turn] = []
+        self.turns: Branch = Branch()
+        """The branch on screen; a stored one reads its older turns when they are asked for."""
         self.branches: Branches | None = None
         self.compared: list[Turn] = []
         """Replies of a comparison still open (beside the branch until one is kept)."""
@@ -116,6 +118,16 @@ class Conversation:
         if draft.strip():
             messages.append(ChatMessage("user", draft))
         return self.body(messages)
+
+    def _problems(self, messages: list[ChatMessage]) -> list[str]:
+        """Why a request carrying `messages` would be refused (or is not sent)."""
+        problems = request_problems(messages)
+        if self.turns.unreadable:
+            problems.append(
+                f"{self.turns.unreadable} message(s) of this branch could not be read from the "
+                "history (a request would leave them out)"
+            )
+        return problems
 
     def pending_calls(self) -> list[ToolCall]:
         """Tool calls of the last reply that have no answer yet (in the order they came)."""
@@ -198,7 +210,7 @@ class Conversation:
             InvalidRequest: The branch cannot make a valid request; nothing was added.
         """
         if body is None:
-            problems = request_problems(self.messages())
+            problems = self._problems(self.messages())
             if problems:
                 raise InvalidRequest("Not sent: " + "; ".join(problems))
             body = self.body()
@@ -226,7 +238,7 @@ class Conversation:
         if self.turns and self.turns[-1].role == "assistant":
             raise InvalidRequest("Compare answers your message: send one first.")
         messages = self.messages()
-        problems = request_problems(messages)
+        problems = self._problems(messages)
         if problems:
             raise InvalidRequest("Not sent: " + "; ".join(problems))
         settings = self.settings
@@ -271,7 +283,7 @@ class Conversation:
         """Ask again for the reply at `index`; the new one is its sibling (the old is kept)."""
         if not 0 <= index < len(self.turns) or self.turns[index].role != "assistant":
             raise InvalidRequest("only a reply can be regenerated")
-        problems = request_problems(self.messages(upto=index))
+        problems = self._problems(self.messages(upto=index))
         if problems:
             raise InvalidRequest("Not sent: " + "; ".join(problems))
         self.truncate(index)
@@ -338,11 +350,13 @@ class Conversation:
 
     # --- whole branches ---------------------------------------------------------------------
 
-    def load(self, conversation_id: str | None, settings: ChatSettings, turns: list[Turn]) -> None:
+    def load(
+        self, conversation_id: str | None, settings: ChatSettings, turns: Sequence[Turn]
+    ) -> None:
         """Show another conversation (or, with None and no turns, a new chat)."""
         self.id = conversation_id
         self.settings = settings
-        self.turns = list(turns)
+        self.turns = turns if isinstance(turns, Branch) else Branch(turns)
         self.compared = []
         self._emit(BranchReplaced())
         self._emit(SettingsChanged(settings, "loaded"))
@@ -365,6 +379,6 @@ class Conversation:
         turns = self.branches.switch(turn.id, offset)
         if turns is None:
             return False
-        self.turns = turns
+        self.turns = turns if isinstance(turns, Branch) else Branch(turns)
         self._emit(BranchReplaced())
         return True

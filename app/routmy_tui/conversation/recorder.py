@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from routmy_tui.conversation.branch import Branch, stored_branch
 from routmy_tui.conversation.events import (
     CallsDropped,
     Event,
@@ -187,7 +188,8 @@ class Recorder:
         conversation_id = self._ensure_conversation(store)
         if parent is None:
             turns = self.conversation.turns
-            index = next((i for i, t in enumerate(turns) if t is turn), len(turns))
+            # From the end: a new turn is the last (a long branch's older turns are not read).
+            index = next((i for i in range(len(turns) - 1, -1, -1) if turns[i] is turn), len(turns))
             parent = turns[index - 1].id if index > 0 else None
         streaming = turn.reply is not None and turn.reply.status == "streaming"
         turn.id = store.add_message(
@@ -296,14 +298,14 @@ class Recorder:
 
     # --- Branches ---------------------------------------------------------------------------
 
-    def switch(self, message_id: int, offset: int) -> list[Turn] | None:
+    def switch(self, message_id: int, offset: int) -> Branch | None:
         """The branch through another version of a message (it becomes the current one)."""
         store = self.store
         if store is None or self.conversation.id is None:
             return None
         try:
             store.switch_sibling(message_id, offset)
-            return load_turns(store, store.current_path(self.conversation.id))
+            return stored_branch(store, self.conversation.id, load_turns, self.on_error)
         except StoreError as exc:
             self._fail(exc)
             return None

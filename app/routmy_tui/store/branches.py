@@ -4,15 +4,75 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from routmy_tui.store.base import StoreBase
 from routmy_tui.store.db import StoreError
 from routmy_tui.store.records import StoredMessage
 
+_OUTLINE_SQL = """
+WITH RECURSIVE up (id, depth) AS (
+    SELECT id, 0 FROM messages WHERE id = ?
+    UNION ALL
+    SELECT m.parent_id, up.depth + 1 FROM messages m JOIN up ON m.id = up.id
+    WHERE m.parent_id IS NOT NULL
+)
+SELECT m.id, m.role, coalesce(length(m.content), 0), m.tool_calls_json IS NOT NULL
+FROM up JOIN messages m ON m.id = up.id ORDER BY up.depth DESC
+"""
+
+CHUNK = 500
+"""Ids per query (under SQLite's bound-parameter limit)."""
+
+
+class Outline(NamedTuple):
+    """One message of a branch, listed without its content: where it is and a size to guess
+    its height from before it is read.
+
+    Attributes:
+        id: Message id.
+        role: Its role.
+        chars: Characters of its text (its line breaks are not counted: that would read
+            every text, twice the cost of the listing).
+        calls: Whether it calls tools.
+    """
+
+    id: int
+    role: str
+    chars: int
+    calls: bool
+
 
 class BranchesMixin(StoreBase):
     """Branch methods of `Store`."""
+
+    def branch_outline(self, conversation_id: str) -> list[Outline]:
+        """The branch on screen (`current_path`) as outlines, first message first: cheap for a
+        branch of any length (no text is read); `get_messages` reads the messages themselves."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT current_leaf_id, updated_at FROM conversations WHERE id = ?",
+                (conversation_id,),
+            ).fetchone()
+            if row is None:
+                return []
+            self._loaded(conversation_id, row[1])
+            if row[0] is None:
+                return []
+            rows = conn.execute(_OUTLINE_SQL, (row[0],)).fetchall()
+        return [Outline(r[0], r[1], r[2], bool(r[3])) for r in rows]
+
+    def get_messages(self, ids: Sequence[int]) -> list[StoredMessage]:
+        """The messages with these ids, in the order given (unknown ids are left out)."""
+        found: dict[int, StoredMessage] = {}
+        with self._read() as conn:
+            for start in range(0, len(ids), CHUNK):
+                chunk = list(ids[start : start + CHUNK])
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(f"SELECT * FROM messages WHERE id IN ({marks})", chunk)
+                for message in self._messages(conn, rows.fetchall()):
+                    found[message.id] = message
+        return [found[i] for i in ids if i in found]
 
     def children(self, parent_id: int | None, conversation_id: str) -> list[StoredMessage]:
         """Messages whose parent is `parent_id` (None: the first messages), oldest first."""
@@ -59,10 +119,10 @@ class BranchesMixin(StoreBase):
             return ids.index(message_id) + 1, len(ids)
 
     def sibling_positions(self, messages: Sequence[StoredMessage]) -> dict[int, tuple[int, int]]:
-        """`sibling_position` of every message of a path, in one query per conversation.
+        """`sibling_position` of every message given, in a few queries (one per 500 parents).
 
         Args:
-            messages: Messages of one conversation (typically `current_path`).
+            messages: Messages of one conversation (a whole `current_path`, or part of it).
 
         Returns:
             Message id -> (position counted from 1, number of siblings).
@@ -70,14 +130,28 @@ class BranchesMixin(StoreBase):
         if not messages:
             return {}
         conversation_id = messages[0].conversation_id
+        parents = sorted({m.parent_id for m in messages if m.parent_id is not None})
         groups: dict[int | None, list[int]] = {}
         with self._read() as conn:
-            rows = conn.execute(
-                "SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY id",
-                (conversation_id,),
-            ).fetchall()
-        for message_id, parent_id in rows:
-            groups.setdefault(parent_id, []).append(message_id)
+            if any(m.parent_id is None for m in messages):
+                groups[None] = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL"
+                        " ORDER BY id",
+                        (conversation_id,),
+                    )
+                ]
+            for start in range(0, len(parents), CHUNK):
+                chunk = parents[start : start + CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT parent_id, id FROM messages WHERE parent_id IN ({marks})"
+                    " ORDER BY parent_id, id",
+                    chunk,
+                )
+                for parent_id, message_id in rows:
+                    groups.setdefault(parent_id, []).append(message_id)
         out: dict[int, tuple[int, int]] = {}
         for message in messages:
             ids = groups.get(message.parent_id, [])

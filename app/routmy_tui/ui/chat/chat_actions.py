@@ -76,12 +76,11 @@ class ConversationActions:
         composer = self.query_one(Composer)
         composer.text = draft
         composer.move_cursor(composer.document.end)
-        if message_id is not None:
-            view = self._view()
-            for index, item in enumerate(view.items):
-                if item.message_id == message_id:
-                    view.select(index)
-                    break
+        if message_id is not None and controller is not None:
+            # Found by its id on the branch: older messages are not read to find it.
+            index = controller.conversation.turns.index_of(message_id)
+            if index is not None:
+                self._view().select(index)
 
     def action_toggle_sidebar(self) -> None:
         """Show or hide the conversation list at the left."""

@@ -30,6 +30,7 @@ from routmy_tui.conversation.events import (
 )
 from routmy_tui.core.types import Exchange, ModelInfo, Reply
 from routmy_tui.ui.chat.assistant_item import AssistantItem
+from routmy_tui.ui.chat.item_list import estimate_lines
 from routmy_tui.ui.chat.items import Item, ToolResultItem, UserItem
 from routmy_tui.ui.chat.live_stream import GcPacer, ProgressPump
 
@@ -160,12 +161,26 @@ class ChatController:
         return item
 
     def _rebuild(self) -> None:
-        self.view.clear()
+        """Show the branch: items are made (and older turns read) when the view needs them."""
         self._items.clear()
-        items = [self.item_for(turn) for turn in self.conversation.turns]
-        for turn, item in zip(self.conversation.turns, items, strict=True):
-            self._items[id(turn)] = item
-        self.view.add_items(items)
+        self.view.show_source(len(self.conversation.turns), self._make, self._estimates)
+
+    def _make(self, index: int) -> Item:
+        turn = self.conversation.turns[index]
+        item = self.item_for(turn)
+        self._items[id(turn)] = item
+        return item
+
+    def _estimates(self, width: int) -> list[int]:
+        """Every turn's height guessed: a stored one's from its outline (no text read), any
+        other's by its item."""
+        items = self.view.items
+        return [
+            estimate_lines(outline, width)
+            if outline is not None
+            else items[index].estimate_height(width)
+            for index, outline in enumerate(self.conversation.turns.outlines())
+        ]
 
     def _project(self, event: Event) -> None:
         if isinstance(event, ReplyProgressed):
@@ -178,7 +193,7 @@ class ChatController:
             self.view.add_item(item)
         elif isinstance(event, TurnsTruncated):
             self.view.truncate(event.count)
-            kept = {id(turn) for turn in self.conversation.turns}
+            kept = {id(turn) for _, turn in self.conversation.turns.read_turns()}
             self._items = {key: item for key, item in self._items.items() if key in kept}
         elif isinstance(event, BranchReplaced):
             self.edit_index = None

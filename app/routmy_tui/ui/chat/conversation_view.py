@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_right
-from collections.abc import Container
+from collections.abc import Callable, Container
 from itertools import accumulate
 
 from rich.segment import Segment
@@ -16,23 +16,21 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from routmy_tui.ui.chat.assistant_item import AssistantItem
+from routmy_tui.ui.chat.item_list import ItemList
 from routmy_tui.ui.chat.items import Item, Palette
 from routmy_tui.ui.chat.kitty import KITTY
 from routmy_tui.ui.chat.line_cache import KEEP_LINES, LineCache
 from routmy_tui.ui.chat.live_stream import InputFirst, LiveLayoutMixin
+from routmy_tui.ui.chat.measuring import MeasuringMixin
 from routmy_tui.ui.chat.message_selection import GUTTER, MessageSelectionMixin
 from routmy_tui.ui.chat.picture_actions import PictureViewMixin, for_hit_test
 from routmy_tui.ui.chat.selection import SelectionMixin, encode
 from routmy_tui.ui.commands import bindings_for
 
 FRAME = 1 / 60
-MARGIN = 20
-"""Lines above and below the viewport laid out ahead of need."""
-BACKGROUND_BUDGET = 0.005
-"""Seconds per step spent measuring off-screen items in the background (a key pressed
-meanwhile waits for the step to end)."""
-BACKGROUND_PAUSE = 0.02
-"""Seconds between two background measuring steps (the UI runs in between)."""
+MARGIN = 2
+"""Lines above and below the viewport laid out with it (the screens next to it are laid
+out after the paint: `measuring.AHEAD_SCREENS`)."""
 
 
 class ConversationView(
@@ -40,6 +38,7 @@ class ConversationView(
     LiveLayoutMixin,
     SelectionMixin,
     PictureViewMixin,
+    MeasuringMixin,
     ScrollView,
     can_focus=True,
 ):
@@ -77,7 +76,9 @@ class ConversationView(
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.items: list[Item] = []
+        self.items = ItemList()
+        """The messages; those of a long stored branch are made as they are needed."""
+        self.items.on_made = self._made
         self.palette = Palette()
         self._heights: list[int] = []
         self._index: dict[int, int] = {}
@@ -90,14 +91,10 @@ class ConversationView(
         self._last_layout = 0.0
         self.follow = True
         self.selected: int | None = None
-        self._background_at = -1
-        """Next item (counting down) the background pass will measure; -1: none left."""
-        self._background_pending = False
         self._shift = 0
         """Height change, not yet applied, of items measured above the top of the viewport."""
         self._stale = False
         """Whether heights changed since the offsets were last computed."""
-        self._background_width = -1
         self._thinking_shown = False
         """Whether the footer offers "t Thinking" (the target reply has thinking)."""
         self._painting = False
@@ -107,6 +104,9 @@ class ConversationView(
         """Items holding drawn lines; those far from the viewport let them go."""
         self._gutters: dict[tuple[Style, Style | None], Strip] = {}
         """The gutter strips drawn, by (view style, bar style): made once, not per line."""
+        self.reveal: int | None = None
+        """A message kept at the top of the viewport while heights around it are measured
+        (the one chosen, e.g. a search hit); any other scroll forgets it."""
 
     # --- content -------------------------------------------------------------------
 
@@ -130,6 +130,29 @@ class ConversationView(
         self._schedule_background()
         self._bindings_may_change()
 
+    def show_source(
+        self, count: int, make: Callable[[int], Item], estimate: Callable[[int], list[int]]
+    ) -> None:
+        """Show `count` messages (a stored branch) made by `make(index)` when they are first
+        needed: near the viewport, or by the background pass, newest first. Until then they
+        are placed by the heights `estimate(width)` guesses. Follows the last one.
+        """
+        self.clear()
+        self.items.set_source(count, make)
+        self._heights = estimate(self._width())
+        self._update_offsets()
+        self.follow = True
+        self.schedule_layout()
+        self._schedule_background()
+        self._bindings_may_change()
+
+    def _made(self, index: int, item: Item) -> None:
+        self._index[id(item)] = index
+
+    def index_of(self, item: Item) -> int | None:
+        """Where `item` is (None: not in the view); makes no item."""
+        return self._index.get(id(item))
+
     def clear(self) -> None:
         """Remove every item."""
         self.items.clear()
@@ -139,6 +162,7 @@ class ConversationView(
         self._live.clear()
         self._held.clear()
         self.selected = None
+        self.reveal = None
         self.follow = True
         self.drop_selection()
         self._relayout()
@@ -147,12 +171,13 @@ class ConversationView(
         """Keep only the first `count` items (a branch is about to continue from there)."""
         del self.items[count:]
         del self._heights[count:]
-        self._index = {id(item): index for index, item in enumerate(self.items)}
+        self._index = {id(item): index for index, item in self.items.made_items()}
         self._dirty = {key: item for key, item in self._dirty.items() if key in self._index}
         self._live = {key: item for key, item in self._live.items() if key in self._index}
         self._held.retain(self._index)
         if self.selected is not None and self.selected >= count:
             self.selected = None
+        self.reveal = None
         self.follow = True
         self.drop_selection()
         self._relayout()
@@ -180,7 +205,7 @@ class ConversationView(
     def set_palette(self, palette: Palette) -> None:
         """Use new theme colours."""
         self.palette = palette
-        for item in self.items:
+        for _, item in self.items.made_items():
             item.changed()
         self._relayout()
 
@@ -192,7 +217,13 @@ class ConversationView(
         return max(10, (self.scrollable_content_region.width or 80) - GUTTER)
 
     def _width(self) -> int:
-        return self.item_width
+        """The width to lay out at: the item width, less the scrollbar about to be shown
+        (the view is taller than its viewport; it appears at the next refresh, and laying
+        out at the wider width first would draw everything on screen twice)."""
+        width = self.item_width
+        if not self.show_vertical_scrollbar and self._offsets[-1] > self.size.height:
+            width = max(10, width - self.styles.scrollbar_size_vertical)
+        return width
 
     def _relayout(self, stream: bool = False) -> None:
         """Lay out what changed and what is near the viewport.
@@ -232,6 +263,7 @@ class ConversationView(
                 self.item_changed(item)
         if self._live and not stream:
             self.schedule_layout()
+        self._schedule_ahead()
 
     def _update_offsets(self) -> None:
         self._offsets = [0, *accumulate(self._heights)]
@@ -244,8 +276,21 @@ class ConversationView(
         shift, self._shift = self._shift, 0
         if self.follow:
             self._to_bottom()
+        elif self.reveal is not None:
+            self._scroll_to_reveal()
         elif shift:
             self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
+
+    def _reveal_y(self) -> float:
+        assert self.reveal is not None
+        return min(self._offsets[min(self.reveal, len(self._offsets) - 1)], self.max_scroll_y)
+
+    def _scroll_to_reveal(self) -> None:
+        """Put the message to reveal at the top (forced: a view just filled has not shown
+        its scrollbar yet, and Textual would not scroll it)."""
+        y = self._offsets[min(self.reveal or 0, len(self._offsets) - 1)]
+        if y != self.scroll_y:
+            self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     def _measure_visible(self, width: int, skip: Container[int] = ()) -> list[Item]:
         """Lay out the items near the viewport (but those in `skip`, by id, if laid out at
@@ -284,14 +329,11 @@ class ConversationView(
             if not changed:
                 break
             self._update_offsets()
-            if shift and not self.follow:
+            if self.reveal is not None and not self.follow:
+                self._scroll_to_reveal()
+            elif shift and not self.follow:
                 self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
         return list(busy.values())
-
-    @property
-    def measured(self) -> bool:
-        """Whether every item is measured and the offsets are those measured."""
-        return self._background_at < 0 and not self._stale and not self._background_pending
 
     def _trim_lines(self) -> None:
         """Items far from the viewport let their drawn lines go (their heights stay)."""
@@ -313,58 +355,6 @@ class ConversationView(
         """New width: everything visible is laid out again, the rest in the background."""
         self._relayout()
         self._schedule_background()
-
-    # --- background measuring ----------------------------------------------------------
-
-    def _schedule_background(self) -> None:
-        """Measure the items still estimated, from the newest back, a few per frame."""
-        self._background_at = len(self.items) - 1
-        if not self._background_pending and self.is_mounted:
-            self._background_pending = True
-            self.set_timer(BACKGROUND_PAUSE, self._measure_background)
-
-    def _measure_background(self) -> None:
-        self._background_pending = False
-        if not self.size.height:
-            return
-        if len(self._offsets) != len(self.items) + 1:
-            self._update_offsets()  # items came while the view was hidden (compare)
-        width = self._width()
-        if width != self._background_width:
-            # The scrollbar came or went (no Resize for that): measure everything again.
-            self._background_width = width
-            self._background_at = len(self.items) - 1
-        console = self.app.console
-        deadline = time.perf_counter() + BACKGROUND_BUDGET
-        # Offsets stay those on screen until the pass ends (or the view lays out anyway):
-        # applying them repaints the view and lays out the screen, too costly per step.
-        offsets = self._offsets
-        index = min(self._background_at, len(self.items) - 1, len(offsets) - 2)
-        while index >= 0 and time.perf_counter() < deadline:
-            # Items drawn before their height was recorded are laid out already: their
-            # height is recorded now. Those far off screen that let their lines go are not
-            # drawn again for it (each pass would draw every long reply again and keep it).
-            item = self.items[index]
-            height = item.measure(console, width, self.palette)
-            if not item.released:
-                self._held.hold(item)
-            if height != self._heights[index]:
-                if offsets[index + 1] <= self.scroll_y:
-                    self._shift += height - self._heights[index]
-                self._heights[index] = height
-                self._stale = True
-            if item.pending and not (isinstance(item, AssistantItem) and item.active):
-                item.changed()  # drawn in part (layouts are time-boxed): go on next step
-                break
-            index -= 1
-        self._background_at = index
-        self._trim_lines()
-        if self._stale and index < 0:
-            self._apply_heights()
-            self.refresh()
-        if index >= 0:
-            self._background_pending = True
-            self.set_timer(BACKGROUND_PAUSE, self._measure_background)
 
     # --- scrolling -------------------------------------------------------------------
 
@@ -410,6 +400,8 @@ class ConversationView(
             self.follow = False
         if new_value >= self.max_scroll_y - 0.5:
             self.follow = True
+        if self.reveal is not None and abs(new_value - self._reveal_y()) > 0.5:
+            self.reveal = None  # the user scrolled elsewhere
         if self.is_mounted and not self._scroll_pending:
             self._scroll_pending = True
             self.call_later(self._scrolled)

@@ -181,10 +181,12 @@ class LiveLayoutMixin(ScrollView):
         old = self.virtual_size
         if size == old:
             return
-        grown = size.height > old.height > self.container_size.height
-        if self.show_vertical_scrollbar and size.width == old.width and grown:
-            # Taller than the view and growing (a streaming reply): only the scrollbar
-            # changes, so the screen is not laid out again (that repaints every widget).
+        view = self.container_size.height
+        taller = size.height > view and old.height > view
+        if self.show_vertical_scrollbar and size.width == old.width and taller:
+            # Taller than the view before and after (a streaming reply growing, messages
+            # measured off screen): only the scrollbar changes, so the screen is not laid
+            # out again (that repaints every widget).
             self.set_reactive(ScrollView.virtual_size, size)
             self._scroll_update(size)
             self.refresh()

@@ -11,6 +11,7 @@ from textual.message import Message
 
 from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.code_blocks import CodeBlockClicked, code_block_at
+from routmy_tui.ui.chat.item_list import ItemList
 from routmy_tui.ui.chat.items import Item
 from routmy_tui.ui.chat.render import SHOW_ALL_HINT
 
@@ -22,9 +23,10 @@ class MessageSelectionMixin:
     """Mixed into `ConversationView`: the selected message and clicks on messages."""
 
     if TYPE_CHECKING:
-        items: list[Item]
+        items: ItemList
         selected: int | None
         follow: bool
+        reveal: int | None
         _offsets: list[int]
         _thinking_shown: bool
         scroll_y: float
@@ -62,9 +64,10 @@ class MessageSelectionMixin:
             item.selected = True
             item.changed()
             self.follow = index == len(self.items) - 1
-            self._relayout()
-            self.scroll_to(y=self._offsets[index], animate=False, immediate=True)
+            self.reveal = None if self.follow else index
+            self._relayout()  # measured around it, it is kept at the top
         else:
+            self.reveal = None
             self._relayout()
         self._bindings_may_change()
         self.post_message(self.Selected(index))

@@ -18,6 +18,7 @@ PREFETCH_SCREENS = 2
 """Screens above and below the viewport whose pictures are drawn ahead of need."""
 
 if TYPE_CHECKING:
+    from routmy_tui.ui.chat.item_list import ItemList
     from routmy_tui.ui.chat.items import Item
 
 
@@ -46,7 +47,7 @@ class PictureViewMixin:
     """Mixed into `ConversationView`."""
 
     if TYPE_CHECKING:
-        items: list[Item]
+        items: ItemList
         selected: int | None
         _offsets: list[int]
         scroll_y: float

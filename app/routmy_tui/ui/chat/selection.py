@@ -21,7 +21,8 @@ from textual.strip import Strip
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-    from routmy_tui.ui.chat.items import Item, Palette
+    from routmy_tui.ui.chat.item_list import ItemList
+    from routmy_tui.ui.chat.items import Palette
 
 STRIDE = 1 << 20
 """Offset rows per item: no item has this many lines (replies are drawn in part past
@@ -132,7 +133,7 @@ class SelectionMixin:
     """Mixed into `ConversationView`: text selection with the mouse, across messages."""
 
     if TYPE_CHECKING:
-        items: list[Item]
+        items: ItemList
         palette: Palette
         _offsets: list[int]
         _heights: list[int]

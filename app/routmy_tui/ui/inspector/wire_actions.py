@@ -211,9 +211,8 @@ def replay(screen: Screen[Any], external: bool = False) -> None:
         return
     text = pretty_json(exchange.request_body)
     target = _target(screen)
-    items = controller.view.items
     # The reply to the edited request becomes a sibling of the replayed one.
-    index = next((i for i, item in enumerate(items) if item is target), None)
+    index = controller.view.index_of(target) if target is not None else None
 
     def send(body: dict[str, Any] | None) -> None:
         if body is None:
