@@ -7,8 +7,10 @@ with a list and code): from process start to the first frame; opening it as a us
 5,000 messages is not reopened at start); then, with the conversation focused,
 Home (to the frame showing the first message), End (back to the last), and a full scroll
 from the top to the last message with PageDown, each key sent as soon as the previous
-frame was written (per-page latency and the whole scroll). Peak RSS at the end. Floor,
-same run: the first frame on an empty history.
+frame was written (per-page latency and the whole scroll); then, from the top again,
+PAGED pages with a pause of PAUSE s before each (a reader's pace: what is laid out between
+two keys is not waited for). Peak RSS at the end. Floor, same run: the first frame on an
+empty history.
 Leaves out: mouse scrolling, and resizing. The machine is shared: read `machine`.
 Prints JSON. Run: `python tests/bench/bench_conversation.py` (BENCH_RUNS=2, BENCH_SIZES=...;
 BENCH_PAGES=N stops the scroll after N pages, for a quicker run: full_scroll_s is then theirs).
@@ -32,6 +34,7 @@ from seed import data_dir_with, open_from_browser
 RUNS = int(os.environ.get("BENCH_RUNS", "2"))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000").split(",")]
 PAGES = int(os.environ.get("BENCH_PAGES", "20000"))
+PAGED, PAUSE = 40, 0.25
 HOME, END, PAGE_DOWN, TAB = b"\x1b[H", b"\x1b[F", b"\x1b[6~", b"\t"
 
 
@@ -51,15 +54,21 @@ def newest_marker(proc: PtyProcess, since: int) -> int:
     return max((int(m.group(1)) for m in MARKER.finditer(proc.text, since)), default=-1)
 
 
-def scroll_down(proc: PtyProcess, marker: str, limit: int = 20_000) -> tuple[list[float], float]:
-    """PageDown until `marker` is written: per page, ms until a message further down than
-    any on screen before is written (the page's new content); and the total seconds."""
+def scroll_down(
+    proc: PtyProcess, marker: str, limit: int = 20_000, pause: float = 0.0
+) -> tuple[list[float], float]:
+    """PageDown until `marker` is written (at most `limit` pages, `pause` s before each):
+    per page, ms until a message further down than any on screen before is written (the
+    page's new content); and the total seconds."""
     pages: list[float] = []
     started = time.perf_counter()
     mark = len(proc.text)
     screen = "\n".join(proc.screen()).encode()
     seen = max((int(m.group(1)) for m in MARKER.finditer(screen)), default=-1)
     while proc.text.find(marker.encode(), mark) < 0 and len(pages) < limit:
+        resume = time.perf_counter() + pause
+        while (left := resume - time.perf_counter()) > 0:
+            proc.pump(left)  # read what comes meanwhile
         since = len(proc.text)
         sent = proc.write(PAGE_DOWN)
         deadline = sent + 5
@@ -93,6 +102,8 @@ def run(messages: int) -> dict[str, object]:
         key_to(proc, HOME, "MSG-00000")
         proc.drain(quiet=0.2)
         pages, total = scroll_down(proc, last, PAGES)
+        key_to(proc, HOME, "MSG-00000")
+        paced, _ = scroll_down(proc, last, PAGED, PAUSE)
         return {
             "first_frame_s": first,
             "open_s": opened,
@@ -100,6 +111,7 @@ def run(messages: int) -> dict[str, object]:
             "end_s": end,
             "pagedown_ms": pages,
             "full_scroll_s": total,
+            "pagedown_paced_ms": paced,
             "peak_rss_mb": proc.peak_rss_mb(),
         }
     finally:
@@ -121,6 +133,8 @@ def main() -> None:
             summary[key] = stats([r[key] for r in runs])  # type: ignore[misc]
         pages = [p for r in runs for p in r["pagedown_ms"]]  # type: ignore[attr-defined]
         summary["pagedown_ms"] = stats(pages, 1)
+        paced = [p for r in runs for p in r["pagedown_paced_ms"]]  # type: ignore[attr-defined]
+        summary["pagedown_paced_ms"] = stats(paced, 1)
         summary["full_scroll_s"] = stats([r["full_scroll_s"] for r in runs])  # type: ignore[misc]
         summary["peak_rss_mb"] = stats([r["peak_rss_mb"] for r in runs], 1)  # type: ignore[misc]
         results[str(messages)] = summary
