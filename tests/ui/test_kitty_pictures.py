@@ -133,3 +133,22 @@ def test_the_terminal_is_trusted_with_placeholders_only_where_they_are_drawn(
             assert not terminal_draws_placeholders(), name
     monkeypatch.setattr(renderable, "Image", renderable.HalfcellImage)  # Sixel or none
     assert not terminal_draws_placeholders()
+
+
+async def test_after_a_suspension_pictures_are_sent_again_and_freed_at_the_end(
+    demo_server: DemoServer, tmp_path: Path, kitty: KittyPictures
+) -> None:
+    app = make_app(demo_server.base_url, data_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        written = spy_writes(app)
+        view = view_of(app)
+        await without_welcome(pilot)
+        view.add_items([UserItem("look", [picture(9)])])
+        await wait_for(pilot, lambda: PLACEHOLDER in frame(app))
+        (image_id,) = {int(i) for i in TRANSMIT.findall("".join(written))}
+        # Back from $EDITOR (the app was suspended): the terminal may have let it go.
+        app.app_resume_signal.publish(app)
+        await wait_for(pilot, lambda: len(TRANSMIT.findall("".join(written))) == 2)
+        assert {int(i) for i in TRANSMIT.findall("".join(written))} == {image_id}
+        await wait_for(pilot, lambda: PLACEHOLDER in frame(app))
+    assert f"\x1b_Ga=d,d=I,i={image_id},q=2\x1b\\" in "".join(written)  # freed on exit
