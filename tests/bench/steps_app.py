@@ -22,9 +22,22 @@ recording = False
 _run = asyncio.events.Handle._run
 STACKS = os.environ.get("ROUTMY_STEPS_STACKS", "")
 """Diagnosis: when set, the main thread's stack is sampled every ms, and the functions seen
-in steps over 16 ms are written beside the steps (`<out>.stacks.json`)."""
+in steps over 16 ms are written beside the steps (`<out>.stacks.json`), and the garbage
+collector's runs over 2 ms of CPU ([generation, ms], `<out>.gc.json`)."""
 _samples: list[tuple[float, tuple[str, ...]]] = []
 _long: list[dict[str, Any]] = []
+_collections: list[tuple[int, float]] = []
+_gc_started = [0.0]
+
+
+def _gc_timed(phase: str, info: dict[str, Any]) -> None:
+    """Times the collector's runs (generation, ms) while recording (with STACKS)."""
+    if phase == "start":
+        _gc_started[0] = time.thread_time()
+    elif recording:
+        _collections.append((int(info["generation"]), (time.thread_time() - _gc_started[0]) * 1e3))
+
+
 _main = threading.main_thread().ident
 
 
@@ -85,13 +98,19 @@ def _dump(*_: object) -> None:
     if STACKS:
         with open(os.environ["ROUTMY_STEPS_OUT"] + ".stacks.json", "w") as out:
             json.dump(_long, out, indent=1)
+        slow = [(g, round(ms, 1)) for g, ms in _collections if ms > 2]
+        with open(os.environ["ROUTMY_STEPS_OUT"] + ".gc.json", "w") as out:
+            json.dump({"collections": len(_collections), "over_2ms": slow}, out)
 
 
 asyncio.events.Handle._run = _timed_run  # type: ignore[method-assign]
 signal.signal(signal.SIGUSR1, _start)
 signal.signal(signal.SIGUSR2, _dump)
 if STACKS:
+    import gc
+
     threading.Thread(target=_sampler, daemon=True).start()
+    gc.callbacks.append(_gc_timed)
 
 if __name__ == "__main__":
     from routmy_tui.cli import main
