@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -326,3 +327,33 @@ async def test_quitting_right_after_a_reply_keeps_it_with_its_exchange(
         assert stored is not None
         assert (stored.status, stored.content) == ("complete", content)
         assert store.get_exchange(message_id) is not None
+
+
+async def test_resumed_replies_are_drawn_without_reading_their_exchanges(
+    demo_server: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stored reply knows whether it is JSON without its exchange (long ones take tens of
+    ms and megabytes to read back): resumed, both draw as before and none is read."""
+    app = _app(demo_server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query("#composer")))
+        await _reply(pilot, "Plain words please")
+        conversation = app.screen.conversation  # type: ignore[attr-defined]
+        params = replace(conversation.settings.params, response_format={"type": "json_object"})
+        conversation.change_settings("params", params=params)
+        await _reply(pilot, "Give me JSON")
+        plain = last_reply(app).reply.content
+    read: list[int] = []
+    real_get_exchange = Store.get_exchange
+
+    def get_exchange(store: Store, message_id: int) -> Any:
+        read.append(message_id)
+        return real_get_exchange(store, message_id)
+
+    monkeypatch.setattr(Store, "get_exchange", get_exchange)
+    again = _app(demo_server, tmp_path)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(view_of(again).items) == 4)
+        await wait_for(pilot, lambda: "✔ valid JSON" in conversation_text(again))
+        assert "Plain words please" in conversation_text(again) and plain
+        assert read == []

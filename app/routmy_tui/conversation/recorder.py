@@ -21,7 +21,7 @@ from routmy_tui.conversation.events import (
 )
 from routmy_tui.conversation.settings import ChatSettings
 from routmy_tui.conversation.turns import Turn
-from routmy_tui.core.request import ChatParams
+from routmy_tui.core.request import ChatParams, wants_json
 from routmy_tui.store.db import StoreError
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def settings_of(
 
 def turn_of(message: StoredMessage, positions: dict[int, tuple[int, int]]) -> Turn:
     """A stored message as a turn of the branch."""
-    keys = ("dropped_calls", "answered_by", "answered_at")
+    keys = ("dropped_calls", "answered_by", "answered_at", "json_output")
     meta: dict[str, Any] = {key: message.extra[key] for key in keys if key in message.extra}
     return Turn(
         message=message.to_chat_message(),
@@ -242,6 +242,11 @@ class Recorder:
             return
         message_id, reply, exchange = turn.id, turn.reply, event.exchange
         self._last_checkpoint.pop(message_id, None)
+        if exchange is not None:
+            # Kept beside the message: a stored reply knows how to draw itself without
+            # reading its exchange back (tens of ms and megabytes for a long one).
+            turn.meta["json_output"] = wants_json(exchange.request_body)
+        meta = {"json_output": turn.meta["json_output"]} if "json_output" in turn.meta else None
 
         def save() -> None:
             problem: Exception | None = None
@@ -252,6 +257,8 @@ class Recorder:
                     problem = exc  # the exchange is still worth keeping
             if exchange is not None:
                 store.save_exchange(message_id, exchange)
+            if meta is not None:
+                store.update_message_meta(message_id, meta)
             if problem is not None:
                 raise problem
 

@@ -314,7 +314,7 @@ def tool_calls_json(calls: list[ToolCall]) -> str | None:
     )
 
 
-KEPT_EXTRA = ("wire", "dropped_calls", "answered_by", "answered_at", "compared")
+KEPT_EXTRA = ("wire", "dropped_calls", "answered_by", "answered_at", "compared", "json_output")
 """Stored details a reply checkpoint leaves alone (they are not part of the reply)."""
 
 

@@ -52,13 +52,24 @@ class ReplyEnded(Message):
 
 
 class StoredReplyItem(AssistantItem):
-    """A reply loaded from the store; its exchange (large) is read only when first asked for."""
+    """A reply loaded from the store; its exchange (large) is read only when first asked for
+    (the inspector), not to draw the reply: whether it asked for JSON is stored beside it."""
 
     def __init__(self, turn: Turn, store: Store | None, code_theme: str) -> None:
         self._store = store
         self._exchange: Exchange | None = None
+        known = turn.meta.get("json_output")
+        self._json_output = known if isinstance(known, bool) else None
         super().__init__(turn.model or "", reply=turn.reply, code_theme=code_theme)
         self.message_id = turn.id
+
+    @property
+    def json_mode(self) -> bool:
+        """Whether the request asked for JSON output (stored replies of older versions: read
+        from the exchange)."""
+        if self._json_output is not None:
+            return self._json_output
+        return super().json_mode
 
     @property
     def exchange(self) -> Exchange | None:
