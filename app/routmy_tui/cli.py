@@ -155,18 +155,21 @@ def _run_app(args: argparse.Namespace) -> int:
         # The demo backend never needs the user's real key: keep it off the wire.
         settings = dataclasses.replace(settings, base_url=server.base_url, api_key=None)
 
+    # The composition root: the services are made here (each opens on first use) and
+    # handed to the app; nothing in the UI makes its own. For a new chat the history and
+    # the client are made in a thread from now on, while the app's modules load.
+    from routmy_tui.services.container import Services
+
+    services = Services(settings)
+    services.prepare_in_background()
     # textual-image asks the terminal what it can draw, and waits up to 0.1 s per question a
     # terminal leaves unanswered: it asks while the app's modules load, and must be done
     # before Textual reads stdin.
     graphics = _Graphics()
     graphics.start()
-    # The composition root: the services are made here (each opens on first use, after
-    # the first frame) and handed to the app; nothing in the UI makes its own.
-    from routmy_tui.services.container import Services
     from routmy_tui.ui.app import RoutmyApp
 
     graphics.finish()
-    services = Services(settings)
     try:
         RoutmyApp(services, after_first_frame=server.go if server else None).run()
     finally:

@@ -117,6 +117,26 @@ async def test_the_collector_comes_back_after_the_first_frame_with_start_up_froz
         gc.unfreeze()
 
 
+async def test_a_message_sent_at_once_is_answered_before_the_model_list_loads(
+    demo_server: DemoServer,
+) -> None:
+    """The warm-up (the renderers' sample, the catalog's fetch) waits while the first
+    reply streams, and runs once it ended."""
+
+    def model_lists() -> int:
+        return sum(1 for r in demo_server.requests if r.path.endswith("/models"))
+
+    before = model_lists()
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "wait for me fault:hold")  # a reply that goes on until stopped
+        await wait_for(pilot, lambda: app._warmed)  # the warm-up was asked for meanwhile
+        assert app._replying() and model_lists() == before
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "stopped")
+        await wait_for(pilot, lambda: model_lists() == before + 1)
+
+
 def test_plain_http_loads_no_certificates_and_trusts_none() -> None:
     """A plain-http server (local, demo) never uses TLS: no CA bundle is read for it, and
     its TLS set-up would refuse any certificate rather than skip the check."""

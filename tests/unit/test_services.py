@@ -48,3 +48,22 @@ def test_a_history_that_cannot_open_in_the_start_thread_is_reported_on_use(
     start.join()
     assert services.store() is None
     assert services.store_problem is not None and "History is off" in services.store_problem
+
+
+def test_a_new_chat_is_prepared_in_one_thread_and_a_resumed_one_is_not(tmp_path: Path) -> None:
+    def prepared() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "routmy-prepare"]
+
+    services = Services(Settings(base_url="http://127.0.0.1:9/v1", data_dir=tmp_path))
+    assert not services.db_path.exists()
+    services.prepare_in_background()
+    services.prepare_in_background()  # once
+    assert len(prepared()) <= 1
+    for thread in prepared():
+        thread.join(10)
+    assert services.db_path.exists()  # the history was opened without anyone asking
+    services.store().close()  # type: ignore[union-attr]
+    # A history to resume: the app opens it to show the conversation; no thread.
+    again = Services(Settings(base_url="http://127.0.0.1:9/v1", data_dir=tmp_path))
+    again.prepare_in_background()
+    assert prepared() == []

@@ -93,6 +93,7 @@ class Services:
         self.store_problem: str | None = None
         """Why the history is off (None while it works or was not opened yet)."""
         self._catalog: CatalogService | None = None
+        self._preparing = False
 
     # --- the API client ------------------------------------------------------------------
 
@@ -114,6 +115,15 @@ class Services:
         self.store()
         with contextlib.suppress(Exception):
             self.client  # noqa: B018 - made under the lock
+
+    def prepare_in_background(self) -> None:
+        """Run `prepare` in a thread, once, for a new chat (a message may be sent at the
+        first frame). Not when start-up resumes a conversation: the app opens the history
+        to show it, and makes the client once it is drawn."""
+        if self._preparing or (self.settings.current.resume_last and self.store_exists()):
+            return
+        self._preparing = True
+        threading.Thread(target=self.prepare, name="routmy-prepare", daemon=True).start()
 
     def use_key(self, key: str) -> RoutmyClient | None:
         """Use `key` from now on; returns the old client, for the caller to close."""

@@ -56,7 +56,8 @@ def default_chat_settings(settings: Settings) -> ChatSettings:
 WARM_UP_FALLBACK = 1.0
 """Seconds after mount when the warm-up starts if the chat screen has not asked for it."""
 CATALOG_RETRY = 0.5
-"""Seconds between checks whether the replies that hold back the catalog's load ended."""
+"""Seconds between checks whether the replies that hold back the warm-up (the renderers'
+sample, the catalog's load) ended."""
 
 
 def _from_textual() -> bool:
@@ -219,6 +220,15 @@ class RoutmyApp(App[None]):
             gc.enable()
         if self._after_first_frame is not None:
             self._after_first_frame()
+        self._warm_when_idle()
+
+    def _warm_when_idle(self) -> None:
+        """Start the warm-up thread, once no reply streams: a message sent at the first
+        frame comes first (its reply loads the renderers itself; the warm-up's sample and
+        the catalog's fetch would only compete with it)."""
+        if self._replying():
+            self.set_timer(CATALOG_RETRY, self._warm_when_idle)
+            return
         threading.Thread(target=self._warm_imports, name="routmy-warm-up", daemon=True).start()
 
     def _warm_imports(self) -> None:
@@ -262,12 +272,9 @@ class RoutmyApp(App[None]):
 
     def on_mount(self) -> None:
         """Apply the keymap, then report config problems (the theme's too)."""
-        if not (self.session.resume_last and self.services.store_exists()):
-            # A new chat: a message may be sent at the first frame. The history and the
-            # client (httpx, TLS set-up: about 0.3 s) are made in a thread meanwhile.
-            threading.Thread(
-                target=self.services.prepare, name="routmy-prepare", daemon=True
-            ).start()
+        # A new chat: a message may be sent at the first frame. The history and the client
+        # (httpx) are made in a thread meanwhile (the command line started it already).
+        self.services.prepare_in_background()
         self.keymap, keymap_problems = check_keymap(self.settings.keymap)
         if self.keymap:
             self.set_keymap(self.keymap)
