@@ -152,3 +152,48 @@ async def test_after_a_suspension_pictures_are_sent_again_and_freed_at_the_end(
         assert {int(i) for i in TRANSMIT.findall("".join(written))} == {image_id}
         await wait_for(pilot, lambda: PLACEHOLDER in frame(app))
     assert f"\x1b_Ga=d,d=I,i={image_id},q=2\x1b\\" in "".join(written)  # freed on exit
+
+
+async def test_full_screen_the_picture_is_sent_through_the_driver_not_from_render(
+    demo_server: DemoServer,
+    tmp_path: Path,
+    kitty: KittyPictures,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import textual_image.renderable as renderable
+    import textual_image.renderable.tgp as tgp
+
+    from routmy_tui.ui.chat.kitty_viewer import KittyPicture
+    from routmy_tui.ui.chat.picture_viewer import PictureScreen
+
+    monkeypatch.setattr(renderable, "Image", renderable.TGPImage)  # as in Kitty
+    monkeypatch.delenv("TMUX", raising=False)
+    from_render: list[Any] = []
+    monkeypatch.setattr(tgp, "_send_tgp_message", lambda **keys: from_render.append(keys))
+    app = make_app(demo_server.base_url, data_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        written = spy_writes(app)
+        await without_welcome(pilot)
+        app.push_screen(PictureScreen([picture(5)], 0, tmp_path / "spare"))
+        await wait_for(pilot, lambda: bool(app.screen.query(KittyPicture)))
+        await wait_for(pilot, lambda: PLACEHOLDER in frame(app))
+        (image_id,) = {int(i) for i in TRANSMIT.findall("".join(written))}
+        placed = re.findall(r"\x1b_Ga=p,U=1,i=(\d+),c=(\d+),r=(\d+)", "".join(written))
+        assert placed and placed[0][0] == str(image_id)
+        columns, rows = int(placed[0][1]), int(placed[0][2])
+        assert abs(columns * 10 / (rows * 20) - 4 / 3) < 0.1  # 80x60 in 10x20-pixel cells
+        red, green, blue = image_id >> 16 & 255, image_id >> 8 & 255, image_id & 255
+        drawn = frame(app)
+        assert drawn.count(PLACEHOLDER) == columns * rows
+        assert all(f"38;2;{red};{green};{blue}" in c for c in placeholder_colours(drawn))
+        # Asked where to save it: the viewer is behind a dialog, tinted: half-cell.
+        await pilot.press("s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, PictureScreen))
+        await pilot.pause()
+        behind = frame(app)
+        assert "▀" in behind and PLACEHOLDER not in behind
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, PictureScreen))
+        await wait_for(pilot, lambda: PLACEHOLDER in frame(app))
+        assert len(TRANSMIT.findall("".join(written))) == 1
+    assert not from_render  # textual-image's own Kitty writes were never used

@@ -40,6 +40,12 @@ def viewer_image_class() -> type[Widget]:
 
     if os.environ.get("TMUX") or Auto is UnicodeImage:
         return HalfcellImage
+    from routmy_tui.ui.chat.kitty import KITTY
+
+    if KITTY.enabled:  # textual-image's Kitty widget writes from its render path
+        from routmy_tui.ui.chat.kitty_viewer import KittyPicture
+
+        return KittyPicture
     return Best
 
 
