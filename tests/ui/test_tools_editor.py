@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Input, OptionList, Select, Static, TextArea
 
 from routmy_tui.config.toolsets import load_tool_set, sets_dir
 from routmy_tui.core.toolsets import to_params, to_wire
@@ -129,7 +129,8 @@ async def test_sets_and_files_from_the_editor(demo_server: DemoServer, tmp_path:
         good = tmp_path / "good.toml"
         good.write_text('[[tools]]\nname = "ping"\ncommand = ["true"]\n')
         editor.query_one("#tools-path", Input).value = str(good)
-        await pilot.click("#load-file")
+        # Pressed, not clicked: a second click this soon on the same spot is a double click.
+        editor.query_one("#load-file", Button).press()
         await wait_for(pilot, lambda: listed(editor) == ["ping  ▶ program"])
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ToolsEditor))
