@@ -48,6 +48,22 @@ def test_streamed_then_final_equals_a_full_render(
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data(), documents(), widths)
+def test_let_go_and_drawn_again_equals_a_full_render(
+    data: st.DataObject, text: str, width: int
+) -> None:
+    # A reply far off screen lets its lines, blocks and what it read of them go; scrolled
+    # back to, it is drawn again the same (link definitions included).
+    assume(rich_can_render(text))
+    lines = stream(text, data.draw(cut_points(text)), width, CONSOLE)
+    lines.set_text(text, final=True)
+    lay_out(lines, CONSOLE, width)
+    lines.release()
+    lay_out(lines, CONSOLE, width)
+    assert drawn(lines) == full_render(text, width, CONSOLE)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), documents(), widths)
 def test_without_link_definitions_the_end_changes_nothing(
     data: st.DataObject, text: str, width: int
 ) -> None:

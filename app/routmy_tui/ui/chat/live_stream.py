@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 
+from routmy_tui.core.heap import give_back
 from routmy_tui.ui.chat.markdown_lines import LAYOUT_BUDGET
 
 if TYPE_CHECKING:
@@ -257,3 +258,5 @@ class GcPacer:
             return
         gc.set_threshold(*_saved_thresholds.pop())
         gc.collect()
+        # What the replies freed is given back to the system, not kept by the allocator.
+        give_back()

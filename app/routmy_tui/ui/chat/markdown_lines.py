@@ -175,6 +175,7 @@ class MarkdownLines:
         if self._final:
             self._splitter.reset()
             self._final_blocks = None
+            self._read = set()  # the blocks split again are read again (same definitions)
             self._resplit = True
 
     def _reset(self) -> None:
