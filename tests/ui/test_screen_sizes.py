@@ -49,6 +49,8 @@ async def ready(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: bool(app.screen.query("#composer")))
     if app.settings.base_url == DEAD_URL:  # type: ignore[attr-defined]
         await wait_for(pilot, lambda: app.catalog.last_error is not None)  # type: ignore[attr-defined]
+    else:  # the catalog names the models on several screens: have it before the shot
+        await wait_for(pilot, lambda: bool(app.catalog.models))  # type: ignore[attr-defined]
     app.clear_notifications()
     no_blink(pilot)
 
@@ -58,7 +60,7 @@ async def opened(pilot: Pilot[Any], name: str) -> None:
     await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == name)
     await pilot.pause()
     no_blink(pilot)
-    await pilot.pause(0.1)
+    await pilot.wait_for_scheduled_animations()
 
 
 async def reply(pilot: Pilot[Any], text: str) -> None:
