@@ -103,6 +103,7 @@ def run(messages: int) -> dict[str, object]:
         proc.drain(quiet=0.2)
         pages, total = scroll_down(proc, last, PAGES)
         key_to(proc, HOME, "MSG-00000")
+        proc.drain(quiet=0.3)  # the whole frame: what is on screen is where paging starts
         paced, _ = scroll_down(proc, last, PAGED, PAUSE)
         return {
             "first_frame_s": first,

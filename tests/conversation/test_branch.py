@@ -109,3 +109,19 @@ def test_editing_an_early_message_branches_off_there(store: Store) -> None:
     assert [t.message.content for t in conversation.turns] == ["q0", "a0", "q1 again"]
     assert conversation.turns[2].siblings == (3, 3)
     assert [m.content for m in store.current_path(conversation_id)] == ["q0", "a0", "q1 again"]
+
+
+def test_reading_a_little_at_a_time_reads_the_newest_first_then_everything(
+    store: Store,
+) -> None:
+    conversation, _, conversation_id, _ = _opened(store)
+    turns = conversation.turns
+    assert turns.read_some(25)
+    assert turns.unread == 2 * PAIRS - TAIL - 25
+    assert turns.is_read(2 * PAIRS - TAIL - 1) and not turns.is_read(2 * PAIRS - TAIL - 26)
+    while turns.read_some(25):
+        pass
+    assert turns.unread == 0
+    assert not turns.read_some(25)
+    stored = store.current_path(conversation_id)
+    assert [t.id for _, t in turns.read_turns()] == [m.id for m in stored]

@@ -54,6 +54,8 @@ class Branch(MutableSequence[Turn]):
         self.unreadable = 0
         """Turns that could not be read (they stand as a note saying so)."""
         self._unread = sum(1 for slot in self._slots if slot is None)
+        self._scan = len(self._slots) - 1
+        """Where `read_some` looks for the next turn not read (counting down)."""
 
     # --- what is read ----------------------------------------------------------------
 
@@ -116,6 +118,22 @@ class Branch(MutableSequence[Turn]):
             turn = turns.get(outline.id)
             self._slots[index] = turn if turn is not None else _unreadable(outline, "gone")
             self._unread -= 1
+
+    def read_some(self, count: int) -> bool:
+        """Read up to `count` more turns, the newest not read yet first (a little at a time
+        in the background: a request carrying the branch then reads nothing).
+
+        Returns:
+            Whether turns are left to read.
+        """
+        stop = min(self._scan, len(self._slots) - 1)
+        while stop >= 0 and self._slots[stop] is not None:
+            stop -= 1
+        start = max(0, stop - count + 1)
+        if stop >= 0:
+            self.read(start, stop + 1)
+        self._scan = start - 1
+        return self._unread > 0
 
     def _fail(self, missing: list[int], exc: Exception) -> None:
         reason = f"{type(exc).__name__}: {str(exc)[:200]}"

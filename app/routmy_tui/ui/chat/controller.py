@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.worker import Worker
 
 from routmy_tui.conversation import Conversation, Turn
+from routmy_tui.conversation.branch import Branch
 from routmy_tui.conversation.events import (
     BranchReplaced,
     Event,
@@ -41,6 +42,10 @@ if TYPE_CHECKING:
 
 YIELD_EVERY = 0.01
 """Seconds of stream processing after which the worker lets the UI run."""
+READ_STEP = 25
+"""Turns of a stored branch read per step in the background (about 3 ms)."""
+READ_PAUSE = 0.02
+"""Seconds between two such steps (the UI runs in between)."""
 
 
 class ReplyEnded(Message):
@@ -175,6 +180,14 @@ class ChatController:
         """Show the branch: items are made (and older turns read) when the view needs them."""
         self._items.clear()
         self.view.show_source(len(self.conversation.turns), self._make, self._estimates)
+        if self.conversation.turns.unread:
+            self._read_on(self.conversation.turns)
+
+    def _read_on(self, turns: Branch) -> None:
+        """Read the branch's older turns a few at a time while it is on screen (a request,
+        a copy or a jump to the top then waits for nothing)."""
+        if turns is self.conversation.turns and turns.read_some(READ_STEP):
+            self.view.set_timer(READ_PAUSE, lambda: self._read_on(turns))
 
     def _make(self, index: int) -> Item:
         turn = self.conversation.turns[index]
