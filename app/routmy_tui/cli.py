@@ -66,24 +66,40 @@ def _demo_server_parser() -> argparse.ArgumentParser:
 
 
 class _Graphics(threading.Thread):
-    """`detect_graphics` in a thread; `finish` waits for it and raises what it raised."""
+    """`graphics_probe.probe` in a thread; `finish` waits for it, raises what it raised,
+    and turns on inline Kitty pictures where the terminal draws them."""
 
     def __init__(self) -> None:
         super().__init__(name="routmy-graphics", daemon=True)
         self.error: BaseException | None = None
+        self.cell: tuple[int, int] | None = None
+
+    def start(self) -> None:
+        # The probe imports textual-image's renderables, which need Rich: the main thread
+        # imports Rich now (it needs it anyway), so the two threads never import it at once
+        # (see `graphics_probe.probe`).
+        import rich.console
+        import rich.control
+        import rich.measure  # noqa: F401
+
+        super().start()
 
     def run(self) -> None:
         try:
-            from routmy_tui.ui.chat.pictures import detect_graphics
+            from routmy_tui.ui.graphics_probe import probe
 
-            detect_graphics()
+            self.cell = probe()
         except BaseException as exc:
             self.error = exc
 
     def finish(self) -> None:
+        """Wait for the probe, then turn on what the terminal can draw (main thread)."""
         self.join()
         if self.error is not None:
             raise self.error
+        from routmy_tui.ui.chat.pictures import detect_graphics
+
+        detect_graphics(self.cell)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -83,20 +83,19 @@ def cells_for(width: int, height: int, columns: int) -> tuple[int, int]:
     return columns, rows
 
 
-def detect_graphics() -> None:
-    """Let textual-image ask the terminal what it can draw (Kitty, Sixel) and its cell size.
+def detect_graphics(cell: tuple[int, int] | None = None) -> None:
+    """Turn on inline Kitty graphics where the terminal draws them (`terminal_draws_placeholders`).
 
-    textual-image asks when it is first imported, by writing to the terminal and reading
-    the answer from stdin: this must happen before Textual owns stdin, so `cli.main` calls
-    this just before the app starts. Without a terminal (tests) nothing is asked.
+    Args:
+        cell: A cell's size in pixels, as `ui.graphics_probe.probe` found it at start-up
+            (asked now when not given; textual-image must ask before Textual owns stdin).
     """
-    import textual_image.widget  # noqa: F401  (asks at import, and measures the cell size)
+    if cell is None:
+        from routmy_tui.ui.graphics_probe import probe
 
+        cell = probe()
     if terminal_draws_placeholders():
-        from textual_image._terminal import get_cell_size
-
-        size = get_cell_size()
-        KITTY.enable((size.width, size.height))
+        KITTY.enable(cell)
 
 
 def halfcell_strips(image: Image.Image, columns: int, rows: int) -> list[Strip]:
