@@ -45,8 +45,10 @@ def drawn(app: RoutmyApp) -> str:
 
 
 def drawn_in_full(item: AssistantItem) -> bool:
-    """The reply ended and all its text has been drawn (layouts are time-boxed)."""
-    return item.reply.status == "complete" and item.markdown.final and not item.pending
+    """The reply ended and all its text has been drawn (layouts are time-boxed, and what
+    is far from the viewport is drawn in the background)."""
+    complete = item.reply.status == "complete" and item.markdown.final
+    return complete and not item.pending and not item.unmeasured
 
 
 def _pieces(text: str, size: int, per_piece: int) -> list[bytes]:
@@ -124,7 +126,7 @@ async def test_one_huge_line_is_drawn_in_part_and_says_so(server: ReplyServer) -
 
         view_of(app).focus()
         await pilot.press("a")  # show all
-        await wait_for(pilot, lambda: item.markdown.expanded and not item.pending, timeout=300)
+        await wait_for(pilot, lambda: item.markdown.expanded and drawn_in_full(item), timeout=300)
         await pilot.pause()
         shown = drawn(app)
         flat = " ".join(shown.split())

@@ -24,6 +24,7 @@ from routmy_tui.ui.chat.items import (
     SectionItem,
     _label,
 )
+from routmy_tui.ui.chat.markdown_lines import Window
 from routmy_tui.ui.chat.render import BLANK, MarkdownLines, render_strips
 
 if TYPE_CHECKING:
@@ -69,6 +70,11 @@ class AssistantItem(SectionItem):
         self.spinner = 0
         self._status_at = 0.0
         self._caught_up = 0.0
+        self._window: tuple[int, int, int | None, int | None] | None = None
+        """What the view shows of the item (see `view`); None: all of it."""
+        self._markdown_at = 0
+        """The item's line where the Markdown starts (as of the last layout)."""
+        self._shift = 0
         if reply is not None:
             text = self.inline_pictures.split(reply.content)[0]
             self.markdown.set_text(text, final=reply.status != "streaming")
@@ -98,8 +104,73 @@ class AssistantItem(SectionItem):
             self.live is None
             and self._reply.status != "streaming"
             and not self.markdown.pending
+            and not self.markdown.unmeasured
             and super()._can_release()
         )
+
+    # --- drawing only what the view shows ------------------------------------------------
+
+    def view(
+        self, top: int, bottom: int, *, from_end: int | None = None, anchor: int | None = None
+    ) -> None:
+        self._window = (top, bottom, from_end, anchor)
+        self._shift = 0  # a move is told about the anchor given here, not an older one
+
+    def _markdown_window(self) -> Window | None:
+        if self._window is None:
+            return None
+        top, bottom, from_end, anchor = self._window
+        at = self._markdown_at
+        return Window(
+            top - at, bottom - at, from_end, None if anchor is None or anchor < at else anchor - at
+        )
+
+    def take_shift(self) -> int:
+        shift, self._shift = self._shift, 0
+        return shift
+
+    @property
+    def missed(self) -> bool:
+        return self.markdown.missed
+
+    @property
+    def unmeasured(self) -> bool:
+        # Not while it streams: its blocks are measured once it has ended.
+        markdown = self.markdown
+        return (
+            markdown.unmeasured and not self.active and any(s is markdown for s in self._sections)
+        )
+
+    def layout(self, console: Console, width: int, palette: Palette) -> int:
+        if self.is_laid_out(width) and any(s is self.markdown for s in self._sections):
+            # Laid out as it stands: draw what the view shows now, if not drawn yet.
+            self.reveal(console, width)
+        return super().layout(console, width, palette)
+
+    def reveal(self, console: Console, width: int) -> int:
+        """Draw what the view shows of the text laid out last (no new text is taken);
+        returns the height."""
+        markdown = self.markdown
+        if any(s is markdown for s in self._sections):
+            markdown.window = self._markdown_window()
+            old = markdown.height
+            if markdown.reveal(console, width):
+                self._shift += markdown.shift
+                if markdown.height != old:
+                    self._height = self._total()
+        return self._height
+
+    def measure_rest(self, deadline: float, anchor: int | None = None) -> bool:
+        markdown = self.markdown
+        if not self.unmeasured:
+            return True
+        if not markdown.measure(deadline):
+            return False
+        at = self._markdown_at
+        markdown.commit(None if anchor is None or anchor < at else anchor - at)
+        self._shift += markdown.shift
+        self._height = self._total()
+        return True
 
     def _drop_lines(self) -> None:
         super()._drop_lines()
@@ -171,10 +242,14 @@ class AssistantItem(SectionItem):
             text, inline = self.inline_pictures.split(reply.content)
             urls += [url for url in inline if url not in urls]
             self.markdown.set_limit(palette.render_limit or sys.maxsize)
-            # Once the reply has ended, its whole text is rendered once (link definitions
-            # that came last, long blocks drawn in parts while they streamed).
+            # Once the reply has ended, its whole text is split again (link definitions
+            # that came last, long blocks drawn in parts while they streamed): what the
+            # view shows is drawn now, the rest in the background (`measure_rest`).
             self.markdown.set_text(text, final=reply.status != "streaming")
+            self._markdown_at = sum(len(s) if isinstance(s, list) else s.height for s in sections)
+            self.markdown.window = self._markdown_window()
             self.markdown.layout(console, width)
+            self._shift += self.markdown.shift
             sections.append(self.markdown)
         if reply.tool_calls:
             sections.append(self._tool_calls(console, width, palette))

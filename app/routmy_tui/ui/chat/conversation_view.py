@@ -107,6 +107,9 @@ class ConversationView(
         self.reveal: int | None = None
         """A message kept at the top of the viewport while heights around it are measured
         (the one chosen, e.g. a search hit); any other scroll forgets it."""
+        self._unmeasured = False
+        """An item laid out near the viewport has heights still guessed (a long reply
+        drawn near the viewport only): the background pass measures them."""
 
     # --- content -------------------------------------------------------------------
 
@@ -247,6 +250,7 @@ class ConversationView(
                 heights[index] = item.layout(console, width, self.palette)
                 self._held.hold(item)
         self._dirty.clear()
+        self._unmeasured = False
         with self._live_budget(stream) as live:
             busy = self._measure_visible(width, skip=() if stream else live)
         if self.follow:
@@ -254,6 +258,8 @@ class ConversationView(
         self._trim_lines()
         self.prefetch_pictures()
         self.refresh()
+        if self._unmeasured:
+            self._schedule_background()
         for item in busy:
             # Text arrived faster than one layout draws: go on at the next frame (at once
             # while the user is idle: the loop still handles input between two layouts).
@@ -271,9 +277,14 @@ class ConversationView(
 
     def _apply_heights(self) -> None:
         """Offsets from the heights measured so far; what is on screen stays where it was."""
+        shift, self._shift = self._shift, 0
+        if shift < 0 and not self.follow and self.reveal is None:
+            # Shorter above the viewport: move up first, so that the shorter view does not
+            # clamp the offset to its end (which would read as back at the end: follow).
+            self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
+            shift = 0
         self._update_offsets()
         self._stale = False
-        shift, self._shift = self._shift, 0
         if self.follow:
             self._to_bottom()
         elif self.reveal is not None:
@@ -302,31 +313,49 @@ class ConversationView(
         busy: dict[int, Item] = {}
         self._apply_heights()
         console = self.app.console
+        seen = self.scrollable_content_region.height
         for _ in range(4):  # heights settle in a pass or two
-            top = int(self.scroll_y) - MARGIN
-            bottom = int(self.scroll_y) + self.scrollable_content_region.height + MARGIN
+            scroll_y = int(self.scroll_y)
+            top = scroll_y - MARGIN
+            bottom = scroll_y + seen + MARGIN
             if self.follow:
                 bottom = self._offsets[-1] + 1
-                top = bottom - self.scrollable_content_region.height - 2 * MARGIN
+                top = bottom - seen - 2 * MARGIN
             first = max(0, bisect_right(self._offsets, max(0, top)) - 1)
             shift = 0
             changed = False
             for index in range(first, len(self.items)):
-                if self._offsets[index] > bottom:
+                start = self._offsets[index]
+                if start > bottom:
                     break
                 item = self.items[index]
+                if self.follow:
+                    # Following the end: what shows of the item is its last lines, however
+                    # it grows (the margin above the viewport is not needed).
+                    below = self._offsets[-1] - self._offsets[index + 1]
+                    item.view(top - start, bottom - start, from_end=seen + 1 - below)
+                else:
+                    inside = start <= scroll_y < self._offsets[index + 1]
+                    anchor = scroll_y - start if inside else None
+                    item.view(top - start, bottom - start, anchor=anchor)
                 if id(item) in skip and item.laid_width == width:
-                    continue
-                height = item.layout(console, width, self.palette)
+                    # Its new text waits for the stream's layout; what the view now shows
+                    # of the text it has is drawn (the user scrolled to it).
+                    height = item.reveal(console, width)
+                else:
+                    height = item.layout(console, width, self.palette)
+                shift += item.take_shift()
                 self._held.hold(item)
                 if item.pending:
                     busy[id(item)] = item
                 if height != self._heights[index]:
-                    if self._offsets[index] + self._heights[index] <= self.scroll_y:
+                    if start + self._heights[index] <= self.scroll_y:
                         shift += height - self._heights[index]
                     self._heights[index] = height
                     changed = True
-            if not changed:
+                if item.unmeasured:
+                    self._unmeasured = True
+            if not changed and not shift:
                 break
             self._update_offsets()
             if self.reveal is not None and not self.follow:
@@ -366,6 +395,7 @@ class ConversationView(
         for index, item in enumerate(self.items):
             if needed <= 0:
                 break
+            item.view(0, needed)
             self._heights[index] = item.layout(console, width, self.palette)
             self._held.hold(item)
             needed -= self._heights[index]
@@ -430,6 +460,8 @@ class ConversationView(
                 self.schedule_layout()
         local = number - self._offsets[index]
         line = self.selected_line(item.line(local), index, local).apply_style(style)
+        if item.missed and not self._pending:
+            self.schedule_layout()  # a line not drawn yet: drawn at the next frame
         bar = self.palette.gutter(item) if local < item.body_height else None
         gutter = self._gutters.get((style, bar))
         if gutter is None:

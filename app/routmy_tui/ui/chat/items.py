@@ -113,6 +113,38 @@ class Item:
             self._args = (console, width, palette)
         return self._height
 
+    def view(
+        self, top: int, bottom: int, *, from_end: int | None = None, anchor: int | None = None
+    ) -> None:
+        """Say which of the item's lines the view shows (with margins): `top` to `bottom`,
+        or the last `from_end` lines while it follows the end; `anchor` is the line at the
+        top of the viewport, kept in place when lines above it are drawn (`take_shift`).
+        Items that draw everything at once ignore it."""
+
+    def reveal(self, console: Console, width: int) -> int:
+        """Draw what the view shows (see `view`) of the content as last laid out;
+        returns the height."""
+        return self._height
+
+    def take_shift(self) -> int:
+        """How far the anchor line (see `view`) moved at the last layout, once."""
+        return 0
+
+    @property
+    def missed(self) -> bool:
+        """Whether a line not drawn yet was asked for (a layout is due)."""
+        return False
+
+    @property
+    def unmeasured(self) -> bool:
+        """Whether part of the height is a guess (see `measure_rest`)."""
+        return False
+
+    def measure_rest(self, deadline: float, anchor: int | None = None) -> bool:
+        """Draw what has a guessed height, until `deadline`; once all is drawn, put the
+        true height in at once (the anchor line's move: `take_shift`). True when done."""
+        return True
+
     def is_measured(self, width: int) -> bool:
         """Whether the height is current for this width (its lines may have been let go)."""
         return self._laid_version == self.version and self._laid_width == width

@@ -140,6 +140,10 @@ class LiveLayoutMixin(ScrollView):
         layouts then follow each other without waiting for the next frame."""
         if not self._live or any(not item.markdown.pending for item in self._live.values()):
             return False
+        if getattr(self, "follow", False) and any(item.active for item in self._live.values()):
+            # Following a reply still arriving: only its end is drawn, and the end moves on
+            # by the next frame; drawing now would draw lines that are gone by then.
+            return False
         idle = time.monotonic() - getattr(self.app, "input_at", 0.0) >= IDLE_AFTER
         return idle
 

@@ -169,6 +169,34 @@ def render_block(
     return RenderedBlock(block, strips, new_line, has_tokens, leaf_start, hidden, labels)
 
 
+_SURELY_DRAWN = frozenset({"fence", "code_block", "hr", "table_open"})
+
+
+def quick_facts(block: Block) -> tuple[bool, bool, bool] | None:
+    """What joining the block after it needs, from a parse alone (no render): (it holds
+    something, a blank line follows it, it draws a line that is not blank); None when only
+    a render can tell (HTML, link definitions, nothing but markup)."""
+    text = block.text
+    if "<" in text or "]:" in text:
+        return None
+    if block.fence and block.joined:
+        text = f"{block.fence}\n{text}"
+    tokens = _parser().parse(make_safe(text))
+    has_tokens = False
+    new_line = True
+    for token in reversed(tokens):
+        if token.level == 0 and token.nesting <= 0:
+            has_tokens = True
+            new_line = token.type != "hr"
+            break
+    for token in tokens:
+        if token.type in _SURELY_DRAWN or (
+            token.type == "inline" and any(char.isalnum() for char in token.content)
+        ):
+            return has_tokens, new_line, True
+    return None
+
+
 def clip_text(text: str, limit: int) -> tuple[str, int]:
     """At most `limit` characters of `text` (cut at a line end when one is near), and how
     many were left out: for displays of unbounded server text such as tool arguments."""

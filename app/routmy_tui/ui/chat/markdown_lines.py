@@ -12,6 +12,7 @@ from textual.strip import Strip
 
 from routmy_tui.config.settings import DEFAULT_RENDER_LIMIT
 from routmy_tui.core.markdown_blocks import Block, BlockSplitter, merge_parts
+from routmy_tui.ui.chat.block_lines import SHOW_ALL_HINT, BlockLines, Window
 from routmy_tui.ui.chat.markdown_block import (
     RenderedBlock,
     cut_block,
@@ -19,7 +20,9 @@ from routmy_tui.ui.chat.markdown_block import (
     labels_used,
     render_block,
 )
-from routmy_tui.ui.chat.strips import BLANK, is_blank, render_strips
+from routmy_tui.ui.chat.strips import BLANK, render_strips
+
+__all__ = ["BLOCK_CAP", "LAYOUT_BUDGET", "LIVE_CAP", "SHOW_ALL_HINT", "MarkdownLines", "Window"]
 
 BLOCK_CAP = 12_000
 """Characters of one block drawn at most until the user asks to see all (a long paragraph or
@@ -31,14 +34,6 @@ LAYOUT_BUDGET = 0.012
 """Seconds one layout spends drawing new blocks; text that arrived faster is drawn over the
 next frames (keys are handled in between), never in one long freeze. A key that comes
 meanwhile waits this long (and one block) at most."""
-SHOW_ALL_HINT = "a or click here: show all"
-
-
-def _lstrip_blank(strips: list[Strip]) -> list[Strip]:
-    skip = 0
-    while skip < len(strips) and is_blank(strips[skip]):
-        skip += 1
-    return strips[skip:] if skip else strips
 
 
 def _note(console: Console, text: str, width: int, style: Style) -> list[Strip]:
@@ -46,14 +41,16 @@ def _note(console: Console, text: str, width: int, style: Style) -> list[Strip]:
 
 
 class MarkdownLines:
-    """Markdown text that grows, rendered block by block.
+    """Markdown text that grows, rendered block by block, near the viewport only.
 
     Frozen blocks are rendered once per width and kept; only the live tail is rendered
     again when text arrives, so the cost of an update depends on the size of the tail,
-    not of the reply. Once the text is final (`set_text(..., final=True)`), the blocks a
-    long block was cut into are rendered again as one and link definitions found anywhere
-    apply everywhere: the lines are then those of a render of the whole text at once.
-    Text past `limit` characters is not drawn (a note says so).
+    not of the reply. With a `window` (the view sets one), only the blocks it shows are
+    rendered; the others have a height guessed from their text until `measure` and
+    `commit` (or a window) draw them. Once the text is final (`set_text(..., final=True)`),
+    the blocks a long block was cut into are rendered again as one and link definitions
+    found anywhere apply everywhere: the lines are then those of a render of the whole
+    text at once. Text past `limit` characters is not drawn (a note says so).
     """
 
     def __init__(self, code_theme: str = "monokai", limit: int = DEFAULT_RENDER_LIMIT) -> None:
@@ -66,42 +63,37 @@ class MarkdownLines:
         self.budget = LAYOUT_BUDGET
         """Seconds the next layout may spend drawing new blocks (the view lowers it while
         the user is typing or scrolling)."""
+        self.window: Window | None = None
+        """The lines that must be drawn (None: all of them)."""
         self._splitter = BlockSplitter()
         self._source = ""
         self._text = ""
         self._final = False
         self._final_blocks: list[Block] | None = None
+        self._open_end = False
+        """The final text ends inside a code fence or an HTML block."""
         self._key: tuple[object, ...] = ()
-        self._done: list[RenderedBlock] = []
-        self._starts: list[tuple[int, bool, bool]] = []
-        """Per rendered block: (line where it starts, blank line due, anything drawn yet)."""
-        self._lines: list[Strip] = []
-        self._due = False
-        self._started = False
+        self._console: Console | None = None
+        self._width = 80
+        self._rows = BlockLines(self._render, self._note_lines)
         self._definitions: dict[str, str] = {}
         self._read: set[tuple[int, int]] = set()
         """Spans of the blocks whose link definitions were taken."""
         self._read_list: list[Block] | None = None
         self._read_count = 0
-        self._synced: list[Block] | None = None
         self._pieces_of: list[Block] | None = None
         self._pieces_count = 0
         self._pieces_out: list[Block] = []
         self.pending = False
-        """Blocks are left to draw at the next layout (each layout has a time budget)."""
-        self._stale = 0
-        """Index of the first drawn block that must be drawn again (new link definitions)."""
+        """Blocks the window shows are left to draw at the next layout (each layout has
+        a time budget)."""
         self._tail: list[Strip] = []
         self._tail_key: tuple[object, ...] | None = None
         self._tail_block: RenderedBlock | None = None
         self._notes: list[Strip] = []
         self._trim = 0
         self._resplit = False
-        """The final text's blocks were let go (`release`): split it again at the next layout."""
-        self._held_height = 0
-        self._held_key: tuple[object, ...] = ()
-        """Height and layout key when the lines were let go: until they are all drawn again
-        (over a few layouts for a long reply), the height stays what it was."""
+        """The final text is not split yet: split it at the next layout."""
 
     @property
     def text(self) -> str:
@@ -119,7 +111,24 @@ class MarkdownLines:
         if self.expanded:
             return False
         tail = self._tail_block
-        return any(done.hidden for done in self._done) or bool(tail and tail.hidden)
+        if tail is not None and tail.hidden:
+            return True
+        return any(len(block.text) > BLOCK_CAP for block in self._rows.blocks)
+
+    @property
+    def shift(self) -> int:
+        """How far the window's anchor line moved at the last layout, `reveal` or `commit`."""
+        return self._rows.shift
+
+    @property
+    def missed(self) -> bool:
+        """Whether a line of a block not drawn yet was asked for since the last layout."""
+        return self._rows.missed
+
+    @property
+    def unmeasured(self) -> bool:
+        """Whether some blocks have a guessed height (see `measure`)."""
+        return self._rows.unmeasured
 
     def set_limit(self, limit: int) -> None:
         """Draw at most `limit` characters of the text."""
@@ -154,25 +163,25 @@ class MarkdownLines:
             self._splitter.update(shown)
         if final and not self._final:
             self._final = True
+            self._open_end = self._splitter.tail_open
             self._final_blocks = merge_parts(self._splitter.finish(), shown, BLOCK_CAP)
+            self._splitter.reset()  # its blocks are in the final list now
 
     def release(self) -> None:
-        """Let go of everything drawn, and of a final text's blocks (the text is kept): the
-        next layout draws it all again, the same (the height meanwhile stays the same)."""
-        self._held_height, self._held_key = self.height, self._key
-        self._key = ()
-        self._done = []
-        self._starts = []
-        self._lines = []
+        """Let go of everything drawn (the text and the heights are kept): the next layout
+        draws what its window shows again, the same."""
+        self._rows.release()
         self._tail = []
         self._notes = []
         self._tail_block = None
         self._tail_key = None
-        self._synced = None
         self._read_list = None
         self._pieces_of = None
         self._pieces_out = []
         if self._final:
+            # The blocks go too (split again at the next layout, the same); their heights
+            # are kept, compactly, so that nothing moves meanwhile.
+            self._rows.release(keep_blocks=False)
             self._splitter.reset()
             self._final_blocks = None
             self._read = set()  # the blocks split again are read again (same definitions)
@@ -189,51 +198,108 @@ class MarkdownLines:
 
     # --- layout ------------------------------------------------------------------------
 
+    def _render(self, index: int, block: Block) -> RenderedBlock:
+        assert self._console is not None
+        blocks = self._rows.blocks
+        open_end = index == len(blocks) - 1 and self._final and self._open_end
+        return render_block(
+            self._console,
+            block,
+            self._width,
+            code_theme=self.code_theme,
+            definitions=self._definitions,
+            cap=None if self.expanded else BLOCK_CAP,  # expanded: `_pieces` cut them already
+            open_end=open_end,
+        )
+
+    def _note_lines(self, text: str) -> list[Strip]:
+        assert self._console is not None
+        return _note(self._console, text, self._width, self.note_style)
+
     def layout(self, console: Console, width: int) -> int:
-        """Render what changed at `width`; returns the height in lines."""
+        """Render what changed at `width` (of what the window shows); returns the height."""
         key = (width, self.code_theme, self.expanded, self.limit)
-        if key != self._held_key:
-            self._held_height = 0
+        self._console, self._width = console, width
+        rows = self._rows
         if key != self._key:
             self._key = key
-            self._done = []
-            self._starts = []
-            self._lines = []
-            self._due = self._started = False
+            rows.clear()
+            rows.width = width
             self._definitions = {}
             self._read = set()
             self._read_list = None
-            self._synced = None
             self._pieces_of = None
-            self._stale = 0
             self._tail_key = None
             self._tail_block = None
+            self._tail = []
         if self._resplit:
             self._resplit = False
             self._splitter.update(self._text)
+            self._open_end = self._splitter.tail_open
             self._final_blocks = merge_parts(self._splitter.finish(), self._text, BLOCK_CAP)
+            self._splitter.reset()
         blocks = self._final_blocks if self._final_blocks is not None else self._splitter.blocks
         if self.expanded:
             blocks = self._pieces(blocks)
+        window = self.window
+        mark = rows.mark_anchor(window.anchor if window is not None else None)
         self._learn_definitions(blocks)
-        self._sync(console, width, blocks, time.perf_counter() + self.budget)
-        self.pending = len(self._done) < len(blocks)
-        if not self.pending:
-            self._held_height = 0
-        if self._final_blocks is None and not self.pending:
-            self._layout_tail(console, width)
+        rows.sync(blocks)
+        tail = self._tail_block
+        if self._final_blocks is not None and tail is not None and blocks:
+            # The block that was the live tail until the text became final.
+            last = len(blocks) - 1
+            block = blocks[last]
+            drawn = tail.block
+            same = (drawn.text, drawn.joined, drawn.fence) == (
+                block.text,
+                block.joined,
+                block.fence,
+            )
+            labels = labels_used(block.text, self._definitions)
+            if same and rows.rendered[last] is None and tail.labels == labels:
+                rows.put(last, replace(tail, block=block))
+        self._draw(console, width)
+        rows.shift = rows.moved_since(mark, window.anchor) if window is not None else 0
+        return self.height
+
+    def reveal(self, console: Console, width: int) -> bool:
+        """Draw what the window shows of the blocks as they are (no new text is taken);
+        False when a layout is needed first (the width changed)."""
+        if (width, self.code_theme, self.expanded, self.limit) != self._key:
+            return False
+        self._console, self._width = console, width
+        self._rows.missed = False
+        self._draw(console, width)
+        return True
+
+    def _draw(self, console: Console, width: int) -> None:
+        """Draw the blocks the window shows (all without one), within the budget, then the
+        tail and the notes."""
+        rows = self._rows
+        rows.missed = False
+        rows.shift = 0
+        deadline = time.perf_counter() + self.budget
+        window = self.window
+        if window is None:
+            done = rows.draw_all(deadline)
         else:
+            # Lines under the blocks: the live tail (as last drawn) while the text grows.
+            under = len(self._tail) if self._final_blocks is None else 0
+            done = rows.draw_window(window, under, deadline)
+        self.pending = not done
+        streaming = self._final_blocks is None
+        near_end = window is None or window.from_end is not None or window.bottom >= rows.height
+        if streaming and not self.pending and near_end:
+            self._layout_tail(console, width)
+        elif not streaming or self.pending:
             self._tail = []
-            self._tail_block = None
-        self._trim = 0
-        if not self._tail:
-            while self._trim < len(self._lines) and is_blank(self._lines[-1 - self._trim]):
-                self._trim += 1
+            self._tail_block = None if not streaming else self._tail_block
+        self._trim = 0 if self._tail else rows.trailing_blanks()
         self._notes = []
         if self.pending:
-            behind = sum(len(block.text) for block in blocks[len(self._done) :])
             self._notes += _note(
-                console, f"… drawing: {behind:,} characters to go", width, self.note_style
+                console, f"… drawing: {rows.left:,} characters to go", width, self.note_style
             )
         if len(self._source) > self.limit:
             self._notes += _note(
@@ -243,6 +309,23 @@ class MarkdownLines:
                 width,
                 self.note_style,
             )
+
+    def measure(self, deadline: float) -> bool:
+        """Draw the blocks whose height is a guess until `deadline` (the height stays what
+        it was until `commit`); True when none is left."""
+        if self._console is None:
+            return True
+        return self._rows.measure(deadline)
+
+    def commit(self, anchor: int | None) -> int:
+        """Put in the heights `measure` found (`shift`: how far line `anchor` moved);
+        returns the height."""
+        if self._console is not None:
+            rows = self._rows
+            rows.commit(anchor)
+            moved = rows.shift
+            self._draw(self._console, self._width)
+            rows.shift += moved
         return self.height
 
     def _pieces(self, blocks: list[Block]) -> list[Block]:
@@ -272,91 +355,12 @@ class MarkdownLines:
         if not new:
             return
         self._definitions.update(new)
-        for index, done in enumerate(self._done):
-            if not done.block.fence and labels_used(done.block.text, new):
-                self._stale = min(self._stale, index)
-                break
+        rows = self._rows
+        for index, rendered in enumerate(rows.rendered):
+            drawn = rendered.block if rendered is not None else None
+            if drawn is not None and not drawn.fence and labels_used(drawn.text, new):
+                rows.invalidate(index)
         self._tail_key = None
-
-    def _sync(self, console: Console, width: int, blocks: list[Block], deadline: float) -> None:
-        """Render the blocks not drawn yet (reusing the draw of any unchanged block), until
-        `deadline` (one block at least): the rest waits for the next layout (`pending`)."""
-        tail = self._tail_block
-        done = self._done
-        first_changed = min(len(done), self._stale)
-        self._stale = len(blocks)
-        if blocks is not self._synced:
-            # A new list of blocks (the text became final): find the first that changed.
-            self._synced = blocks
-            for index in range(min(first_changed, len(blocks))):
-                if done[index].block != blocks[index]:
-                    first_changed = index
-                    break
-        if first_changed < len(self._starts):
-            start, self._due, self._started = self._starts[first_changed]
-            del self._lines[start:]
-            del self._starts[first_changed:]
-            kept = done[first_changed:]
-            del done[first_changed:]
-        else:
-            kept = []
-        reuse = {id(r.block): r for r in kept}
-        cap = None if self.expanded else BLOCK_CAP  # expanded: `_pieces` cut them already
-        last = len(blocks) - 1
-        first = len(done)
-        for index in range(first, len(blocks)):
-            if index > first and time.perf_counter() > deadline:
-                break
-            block = blocks[index]
-            rendered = reuse.get(id(block))
-            if rendered is None and tail is not None and index == last:
-                # The block that was the live tail until the text became final.
-                drawn = tail.block
-                same = (drawn.text, drawn.joined, drawn.fence) == (
-                    block.text,
-                    block.joined,
-                    block.fence,
-                )
-                rendered = replace(tail, block=block) if same else None
-            if rendered is None or rendered.labels != labels_used(block.text, self._definitions):
-                open_end = index == last and self._final and self._splitter.tail_open
-                rendered = render_block(
-                    console,
-                    block,
-                    width,
-                    code_theme=self.code_theme,
-                    definitions=self._definitions,
-                    cap=cap,
-                    open_end=open_end,
-                )
-            self._starts.append((len(self._lines), self._due, self._started))
-            done.append(rendered)
-            self._append(console, width, rendered, self._lines)
-
-    def _append(
-        self, console: Console, width: int, rendered: RenderedBlock, lines: list[Strip]
-    ) -> None:
-        """Add a block's lines after those before it, spaced as a whole render spaces them."""
-        strips = rendered.strips
-        block = rendered.block
-        if not self._started or (block.joined and not block.fence):
-            strips = _lstrip_blank(strips)
-        elif self._due and rendered.has_tokens and rendered.leaf_start and not block.joined:
-            lines.append(BLANK)
-        lines.extend(strips)
-        if rendered.hidden:
-            lines.extend(
-                _note(
-                    console,
-                    f"… {rendered.hidden:,} more characters in this block · {SHOW_ALL_HINT}",
-                    width,
-                    self.note_style,
-                )
-            )
-        if strips:
-            self._started = True
-        if rendered.has_tokens:
-            self._due = rendered.new_line
 
     def _layout_tail(self, console: Console, width: int) -> None:
         splitter = self._splitter
@@ -384,12 +388,7 @@ class MarkdownLines:
         if rendered is None:
             self._tail = []
             return
-        due, started = self._due, self._started
-        lines: list[Strip] = []
-        self._append(console, width, rendered, lines)
-        self._due, self._started = due, started
-        while lines and is_blank(lines[-1]):
-            lines.pop()
+        lines = self._rows.join_after(rendered)
         if hidden:
             lines.extend(
                 _note(
@@ -404,15 +403,14 @@ class MarkdownLines:
 
     @property
     def height(self) -> int:
-        """Lines at the last layout width."""
-        height = len(self._lines) - self._trim + len(self._tail) + len(self._notes)
-        return max(height, self._held_height)
+        """Lines at the last layout width (blocks not drawn: their guessed heights)."""
+        return self._rows.height - self._trim + len(self._tail) + len(self._notes)
 
     def line(self, index: int) -> Strip:
         """One line of the last layout."""
-        body = len(self._lines) - self._trim
+        body = self._rows.height - self._trim
         if index < body:
-            return self._lines[index]
+            return self._rows.line(index)
         index -= body
         if index < len(self._tail):
             return self._tail[index]

@@ -46,6 +46,7 @@ class MeasuringMixin:
         _shift: int
         _stale: bool
         _pending: bool
+        follow: bool
 
         def _width(self) -> int: ...
         def _update_offsets(self) -> None: ...
@@ -127,6 +128,9 @@ class MeasuringMixin:
             if self._measure(index, console, width, draw=False):
                 items[index].changed()  # drawn in part: go on at the next step
                 break
+            unmeasured = items.is_made(index) and items[index].unmeasured
+            if unmeasured and not self._measure_rest(index, deadline):
+                break
             index -= 1
         self._background_at = index
         self._trim_lines()
@@ -136,6 +140,27 @@ class MeasuringMixin:
         if index >= 0:
             self._background_pending = True
             self.set_timer(BACKGROUND_PAUSE, self._measure_background)
+
+    def _measure_rest(self, index: int, deadline: float) -> bool:
+        """Draw the rest of an item drawn near the viewport only (a long reply), until
+        `deadline`; once it is all drawn its true height goes in at once, the line under the
+        user's eye kept where it is. True when done."""
+        item = self.items[index]
+        offsets = self._offsets
+        scroll_y = int(self.scroll_y)
+        inside = offsets[index] <= scroll_y < offsets[index + 1] and not self.follow
+        if not item.measure_rest(deadline, scroll_y - offsets[index] if inside else None):
+            return False
+        height = item.measure(self.app.console, self._width(), self.palette)
+        shift = item.take_shift()
+        if height != self._heights[index] or shift:
+            if offsets[index + 1] <= self.scroll_y:
+                shift = height - self._heights[index]
+            self._heights[index] = height
+            self._shift += shift
+            self._apply_heights()  # the item's lines moved already: the view now, too
+            self.refresh()
+        return True
 
     # --- the screens next to the viewport ------------------------------------------------
 
