@@ -6,53 +6,25 @@ import time
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
 from itertools import accumulate
 
 from textual.strip import Strip
 
 from routmy_tui.core.markdown_blocks import Block
-from routmy_tui.ui.chat.markdown_block import RenderedBlock, quick_facts
+from routmy_tui.ui.chat.markdown_block import (
+    RenderedBlock,
+    Window,
+    estimate,
+    is_visible,
+    join_block,
+    quick_facts,
+)
 from routmy_tui.ui.chat.strips import BLANK, is_blank
 
-SHOW_ALL_HINT = "a or click here: show all"
-"""Said under a block drawn in part (past the size cap)."""
 Render = Callable[[int, Block], RenderedBlock]
 """Draws block `index` (what Rich makes of it alone)."""
 Note = Callable[[str], list[Strip]]
 """Draws a dim note line."""
-
-
-@dataclass(frozen=True)
-class Window:
-    """The lines of a Markdown text that must be drawn exactly (the rest may be estimated).
-
-    Attributes:
-        top: First line wanted.
-        bottom: The line after the last one wanted.
-        from_end: When set, the last `from_end` lines are wanted instead (the view follows
-            the end of a growing reply: whatever it grows to, the bottom is what shows).
-        anchor: The line under the user's eye (the top of the viewport): drawing blocks
-            above it changes its place, and `BlockLines.shift` says by how much.
-    """
-
-    top: int = 0
-    bottom: int = 0
-    from_end: int | None = None
-    anchor: int | None = None
-
-
-def estimate(block: Block, width: int) -> int:
-    """Lines a block is guessed to take at `width` (with the blank line before it)."""
-    text = block.text
-    lines = text.count("\n") + 1 + len(text) // max(10, width)
-    if block.fence or text.startswith(("```", "~~~")):
-        lines += 2 if block.joined else 3  # a code block's header and padding
-    return lines + (0 if block.joined else 1)
-
-
-def _visible(strips: list[Strip]) -> bool:
-    return any(not is_blank(strip) for strip in strips)
 
 
 class BlockLines:
@@ -121,7 +93,7 @@ class BlockLines:
             if known and blocks[known - 1] is not self.blocks[known - 1]:
                 # The splitter closed its last block (more parts were expected).
                 self.blocks[known - 1] = blocks[known - 1]
-                self._forget(known - 1)
+                self.forget(known - 1)
             for block in blocks[known:]:
                 self._append(block, None, estimate(block, self.width), False)
             return
@@ -170,7 +142,7 @@ class BlockLines:
         self._measured.append(measured)
         self._offsets = None
 
-    def _forget(self, index: int) -> None:
+    def forget(self, index: int) -> None:
         """Block `index` must be drawn again (its height stays until it is)."""
         self.rendered[index] = None
         self._lines[index] = None
@@ -179,13 +151,9 @@ class BlockLines:
         self._quick[index] = None
         self._measured[index] = False
 
-    def invalidate(self, index: int) -> None:
-        """Draw block `index` again when it is next needed (link definitions changed)."""
-        self._forget(index)
-
     def put(self, index: int, rendered: RenderedBlock) -> None:
         """Use `rendered` as the draw of block `index` (the live tail that became it)."""
-        self._forget(index)
+        self.forget(index)
         self.rendered[index] = rendered
 
     # --- geometry ------------------------------------------------------------------------
@@ -210,15 +178,6 @@ class BlockLines:
     def unmeasured(self) -> bool:
         """Whether some heights are guesses."""
         return not all(self._measured)
-
-    @property
-    def undrawn_chars(self) -> int:
-        """Characters of the blocks whose height is still a guess."""
-        return sum(
-            len(block.text)
-            for block, measured in zip(self.blocks, self._measured, strict=True)
-            if not measured
-        )
 
     def line(self, number: int) -> Strip:
         """Line `number` of the blocks (blank where a block is not drawn)."""
@@ -259,7 +218,7 @@ class BlockLines:
     def _is_visible(self, index: int) -> bool:
         visible = self._visible[index]
         if visible is None:
-            visible = _visible(self._rendered(index).strips)
+            visible = is_visible(self._rendered(index).strips)
             self._visible[index] = visible
         return visible
 
@@ -294,28 +253,9 @@ class BlockLines:
             back -= 1
         return bool(due), started
 
-    def _join(self, rendered: RenderedBlock, due: bool, started: bool) -> list[Strip]:
-        """A block's lines under those before it, spaced as a whole render spaces them."""
-        strips = rendered.strips
-        block = rendered.block
-        lines: list[Strip] = []
-        if not started or (block.joined and not block.fence):
-            skip = 0
-            while skip < len(strips) and is_blank(strips[skip]):
-                skip += 1
-            strips = strips[skip:]
-        elif due and rendered.has_tokens and rendered.leaf_start and not block.joined:
-            lines.append(BLANK)
-        lines.extend(strips)
-        if rendered.hidden:
-            lines.extend(
-                self._note(f"… {rendered.hidden:,} more characters in this block · {SHOW_ALL_HINT}")
-            )
-        return lines
-
     def join_after(self, rendered: RenderedBlock) -> list[Strip]:
         """The lines of `rendered` (the live tail) joined under the last block."""
-        lines = self._join(rendered, *self._state_before(len(self.blocks)))
+        lines = join_block(rendered, *self._state_before(len(self.blocks)), self._note)
         while lines and is_blank(lines[-1]):
             lines.pop()
         return lines
@@ -326,7 +266,7 @@ class BlockLines:
         state = self._state_before(index)
         if self._lines[index] is not None and self._joined_as[index] == state:
             return
-        lines = self._join(rendered, *state)
+        lines = join_block(rendered, *state, self._note)
         self._lines[index] = lines
         self._joined_as[index] = state
         self._measured[index] = True
@@ -350,7 +290,7 @@ class BlockLines:
     def draw_window(self, window: Window, tail: int, deadline: float) -> bool:
         """Draw the blocks `window` shows (`tail`: lines after the blocks) until `deadline`
         (one block at least); sets `shift`. True when all are drawn."""
-        mark = self._anchor(window.anchor)
+        mark = self.anchor_of(window.anchor)
         self.left = 0
         began = False
         index = len(self.blocks) - 1
@@ -362,7 +302,7 @@ class BlockLines:
             if window.from_end is not None:
                 if covered >= window.from_end:
                     break
-            elif self.offsets[index] >= window.bottom + self._moved(mark, window.anchor):
+            elif self.offsets[index] >= window.bottom + self.moved_since(mark, window.anchor):
                 break
             late = self.rendered[index] is None and began and time.perf_counter() > deadline
             if late:
@@ -384,10 +324,10 @@ class BlockLines:
                 index -= 1
             else:
                 index += 1
-        self.shift = self._moved(mark, window.anchor)
+        self.shift = self.moved_since(mark, window.anchor)
         return not self.left
 
-    def _anchor(self, line: int | None) -> tuple[int, int] | None:
+    def anchor_of(self, line: int | None) -> tuple[int, int] | None:
         """Where line `line` is: (where its block starts in the text, line in the block);
         past the last block, the end of the last one."""
         if line is None:
@@ -399,7 +339,7 @@ class BlockLines:
         index = max(0, bisect_right(offsets, line) - 1)
         return self.blocks[index].span[0], line - offsets[index]
 
-    def _moved(self, anchor: tuple[int, int] | None, line: int | None) -> int:
+    def moved_since(self, anchor: tuple[int, int] | None, line: int | None) -> int:
         """How far the content at `line` (where `anchor` was taken) has moved since."""
         if anchor is None or line is None:
             return 0
@@ -417,14 +357,6 @@ class BlockLines:
             local += int(part * self.heights[index])
         return offsets[index] + min(local, max(0, self.heights[index] - 1)) - line
 
-    def mark_anchor(self, line: int | None) -> tuple[int, int] | None:
-        """Remember where line `line` is (see `moved_since`)."""
-        return self._anchor(line)
-
-    def moved_since(self, anchor: tuple[int, int] | None, line: int | None) -> int:
-        """How far the content at `line` (when `mark_anchor` was called) moved since."""
-        return self._moved(anchor, line)
-
     def measure(self, deadline: float) -> bool:
         """Draw the blocks whose height is a guess, from the last back, until `deadline`
         (their heights are put in by `commit`); True when none is left."""
@@ -438,8 +370,8 @@ class BlockLines:
 
     def commit(self, anchor: int | None) -> None:
         """Put in the true height of every block drawn by `measure`; sets `shift`."""
-        mark = self._anchor(anchor)
+        mark = self.anchor_of(anchor)
         for index in range(len(self.blocks)):
             if not self._measured[index] or self._lines[index] is not None:
                 self.draw(index)
-        self.shift = self._moved(mark, anchor)
+        self.shift = self.moved_since(mark, anchor)

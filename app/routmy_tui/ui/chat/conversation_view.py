@@ -199,7 +199,7 @@ class ConversationView(
         if self._pending:
             return
         self._pending = True
-        wait = max(0.0, self._last_layout + FRAME - time.monotonic())
+        wait = max(0.0, self._last_layout + self._frame_gap(FRAME) - time.monotonic())
         if wait and not self._catching_up():
             self.set_timer(wait, self._scheduled_layout)
         else:
@@ -251,7 +251,7 @@ class ConversationView(
                 self._held.hold(item)
         self._dirty.clear()
         self._unmeasured = False
-        with self._live_budget(stream) as live:
+        with self._timed_stream_layout(stream), self._live_budget(stream) as live:
             busy = self._measure_visible(width, skip=() if stream else live)
         if self.follow:
             self._to_bottom()
@@ -487,7 +487,8 @@ class ConversationView(
         self._line_style = self.rich_style  # looked up once, not per line
         KITTY.painting = self.kitty_paint()
         try:
-            return super().render_lines(crop)
+            with self._timed_paint():
+                return super().render_lines(crop)
         finally:
             self._painting = False
             self._line_style = None

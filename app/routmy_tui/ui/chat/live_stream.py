@@ -77,6 +77,12 @@ IDLE_AFTER = 0.3
 """Seconds without input after which a streaming reply catches up at the full budget."""
 
 
+STREAM_SHARE = 0.5
+"""Share of the time that drawing a reply while it streams may take (its layouts and the
+view's paint): the rest reads the stream and handles input. A stream faster than that is
+drawn at fewer frames per second rather than read more slowly."""
+
+
 class InputFirst:
     """When stream updates of the conversation view may run: after any input has been drawn.
 
@@ -126,6 +132,37 @@ class LiveLayoutMixin(ScrollView):
 
     def _relayout(self, stream: bool = False) -> None:
         raise NotImplementedError
+
+    _frame_cost = 0.0
+    """Seconds the last stream layout and the paint after it took."""
+    _paint_from = 0.0
+
+    def _frame_gap(self, frame: float) -> float:
+        """Seconds from one layout to the next: `frame`, or longer while a reply streams
+        and its frames cost more than `STREAM_SHARE` of that."""
+        if not any(item.active for item in self._live.values()):
+            return frame
+        return max(frame, self._frame_cost / STREAM_SHARE)
+
+    @contextmanager
+    def _timed_stream_layout(self, stream: bool) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            if stream:
+                self._frame_cost = time.perf_counter() - started
+                self._paint_from = 1.0  # the next paint adds its time
+
+    @contextmanager
+    def _timed_paint(self) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self._paint_from:
+                self._paint_from = 0.0
+                self._frame_cost += time.perf_counter() - started
 
     def item_streamed(self, item: AssistantItem) -> None:
         """A streaming reply got more text: laid out once input is drawn (see `InputFirst`)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from copy import copy
 from dataclasses import dataclass, field
 from functools import cache
@@ -14,7 +14,10 @@ from textual.strip import Strip
 
 from routmy_tui.core.markdown_blocks import Block
 from routmy_tui.core.text import make_safe
-from routmy_tui.ui.chat.strips import render_strips
+from routmy_tui.ui.chat.strips import BLANK, is_blank, render_strips
+
+SHOW_ALL_HINT = "a or click here: show all"
+"""Said under a block drawn in part (past the size cap)."""
 
 if TYPE_CHECKING:
     from rich.markdown import Markdown
@@ -195,6 +198,60 @@ def quick_facts(block: Block) -> tuple[bool, bool, bool] | None:
         ):
             return has_tokens, new_line, True
     return None
+
+
+@dataclass(frozen=True)
+class Window:
+    """The lines of a Markdown text that must be drawn exactly (the rest may be estimated).
+
+    Attributes:
+        top: First line wanted.
+        bottom: The line after the last one wanted.
+        from_end: When set, the last `from_end` lines are wanted instead (the view follows
+            the end of a growing reply: whatever it grows to, the bottom is what shows).
+        anchor: The line under the user's eye (the top of the viewport): drawing blocks
+            above it changes its place, and `BlockLines.shift` says by how much.
+    """
+
+    top: int = 0
+    bottom: int = 0
+    from_end: int | None = None
+    anchor: int | None = None
+
+
+def estimate(block: Block, width: int) -> int:
+    """Lines a block is guessed to take at `width` (with the blank line before it)."""
+    text = block.text
+    lines = text.count("\n") + 1 + len(text) // max(10, width)
+    if block.fence or text.startswith(("```", "~~~")):
+        lines += 2 if block.joined else 3  # a code block's header and padding
+    return lines + (0 if block.joined else 1)
+
+
+def is_visible(strips: list[Strip]) -> bool:
+    """Whether any of the lines shows something."""
+    return any(not is_blank(strip) for strip in strips)
+
+
+def join_block(
+    rendered: RenderedBlock, due: bool, started: bool, note: Callable[[str], list[Strip]]
+) -> list[Strip]:
+    """A block's lines under those before it, spaced as a whole render spaces them (`due`:
+    a blank line is due after the block before; `started`: anything was drawn before)."""
+    strips = rendered.strips
+    block = rendered.block
+    lines: list[Strip] = []
+    if not started or (block.joined and not block.fence):
+        skip = 0
+        while skip < len(strips) and is_blank(strips[skip]):
+            skip += 1
+        strips = strips[skip:]
+    elif due and rendered.has_tokens and rendered.leaf_start and not block.joined:
+        lines.append(BLANK)
+    lines.extend(strips)
+    if rendered.hidden:
+        lines.extend(note(f"… {rendered.hidden:,} more characters in this block · {SHOW_ALL_HINT}"))
+    return lines
 
 
 def clip_text(text: str, limit: int) -> tuple[str, int]:

@@ -12,9 +12,11 @@ from textual.strip import Strip
 
 from routmy_tui.config.settings import DEFAULT_RENDER_LIMIT
 from routmy_tui.core.markdown_blocks import Block, BlockSplitter, merge_parts
-from routmy_tui.ui.chat.block_lines import SHOW_ALL_HINT, BlockLines, Window
+from routmy_tui.ui.chat.block_lines import BlockLines
 from routmy_tui.ui.chat.markdown_block import (
+    SHOW_ALL_HINT,
     RenderedBlock,
+    Window,
     cut_block,
     definitions_of,
     labels_used,
@@ -242,7 +244,7 @@ class MarkdownLines:
         if self.expanded:
             blocks = self._pieces(blocks)
         window = self.window
-        mark = rows.mark_anchor(window.anchor if window is not None else None)
+        mark = rows.anchor_of(window.anchor if window is not None else None)
         self._learn_definitions(blocks)
         rows.sync(blocks)
         tail = self._tail_block
@@ -359,7 +361,7 @@ class MarkdownLines:
         for index, rendered in enumerate(rows.rendered):
             drawn = rendered.block if rendered is not None else None
             if drawn is not None and not drawn.fence and labels_used(drawn.text, new):
-                rows.invalidate(index)
+                rows.forget(index)
         self._tail_key = None
 
     def _layout_tail(self, console: Console, width: int) -> None:
