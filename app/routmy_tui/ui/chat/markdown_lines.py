@@ -244,7 +244,9 @@ class MarkdownLines:
         if self.expanded:
             blocks = self._pieces(blocks)
         window = self.window
-        mark = rows.anchor_of(window.anchor if window is not None else None)
+        # Where the anchor line is now (none when nothing is placed: after `release` the
+        # blocks come back with the heights they had, or the width changed).
+        mark = rows.anchor_of(window.anchor if window is not None and rows.blocks else None)
         self._learn_definitions(blocks)
         rows.sync(blocks)
         tail = self._tail_block
