@@ -181,6 +181,9 @@ class ChatController:
         self._items.clear()
         self.view.show_source(len(self.conversation.turns), self._make, self._estimates)
         if self.conversation.turns.unread:
+            # Full collections wait meanwhile: the heap grows by every turn read, and each
+            # would scan it all (10,000 messages: ~20 of 100+ ms while paging, not ~10).
+            self._gc.started()
             self._read_on(self.conversation.turns)
 
     def _read_on(self, turns: Branch) -> None:
@@ -188,6 +191,8 @@ class ChatController:
         a copy or a jump to the top then waits for nothing)."""
         if turns is self.conversation.turns and turns.read_some(READ_STEP):
             self.view.set_timer(READ_PAUSE, lambda: self._read_on(turns))
+        else:
+            self._gc.ended()
 
     def _make(self, index: int) -> Item:
         turn = self.conversation.turns[index]
