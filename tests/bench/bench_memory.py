@@ -2,7 +2,8 @@
 
 Measures: (1) the installed `routmy-tui` in a 120x40 pty against `routmy-tui demo-server` in
 its own process: 20 replies of 20,000 chunks each (full speed) in one conversation, the
-app's resident memory (VmRSS) after each reply has ended and the app has gone quiet, with
+app's resident memory (VmRSS) after each reply has ended, the app has gone quiet and the user
+has typed nothing for 3 s (the app's idle work, such as a deferred collection, is done), with
 the figures after replies 1, 5 and 20 and the growth from 5 to 20; (2) the app headless
 (Pilot, in this process: drawing is not the point here) on a history of two stored
 1,000-message conversations, switching 50 times between them as the browser does
@@ -30,6 +31,8 @@ from seed import conversations_db, data_dir_with
 REPLIES = int(os.environ.get("BENCH_REPLIES", "20"))
 SWITCHES = int(os.environ.get("BENCH_SWITCHES", "50"))
 CHUNKS = 20_000
+SETTLE = 3.0
+"""Seconds after a reply's end when RSS is read (the user reading it, typing nothing)."""
 
 
 def self_rss_mb() -> float:
@@ -62,6 +65,9 @@ def replies() -> dict[str, object]:
                 _, ended = proc.wait_for_any(["finish: "], timeout=600, since=mark)
                 seconds.append(ended - started)
                 proc.drain(quiet=1.0)
+                # The user reads the reply: the app's idle work (deferred collection) is done.
+                time.sleep(max(0.0, ended + SETTLE - time.perf_counter()))
+                proc.drain(quiet=0.3)
                 rss.append(round(proc.rss_mb(), 1))
             peak = proc.peak_rss_mb()
         finally:
