@@ -357,3 +357,14 @@ async def test_resumed_replies_are_drawn_without_reading_their_exchanges(
         await wait_for(pilot, lambda: "✔ valid JSON" in conversation_text(again))
         assert "Plain words please" in conversation_text(again) and plain
         assert read == []
+
+
+async def test_a_reply_stored_as_the_app_closes_tells_no_one(demo_server: DemoServer) -> None:
+    """A reply stored on the store's thread tells the chat screen on the loop: when that
+    comes as the app closes, the screen's header is gone, and nothing may raise."""
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        chat = app.screen
+        assert isinstance(chat, ChatScreen)
+    chat.history_changed()  # raised NoMatches for AppHeader

@@ -329,3 +329,27 @@ async def test_on_a_slim_screen_the_inspector_takes_the_whole_width(
         await wait_for(pilot, lambda: app.focused is not None and panel in app.focused.ancestors)
         await pilot.press("x")
         assert app.screen.query_one("#composer").text == ""
+
+
+async def test_the_stream_log_jumps_to_its_end_and_back_at_once(demo_server: DemoServer) -> None:
+    """End, Home and the page keys jump: an animated scroll over a long log took about a
+    second to reach the rows the user asked for."""
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "hello")
+        await wait_for(pilot, lambda: _done(app))
+        panel = await open_inspector(pilot)
+        await show_tab(pilot, panel, "tab-stream")
+        view = panel.query_one(StreamLogView)
+        await wait_for(pilot, lambda: view.max_scroll_y > 20)
+        view.focus()
+        # Pilot's press waits for animations to end: run the keys' actions and look at once.
+        for action, where in (
+            (view.action_scroll_end, lambda: view.max_scroll_y),
+            (view.action_scroll_home, lambda: 0),
+            (view.action_page_down, lambda: view.scrollable_content_region.height),
+        ):
+            action()
+            await pilot.pause(0)
+            assert not app.animator.is_being_animated(view, "scroll_y")
+            await wait_for(pilot, lambda where=where: view.scroll_y == where())

@@ -181,7 +181,10 @@ class ChatScreen(
 
     def history_changed(self) -> None:
         """Something stored changed: the title in the header and the sidebar's list."""
-        header = self.query_one(AppHeader)
+        headers = self.query(AppHeader)
+        if not headers:  # the app is closing: a reply stored on the store's thread said so
+            return
+        header = headers.first()
         header.conversation = self.routmy.session.title()
         header.model = self.conversation.settings.model
         # Found by name: the sidebar's module (and the browser's) loads when one is opened.

@@ -54,6 +54,20 @@ class StreamLogView(ScrollView, can_focus=True):
         self.done_style = Style(color="green", bold=True)
         self.meta_style = Style(color="yellow")
 
+    # --- keys: a log of 20,000 lines jumps, it does not glide (the animation took ~1 s) --
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
+
     # --- content -------------------------------------------------------------------
 
     @property
