@@ -120,7 +120,14 @@ async def test_a_failing_column_does_not_stop_the_others(demo_server: DemoServer
             assert part in head, head
         # Each column followed its reply to the end; ↑ scrolls the selected one.
         pane = view.columns[1].query_one(ReplyPane)
-        await wait_for(pilot, lambda: 0 < pane.max_scroll_y == pane.scroll_y)
+        at_end = lambda: 0 < pane.max_scroll_y == pane.scroll_y  # noqa: E731
+        try:
+            await wait_for(pilot, at_end)
+        except AssertionError as failed:  # say what the pane was doing
+            raise AssertionError(
+                f"follow={pane.follow} y={pane.scroll_y} max={pane.max_scroll_y} "
+                f"virtual={pane.virtual_size} region={pane.scrollable_content_region}"
+            ) from failed
         view.focus()
         await pilot.press("right", "up", "up")
         await wait_for(pilot, lambda: pane.scroll_y == pane.max_scroll_y - 2)

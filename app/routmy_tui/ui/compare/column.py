@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollTo
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -77,12 +78,29 @@ class ReplyPane(ScrollView, can_focus=False):
         self.relayout()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        """Stop following when scrolled up; follow again at the bottom."""
+        """Follow again once at the bottom, however it got there.
+
+        Only the user stops the following (`user_scroll`, the wheel, the scroll bar): a
+        reflow that moves the view up (a layout cut short, the head taking a line more or
+        less at the end) must not, or the column stays short of its end.
+        """
         super().watch_scroll_y(old_value, new_value)
-        if new_value < old_value - 0.5:
-            self.follow = False
         if new_value >= self.max_scroll_y - 0.5:
             self.follow = True
+
+    def user_scroll(self, y: float) -> None:
+        """The user scrolls to `y`: the following stops above the end."""
+        self.follow = y >= self.max_scroll_y - 0.5
+        self.scroll_to(y=y, animate=False)
+
+    def on_mouse_scroll_up(self) -> None:
+        self.follow = False
+
+    def on_scroll_up(self) -> None:
+        self.follow = False
+
+    def on_scroll_to(self, message: ScrollTo) -> None:
+        self.follow = message.y is not None and message.y >= self.max_scroll_y - 0.5
 
     def on_click(self, event: events.Click) -> None:
         """A click on a code block's header copies that block (the column is selected too)."""

@@ -230,7 +230,7 @@ class CompareView(Vertical, can_focus=True):
         from routmy_tui.ui.compare.column import ReplyPane
 
         pane = self.columns[self.selected].query_one(ReplyPane)
-        pane.scroll_to(y=pane.scroll_y + lines, animate=False)
+        pane.user_scroll(pane.scroll_y + lines)
 
     def action_keep(self) -> None:
         """Keep the selected reply."""
