@@ -70,9 +70,15 @@ class ReplyPane(ScrollView, can_focus=False):
         height = self.item.layout(self.app.console, width, self.palette)
         self.virtual_size = Size(width, height)
         if self.follow:
-            # After the refresh: the new virtual size is not in max_scroll_y before it.
-            self.scroll_end(animate=False, x_axis=False)
+            # Now, and again after the refresh, in case the new virtual size was not yet in
+            # max_scroll_y (a column once stayed at the top while following).
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+            self.call_after_refresh(self._follow_again)
         self.refresh()
+
+    def _follow_again(self) -> None:
+        if self.follow:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def on_resize(self) -> None:
         self.relayout()
