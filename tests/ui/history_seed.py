@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 import uuid
 from pathlib import Path
 from unittest import mock
@@ -67,16 +69,27 @@ def seed_history(data_dir: Path) -> list[str]:
     clock = itertools.count()
     now = [BASE]
 
+    # The clock and the ids are fixed for this thread only: other threads (a demo server
+    # still answering an earlier test, an app's workers) keep the real ones, and must not
+    # use up the fixed ids (the seeding then failed with StopIteration in CI).
+    seeding = threading.get_ident()
+    real_time, real_uuid4 = time.time, uuid.uuid4
+    fixed_ids = iter([uuid.UUID(i) for i in ids])
+
     def tick() -> float:
+        if threading.get_ident() != seeding:
+            return real_time()
         # Every stored timestamp is a minute apart within a conversation's day.
         return now[0] + 60 * next(clock)
 
+    def fixed_uuid4() -> uuid.UUID:
+        return next(fixed_ids) if threading.get_ident() == seeding else real_uuid4()
+
     made: list[str] = []
-    fixed_ids = [uuid.UUID(i) for i in ids]
     with (
         Store.open(data_dir / "routmy.db") as store,
         mock.patch("time.time", tick),
-        mock.patch.object(uuid, "uuid4", side_effect=fixed_ids),
+        mock.patch.object(uuid, "uuid4", fixed_uuid4),
     ):
         for day, (model, title, texts) in enumerate(CONVERSATIONS):
             now[0] = BASE + day * DAY
