@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -33,6 +30,7 @@ from routmy_tui.ui.history.session import Session
 from routmy_tui.ui.models.catalog_actions import CatalogRefresher
 from routmy_tui.ui.palette import CommandsProvider
 from routmy_tui.ui.themes import palette_of, to_textual_theme
+from routmy_tui.ui.warm_up import WARM_UP_FALLBACK, WarmUpMixin
 from routmy_tui.ui.widgets.type_ahead import take_early_key
 
 if TYPE_CHECKING:
@@ -53,13 +51,6 @@ def default_chat_settings(settings: Settings) -> ChatSettings:
     )
 
 
-WARM_UP_FALLBACK = 1.0
-"""Seconds after mount when the warm-up starts if the chat screen has not asked for it."""
-CATALOG_RETRY = 0.5
-"""Seconds between checks whether the replies that hold back the warm-up (the renderers'
-sample, the catalog's load) ended."""
-
-
 def _from_textual() -> bool:
     """Whether the notice being shown was written by Textual itself (not by this app).
 
@@ -72,7 +63,7 @@ def _from_textual() -> bool:
     return str(module).split(".")[0] == "textual"
 
 
-class RoutmyApp(App[None]):
+class RoutmyApp(WarmUpMixin, App[None]):
     """routmy-tui."""
 
     TITLE = "routmy-tui"
@@ -204,65 +195,6 @@ class RoutmyApp(App[None]):
     def on_reply_ended(self, event: ReplyEnded) -> None:
         """Learn capabilities from what a reply contained (images, reasoning, tool calls)."""
         self.catalog.observe(event.item.model, event.item.reply)
-
-    def warm_up(self) -> None:
-        """Once the first screens are drawn: start the demo backend, and import the client
-        and the renderers in a thread (the UI stays live), then load the model catalog.
-
-        The chat screen calls this once its history is on screen; it runs once."""
-        if self._warmed:
-            return
-        self._warmed = True
-        if not gc.isenabled():
-            # The command line turned the collector off for start-up (`cli.main`). What
-            # start-up made lives as long as the app: frozen, it is never scanned again.
-            gc.freeze()
-            gc.enable()
-        if self._after_first_frame is not None:
-            self._after_first_frame()
-        self._warm_when_idle()
-
-    def _warm_when_idle(self) -> None:
-        """Start the warm-up thread, once no reply streams: a message sent at the first
-        frame comes first (its reply loads the renderers itself; the warm-up's sample and
-        the catalog's fetch would only compete with it)."""
-        if self._replying():
-            self.set_timer(CATALOG_RETRY, self._warm_when_idle)
-            return
-        threading.Thread(target=self._warm_imports, name="routmy-warm-up", daemon=True).start()
-
-    def _warm_imports(self) -> None:
-        """Runs in a thread: what the first send and the first reply would otherwise import."""
-        try:
-            # The client first: a message sent at once needs it before anything else.
-            self.services.prepare()
-            from routmy_tui.ui.chat.render import warm_up
-
-            warm_up()  # a private console: the app's is not shared across threads
-        finally:
-            with contextlib.suppress(RuntimeError):  # the app may already be closing
-                self.call_from_thread(self._catalog_when_idle)
-
-    def _catalog_when_idle(self) -> None:
-        """Load the catalog, once no reply streams.
-
-        A message sent at the first frame comes first: the catalog's fetch, parsing and
-        saving would run beside its reply. The model picker does not wait (it asks for the
-        catalog itself)."""
-        if self._catalog_started:
-            return
-        if self._replying():
-            self.set_timer(CATALOG_RETRY, self._catalog_when_idle)
-            return
-        self.start_catalog()
-
-    def _replying(self) -> bool:
-        """Whether a reply streams on a chat screen (compared replies count)."""
-        return any(
-            isinstance(screen, ChatScreen) and screen.controller is not None
-            and screen.controller.busy
-            for screen in self.screen_stack
-        )  # fmt: skip
 
     # --- start-up ---------------------------------------------------------------------
 

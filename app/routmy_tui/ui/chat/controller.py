@@ -29,11 +29,12 @@ from routmy_tui.conversation.events import (
 from routmy_tui.conversation.events import (
     ReplyEnded as ConversationReplyEnded,
 )
-from routmy_tui.core.types import Exchange, ModelInfo, Reply
+from routmy_tui.core.types import ModelInfo, Reply
 from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.item_list import estimate_lines
 from routmy_tui.ui.chat.items import Item, ToolResultItem, UserItem
 from routmy_tui.ui.chat.live_stream import GcPacer, ProgressPump
+from routmy_tui.ui.chat.stored_item import StoredReplyItem
 
 if TYPE_CHECKING:
     from routmy_tui.core.client import RoutmyClient
@@ -54,46 +55,6 @@ class ReplyEnded(Message):
     def __init__(self, item: AssistantItem) -> None:
         super().__init__()
         self.item = item
-
-
-class StoredReplyItem(AssistantItem):
-    """A reply loaded from the store; its exchange (large) is read only when first asked for
-    (the inspector), not to draw the reply: whether it asked for JSON is stored beside it."""
-
-    def __init__(self, turn: Turn, store: Store | None, code_theme: str) -> None:
-        self._store = store
-        self._exchange: Exchange | None = None
-        known = turn.meta.get("json_output")
-        self._json_output = known if isinstance(known, bool) else None
-        super().__init__(turn.model or "", reply=turn.reply, code_theme=code_theme)
-        self.message_id = turn.id
-
-    @property
-    def json_mode(self) -> bool:
-        """Whether the request asked for JSON output (stored replies of older versions: read
-        from the exchange)."""
-        if self._json_output is not None:
-            return self._json_output
-        return super().json_mode
-
-    @property
-    def exchange(self) -> Exchange | None:
-        """The recorded exchange, read from the store on first use."""
-        from routmy_tui.store.db import StoreError
-
-        if self._store is not None and self.message_id is not None:
-            store, self._store = self._store, None
-            try:
-                self._exchange = store.get_exchange(self.message_id)
-            except StoreError:
-                self._exchange = None
-        return self._exchange
-
-    @exchange.setter
-    def exchange(self, value: Exchange | None) -> None:
-        if value is not None:
-            self._store = None
-        self._exchange = value
 
 
 class ChatController:

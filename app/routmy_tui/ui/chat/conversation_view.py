@@ -7,10 +7,9 @@ from bisect import bisect_right
 from collections.abc import Callable, Container
 from itertools import accumulate
 
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -18,13 +17,13 @@ from textual.strip import Strip
 from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.item_list import ItemList
 from routmy_tui.ui.chat.items import Item, Palette
-from routmy_tui.ui.chat.kitty import KITTY
 from routmy_tui.ui.chat.line_cache import KEEP_LINES, LineCache
 from routmy_tui.ui.chat.live_stream import InputFirst, LiveLayoutMixin
 from routmy_tui.ui.chat.measuring import MeasuringMixin
 from routmy_tui.ui.chat.message_selection import GUTTER, MessageSelectionMixin
-from routmy_tui.ui.chat.picture_actions import PictureViewMixin, for_hit_test
-from routmy_tui.ui.chat.selection import SelectionMixin, encode
+from routmy_tui.ui.chat.picture_actions import PictureViewMixin
+from routmy_tui.ui.chat.selection import SelectionMixin
+from routmy_tui.ui.chat.view_paint import PaintMixin
 from routmy_tui.ui.commands import bindings_for
 
 FRAME = 1 / 60
@@ -34,6 +33,7 @@ out after the paint: `measuring.AHEAD_SCREENS`)."""
 
 
 class ConversationView(
+    PaintMixin,
     MessageSelectionMixin,
     LiveLayoutMixin,
     SelectionMixin,
@@ -439,57 +439,3 @@ class ConversationView(
     def _scrolled(self) -> None:
         self._scroll_pending = False
         self._relayout()
-
-    def render_line(self, y: int) -> Strip:
-        """One screen line: find the item under it, take its line, add the gutter."""
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
-        style = self._line_style or self.rich_style
-        number = scroll_y + y
-        index = bisect_right(self._offsets, number) - 1
-        if index < 0 or index >= len(self.items) or width <= GUTTER:
-            return Strip.blank(width, style)
-        item = self.items[index]
-        item_width = width - GUTTER
-        if item.laid_width != item_width:
-            # Never laid out at this width. (A changed item keeps its last lines until the
-            # layout already scheduled for it: painting never waits for a layout.)
-            item.layout(self.app.console, item_width, self.palette)
-            self._held.hold(item)
-            if not self._pending:
-                self.schedule_layout()
-        local = number - self._offsets[index]
-        line = self.selected_line(item.line(local), index, local).apply_style(style)
-        if item.missed and not self._pending:
-            self.schedule_layout()  # a line not drawn yet: drawn at the next frame
-        bar = self.palette.gutter(item) if local < item.body_height else None
-        gutter = self._gutters.get((style, bar))
-        if gutter is None:
-            if len(self._gutters) > 64:  # styles of themes no longer in use
-                self._gutters.clear()
-            gutter = self._gutters[style, bar] = (
-                Strip.blank(GUTTER, style)
-                if bar is None
-                else Strip([Segment("▎ ", style + bar)], GUTTER)
-            )
-        line = Strip.join([gutter, line]).crop_extend(scroll_x, scroll_x + width, style)
-        if self._painting:
-            return line
-        # Offsets for Textual's text selection (the gutter's are negative: column 0 then).
-        if item.pictures:
-            line = for_hit_test(line)
-        return line.apply_offsets(scroll_x - GUTTER, encode(index, local))
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        """Paint without selection offsets: Textual reads them from `render_line` itself
-        where the pointer is, and putting them on every painted line costs 4x the paint."""
-        self._painting = True
-        self._line_style = self.rich_style  # looked up once, not per line
-        KITTY.painting = self.kitty_paint()
-        try:
-            with self._timed_paint():
-                return super().render_lines(crop)
-        finally:
-            self._painting = False
-            self._line_style = None
-            KITTY.painting = False
