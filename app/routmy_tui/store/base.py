@@ -211,6 +211,18 @@ class StoreBase:
         self._seen[conversation_id] = updated_at
         self._elsewhere.discard(conversation_id)
 
+    def _current_leaf(self, conn: sqlite3.Connection, conversation_id: str) -> int | None:
+        """The conversation's current leaf (None: no such conversation, or it is empty);
+        reading it counts as loading the conversation (`_loaded`)."""
+        row = conn.execute(
+            "SELECT current_leaf_id, updated_at FROM conversations WHERE id = ?",
+            (conversation_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        self._loaded(conversation_id, row[1])
+        return None if row[0] is None else int(row[0])
+
     def changed_elsewhere(self, conversation_id: str) -> bool:
         """Whether another writer changed the conversation since this store last did or
         loaded it (true once per detection). Two windows replying in one conversation each

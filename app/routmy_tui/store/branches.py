@@ -50,16 +50,10 @@ class BranchesMixin(StoreBase):
         """The branch on screen (`current_path`) as outlines, first message first: cheap for a
         branch of any length (no text is read); `get_messages` reads the messages themselves."""
         with self._read() as conn:
-            row = conn.execute(
-                "SELECT current_leaf_id, updated_at FROM conversations WHERE id = ?",
-                (conversation_id,),
-            ).fetchone()
-            if row is None:
+            leaf = self._current_leaf(conn, conversation_id)
+            if leaf is None:
                 return []
-            self._loaded(conversation_id, row[1])
-            if row[0] is None:
-                return []
-            rows = conn.execute(_OUTLINE_SQL, (row[0],)).fetchall()
+            rows = conn.execute(_OUTLINE_SQL, (leaf,)).fetchall()
         return [Outline(r[0], r[1], r[2], bool(r[3])) for r in rows]
 
     def get_messages(self, ids: Sequence[int]) -> list[StoredMessage]:

@@ -252,16 +252,10 @@ class MessagesMixin(StoreBase):
     def current_path(self, conversation_id: str) -> list[StoredMessage]:
         """The branch on screen: the path to the conversation's current leaf."""
         with self._read() as conn:
-            row = conn.execute(
-                "SELECT current_leaf_id, updated_at FROM conversations WHERE id = ?",
-                (conversation_id,),
-            ).fetchone()
-            if row is None:
+            leaf = self._current_leaf(conn, conversation_id)
+            if leaf is None:
                 return []
-            self._loaded(conversation_id, row[1])
-            if row[0] is None:
-                return []
-            return self._messages(conn, conn.execute(_PATH_SQL, (row[0],)).fetchall())
+            return self._messages(conn, conn.execute(_PATH_SQL, (leaf,)).fetchall())
 
     def path_length(self, conversation_id: str, at_most: int) -> int:
         """How many messages the current branch holds, counting no further than `at_most`.
