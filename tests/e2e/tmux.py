@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -21,11 +22,16 @@ def app_command(arguments: str, extra_env: str = "") -> str:
     return f"env {env} {extra_env} TERM=xterm-256color {COMMAND} {arguments}"
 
 
+_SERVERS = itertools.count()
+
+
 class Tmux:
     """One tmux server of its own, running a command in a 120x40 window."""
 
     def __init__(self, name: str) -> None:
-        self.socket = f"{name}-{os.getpid()}"
+        # A socket of its own each time: a server just told to quit may still answer on the
+        # old one, and a new session started there came up blank (seen in CI).
+        self.socket = f"{name}-{os.getpid()}-{next(_SERVERS)}"
 
     def run(self, *args: str) -> str:
         """A tmux command; its standard output."""
