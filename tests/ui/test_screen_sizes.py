@@ -16,6 +16,7 @@ from routmy_tui.core.catalog import CatalogCache
 from routmy_tui.demo.catalog import models_payload
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.app import RoutmyApp
+from routmy_tui.ui.widgets.footer import KeysFooter
 from tests.ui.helpers import last_reply, make_app, send, view_of, wait_for
 from tests.ui.history_seed import seed_history
 from tests.ui.inspector_helpers import add_item, fixed_item, open_inspector, show_tab
@@ -136,7 +137,11 @@ async def replay(pilot: Pilot[Any]) -> None:
     # No cursor at all: under load its first frame could be caught either way.
     pilot.app.set_focus(None)
     await wait_for(pilot, lambda: not area.has_focus)
-    await pilot.pause(0.1)
+    # The footer follows the focus, a moment later when keys came just before: wait for it.
+    await pilot.pause()
+    footers = pilot.app.screen.query(KeysFooter)
+    await wait_for(pilot, lambda: not any(footer._due for footer in footers))
+    await pilot.wait_for_scheduled_animations()
 
 
 async def history(pilot: Pilot[Any]) -> None:
