@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import gc
 
+import pytest
+from textual import events
+
+from routmy_tui.ui.chat.composer import Composer
 from routmy_tui.ui.chat.live_stream import gc_thresholds
 from tests.conftest import DemoServer
 from tests.ui.helpers import last_reply, make_app, screen_lines, send, view_of, wait_for
@@ -61,3 +65,42 @@ async def test_full_garbage_collections_wait_for_the_end_of_a_reply(
     finally:
         gc.set_threshold(*before)
         gc.unfreeze()
+
+
+async def test_keys_typed_during_a_full_speed_reply_come_before_more_of_it_is_read(
+    demo_server: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Input first: from the moment the terminal driver hands a key over until the composer
+    has handled it, a reply streaming at full speed is not read further (each hop of the
+    key let the stream parse a few more milliseconds of text first: 10-30 ms in all); every
+    key lands, and the reply goes on after."""
+    params = {"extra": {"demo_tps": 0, "demo_tokens": 200_000}}
+    app = make_app(demo_server.base_url, params=params)
+    sent: dict[str, int] = {}
+    handled: dict[str, int] = {}
+    original_key = Composer._on_key
+
+    async def composer_key(self: Composer, event: events.Key) -> None:
+        if sent:
+            handled[event.key] = len(last_reply(app).reply.content)  # read as it streams
+        await original_key(self, event)
+
+    monkeypatch.setattr(Composer, "_on_key", composer_key)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "Write a long technical document")
+        reply = last_reply(app)
+        await wait_for(pilot, lambda: len(reply.reply.content) > 1_000, timeout=30)
+        letters = "abcdefghij"
+        for letter in letters:  # as the terminal driver hands them over, one every 20 ms
+            sent[letter] = len(reply.reply.content)
+            app.input_gate.input_sent()  # what SizedDriver.process_message tells first
+            app.post_message(events.Key(letter, letter))
+            await pilot.pause(0.02)
+        composer = app.query_one(Composer)
+        await wait_for(pilot, lambda: composer.text == letters, timeout=30)
+        assert reply.active, "the reply ended before the keys: make it longer"
+        assert {k: handled[k] for k in letters} == sent
+        read = len(reply.reply.content)
+        await wait_for(pilot, lambda: len(reply.reply.content) > read + 1_000, timeout=30)
+        await pilot.press("escape")  # stopped
+        await wait_for(pilot, lambda: not reply.active, timeout=30)

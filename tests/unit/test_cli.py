@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -79,6 +80,31 @@ def test_the_collector_is_off_while_the_app_starts_and_on_after(
         main(["--data-dir", str(tmp_path)])
     assert states == [False]
     assert gc.isenabled()
+
+
+def test_the_app_draws_up_to_240_frames_and_threads_take_turns_every_ms(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A key typed while a reply streams is drawn at the next quarter-frame, and the input
+    and writer threads wait 1 ms, not 5, for the interpreter; a user's TEXTUAL_FPS wins, and
+    the command leaves the switch interval as it found it."""
+    seen: list[tuple[str | None, float]] = []
+
+    class FakeApp:
+        def __init__(self, services: object, **kwargs: object) -> None:
+            seen.append((os.environ.get("TEXTUAL_FPS"), sys.getswitchinterval()))
+
+        def run(self) -> None:
+            return None
+
+    before = sys.getswitchinterval()
+    monkeypatch.setattr("routmy_tui.ui.app.RoutmyApp", FakeApp)
+    monkeypatch.delenv("TEXTUAL_FPS", raising=False)
+    main(["--data-dir", str(tmp_path)])
+    monkeypatch.setenv("TEXTUAL_FPS", "30")
+    main(["--data-dir", str(tmp_path)])
+    assert seen == [("240", 0.001), ("30", 0.001)]
+    assert sys.getswitchinterval() == before
 
 
 def test_demo_points_at_a_loopback_server_and_drops_the_key(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -55,6 +55,9 @@ class ChatRun:
         """Monotonic time of the last bytes received (or of the request leaving)."""
         self._t0 = 0.0
         self._error_seen = False
+        self.wait_turn: Callable[[], Awaitable[None]] | None = None
+        """Awaited before each piece of the body received is parsed: a UI lets input go
+        first (buffered bytes are otherwise parsed without the loop ever waiting)."""
 
     @property
     def reply(self) -> Reply:
@@ -268,7 +271,10 @@ class ChatRun:
                 if delta is not None:
                     pending.append(delta)
 
+        wait_turn = self.wait_turn
         async for chunk in chunks:
+            if wait_turn is not None:
+                await wait_turn()
             now = time.monotonic()
             self.last_activity = now
             handle(decoder.feed(chunk), now)

@@ -25,6 +25,7 @@ from routmy_tui.core.text import make_safe
 from routmy_tui.services.container import Services
 from routmy_tui.ui.chat.chat_screen import ChatScreen
 from routmy_tui.ui.chat.items import Palette
+from routmy_tui.ui.chat.live_stream import InputGate
 from routmy_tui.ui.commands import bindings_for, check_keymap, key_label, palette_commands
 from routmy_tui.ui.history.session import Session
 from routmy_tui.ui.models.catalog_actions import CatalogRefresher
@@ -89,8 +90,15 @@ class RoutmyApp(WarmUpMixin, App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         """Note when input comes, then handle the event as Textual does."""
-        if isinstance(event, events.InputEvent):
+        if isinstance(event, events.InputEvent) and not event.is_forwarded:
             self.input_before, self.input_at = self.input_at, time.monotonic()
+            await super().on_event(event)
+            # Handed on now (a key to the focused widget, the rest to the screen): stream
+            # reading waits until that is handled and drawn.
+            if not isinstance(event, events.MouseMove):
+                handler = self.focused if isinstance(event, events.Key) else None
+                self.input_gate.input_came(handler or self.screen)
+            return
         await super().on_event(event)
 
     def __init__(
@@ -107,6 +115,8 @@ class RoutmyApp(WarmUpMixin, App[None]):
             services = Services(services, client)
         self.services = services
         self._after_first_frame = after_first_frame
+        self.input_gate = InputGate()
+        """Closed from an input's arrival to its frame: stream workers wait at it."""
         self._warmed = False
         self._catalog_started = False
         self._theme_ready = False

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
+from textual import events
 from textual.drivers.linux_driver import LinuxDriver
+from textual.message import Message
 
 __all__ = ["SizedDriver", "terminal_size"]
 
@@ -30,3 +32,17 @@ class SizedDriver(LinuxDriver):
 
     def _get_terminal_size(self) -> tuple[int, int]:
         return terminal_size() or super()._get_terminal_size()
+
+    def process_message(self, message: Message) -> None:
+        # The input thread: stream reading waits from now until the input is drawn.
+        if isinstance(message, events.InputEvent) and not isinstance(message, events.MouseMove):
+            gate = getattr(self._app, "input_gate", None)
+            if gate is not None:
+                gate.input_sent()
+        super().process_message(message)
+
+    def write(self, data: str) -> None:
+        super().write(data)
+        gate = getattr(self._app, "input_gate", None)
+        if gate is not None:
+            gate.frame_written()  # input first: stream reading waits for this (InputGate)

@@ -33,7 +33,7 @@ from routmy_tui.core.types import ModelInfo, Reply
 from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.item_list import estimate_lines
 from routmy_tui.ui.chat.items import Item, ToolResultItem, UserItem
-from routmy_tui.ui.chat.live_stream import GcPacer, ProgressPump
+from routmy_tui.ui.chat.live_stream import GcPacer, InputGate, ProgressPump
 from routmy_tui.ui.chat.stored_item import StoredReplyItem
 
 if TYPE_CHECKING:
@@ -342,6 +342,9 @@ class ChatController:
         item.exchange = run.exchange
         turn.live = lambda: run.reply
         mark = self._pump.mark
+        gate: InputGate | None = getattr(self.view.app, "input_gate", None)
+        if gate is not None:
+            run.wait_turn = gate.wait  # input first: its frame goes out before more text
         yielded = time.monotonic()
         try:
             # Closed before `_finish` reads the reply: a stop that lands while this loop

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from routmy_tui.core.heap import give_back
 from routmy_tui.ui.chat.markdown_lines import LAYOUT_BUDGET
 
 if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
     from textual.timer import Timer
     from textual.widget import Widget
 
@@ -110,6 +112,78 @@ class InputFirst:
     def budget(input_at: float, now: float) -> float:
         """Seconds a layout of a streaming reply may spend on new blocks."""
         return LAYOUT_BUDGET if now - input_at >= IDLE_AFTER else BUSY_BUDGET
+
+
+HOLD_AT_MOST = 0.05
+"""Seconds stream reading waits at most for an input to be handled (input that never
+pauses does not stop the reply)."""
+FRAME_AFTER = 0.01
+"""Seconds stream reading waits at most, once an input is handled, for the frame after it
+(an input that changed nothing has none)."""
+POLL = 0.001
+"""Seconds between two looks at the gate by a waiting stream worker."""
+
+
+class InputGate:
+    """Stream reading waits while an input is on its way to the screen.
+
+    A reply is read in the event loop that handles keys and draws frames. Between a key's
+    arrival and its frame there are several hops (the driver's thread to the app, the app
+    to the focused widget, the widget to the screen's update), and at each one a fast
+    stream took its turn first (3 ms of parsing each, 10-30 ms in all at full speed,
+    measured in a pty). So the gate closes when the driver hands an input over
+    (`input_sent`, from its thread) and when the app gets one (`input_came`); it opens when
+    the handler has handled it and the next frame is written (`frame_written`, told by the
+    driver), or `FRAME_AFTER` after it was handled, or `HOLD_AT_MOST` after a worker began
+    to wait. Stream workers wait at the gate (`wait`). Mouse moves do not close it.
+    """
+
+    def __init__(self) -> None:
+        self._sent_at = 0.0
+        self._came_at = 0.0
+        self._asked = 0
+        self._handled = 0
+        self._handled_at = 0.0
+        self._drawn = 0
+
+    @property
+    def closed(self) -> bool:
+        """Whether an input is on its way: sent but not at the app, or not yet drawn."""
+        return self._sent_at > self._came_at or self._drawn < self._asked
+
+    def input_sent(self) -> None:
+        """The driver handed an input to the app (any thread)."""
+        self._sent_at = time.monotonic()
+
+    def input_came(self, handler: MessagePump) -> None:
+        """An input reached the app, which handed it to `handler` (its queue)."""
+        self._came_at = time.monotonic()
+        self._asked += 1
+        if not handler.call_later(self._handled_up_to, self._asked):
+            self._handled_up_to(self._asked)
+
+    def _handled_up_to(self, asked: int) -> None:
+        self._handled = max(self._handled, asked)
+        self._handled_at = time.monotonic()
+
+    def frame_written(self) -> None:
+        """The driver wrote a frame: inputs handled before it are on screen."""
+        self._drawn = self._handled
+
+    async def wait(self) -> None:
+        """Until the inputs on their way are on screen (see the class)."""
+        if not self.closed:
+            return
+        began = time.monotonic()
+        while self.closed:
+            now = time.monotonic()
+            if self._handled >= self._asked and now - self._handled_at >= FRAME_AFTER:
+                self._drawn = self._handled
+            if now - began >= HOLD_AT_MOST:
+                self._drawn = self._asked
+                self._came_at = max(self._came_at, self._sent_at)
+                return
+            await asyncio.sleep(POLL)
 
 
 class LiveLayoutMixin(ScrollView):
