@@ -46,6 +46,9 @@ CASES = {  # name: (chunks, chunks per second; 0 = as fast as the server can)
 COLS, ROWS = 120, 40
 ITEM_WIDTH = COLS - 4
 """The reply's width on screen (ConversationView.item_width at 120 columns)."""
+SCROLLBAR = COLS - 4
+"""The conversation's scrollbar column: its thumb beside a code block's header line hid the
+header from `reply_lines` (a short reply's final frame was never seen)."""
 
 
 def body(chunks: int, rate: int) -> dict[str, object]:
@@ -118,7 +121,7 @@ def reply_lines(screen: list[str]) -> list[str]:
     and code block headers."""
     out: list[str] = []
     for line in screen[1:]:
-        body_text = line[:-2]  # the scrollbar and the padding after it
+        body_text = line[:SCROLLBAR]  # the scrollbar and the margin after it
         if "finish: " in body_text:
             break
         if body_text.startswith(" ▎ ") and not body_text.rstrip().endswith(COPY_HEADER):
