@@ -122,8 +122,19 @@ class DemoServerProcess:
         self.stop()
 
 
+CELL = (10, 20)
+"""Pixels of a cell, reported with the pty's size (TIOCSWINSZ) as terminal emulators do."""
+DA1_ASKED = re.compile(rb"\x1b\[0?c")
+DA1_ANSWER = b"\x1b[?62;22c"
+"""xterm's answer to Primary Device Attributes (a VT220 with colour, no Sixel). Every
+terminal answers it (textual-image asks it at start-up; a pty that answered nothing made it
+wait 0.1 s); the Kitty graphics query and the cell-size query are left unanswered, as xterm
+leaves them."""
+
+
 class PtyProcess:
-    """A child process on a pty of `cols` x `rows`, its output read and timed."""
+    """A child process on a pty of `cols` x `rows`, its output read and timed; it answers the
+    questions a terminal answers (see `DA1_ANSWER`, `CELL`)."""
 
     def __init__(
         self,
@@ -143,7 +154,9 @@ class PtyProcess:
             os.execvpe(argv[0], list(argv), {**inherited, "TERM": "xterm-256color", **(env or {})})
         self.pid = pid
         self.fd = fd
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        # As a terminal emulator does: the size in cells and in pixels (10x20 cells).
+        size = struct.pack("HHHH", rows, cols, cols * CELL[0], rows * CELL[1])
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, size)
         self.raw = bytearray()
         self.reads: list[tuple[float, int]] = []
         """(time of the read, size of `raw` after it)."""
@@ -165,6 +178,8 @@ class PtyProcess:
         except OSError:
             return False
         now = time.perf_counter()
+        if DA1_ASKED.search(self._pending + data):
+            os.write(self.fd, DA1_ANSWER)  # a terminal answers at once
         self.raw += data
         self.reads.append((now, len(self.raw)))
         # Strip escapes incrementally; an escape cut by the read waits for the next one.
