@@ -99,6 +99,7 @@ async def test_a_long_reply_drawn_again_keeps_its_place(
         await wait_for(pilot, lambda: _settled(view), timeout=60)
         # A place in the middle of the long reply, drawn in full.
         place = view._offsets[3] + big.layout(app.console, view.item_width, view.palette) // 2
+        view.follow = False  # as the user's keys, wheel and scroll bar do
         view.scroll_to(y=place, animate=False, immediate=True)
         await wait_for(pilot, lambda: big.is_laid_out(view.item_width) and _settled(view))
         await pilot.pause()
@@ -111,6 +112,7 @@ async def test_a_long_reply_drawn_again_keeps_its_place(
         # Back to the same place: the reply is drawn again (here a few blocks per layout, as on
         # a very busy machine) without moving anything: the height it had is kept meanwhile.
         monkeypatch.setattr(markdown_lines, "LAYOUT_BUDGET", 0.002)
+        view.follow = False  # as the user's keys, wheel and scroll bar do
         view.scroll_to(y=place, animate=False, immediate=True)
         heights: set[int] = set()
 

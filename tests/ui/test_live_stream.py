@@ -104,3 +104,43 @@ async def test_keys_typed_during_a_full_speed_reply_come_before_more_of_it_is_re
         await wait_for(pilot, lambda: len(reply.reply.content) > read + 1_000, timeout=30)
         await pilot.press("escape")  # stopped
         await wait_for(pilot, lambda: not reply.active, timeout=30)
+
+
+async def test_the_view_moved_up_by_a_shorter_conversation_still_follows_the_reply(
+    demo_server: DemoServer,
+) -> None:
+    """The conversation can get shorter while a reply streams (a guessed height replaced by
+    the drawn one), and the view then moves up by itself, as Textual keeps it within the
+    new end: that is not the user scrolling up, and the view still follows the reply to
+    its end (it stayed where it was while the reply went on below it: seen in a real
+    terminal)."""
+    params = {"extra": {"demo_tps": 300, "demo_tokens": 3_000}}
+    app = make_app(demo_server.base_url, params=params)
+    async with app.run_test(size=(70, 30)) as pilot:
+        await send(pilot, "Write a long technical document")
+        view = view_of(app)
+        reply = last_reply(app)
+        await wait_for(pilot, lambda: view.max_scroll_y > 60, timeout=60)
+        assert reply.active, "the reply ended before the move: make it longer"
+        view.scroll_y -= 5  # as Textual moves it when the end comes closer
+        await wait_for(pilot, lambda: not reply.active, timeout=60)
+        await wait_for(pilot, lambda: "finish: stop" in "\n".join(screen_lines(app)), timeout=30)
+        assert view.follow and view.scroll_y == view.max_scroll_y
+
+
+async def test_the_wheel_up_during_a_reply_stops_following_it(demo_server: DemoServer) -> None:
+    """The wheel is the user scrolling up: the view stays where it was put."""
+    params = {"extra": {"demo_tps": 300, "demo_tokens": 3_000}}
+    app = make_app(demo_server.base_url, params=params)
+    async with app.run_test(size=(70, 30)) as pilot:
+        await send(pilot, "Write a long technical document")
+        view = view_of(app)
+        await wait_for(pilot, lambda: view.max_scroll_y > 60, timeout=60)
+        region = view.region
+        view.post_message(events.MouseScrollUp(view, 5, 5, 0, 0, 0, False, False, False))
+        await wait_for(pilot, lambda: not view.follow, timeout=10)
+        held = view.scroll_y
+        grown = view.max_scroll_y
+        await wait_for(pilot, lambda: view.max_scroll_y > grown + 10, timeout=60)
+        assert view.scroll_y == held < view.max_scroll_y
+        assert region == view.region

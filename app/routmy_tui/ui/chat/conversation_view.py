@@ -12,6 +12,7 @@ from textual import events
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollTo
 from textual.strip import Strip
 
 from routmy_tui.ui.chat.assistant_item import AssistantItem
@@ -407,6 +408,8 @@ class ConversationView(
         self.follow = False
         self._lay_out_top()
         self.scroll_to(y=0, animate=False, immediate=True)
+        # Laying out the top can move the end up to where the view was (following again).
+        self.follow = False
         self.schedule_layout()
 
     def action_scroll_end(self) -> None:
@@ -417,17 +420,23 @@ class ConversationView(
     def action_page_up(self) -> None:
         """One screen up."""
         self.follow = False
-        self.scroll_to(y=self.scroll_y - self.scrollable_content_region.height, animate=False)
+        y = self.scroll_y - self.scrollable_content_region.height
+        self.scroll_to(y=y, animate=False, immediate=True)
+        self.follow = False  # (a shorter end may have reached the view meanwhile)
 
     def action_page_down(self) -> None:
         """One screen down."""
         self.scroll_to(y=self.scroll_y + self.scrollable_content_region.height, animate=False)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        """Stop following when the user scrolls up; follow again at the bottom."""
+        """Follow again once at the bottom, however it got there.
+
+        Only the user stops the following (the keys above, the wheel, the scroll bar): the
+        view also moves up when the conversation gets shorter (a wider terminal, a guessed
+        height replaced by the drawn one), and that must not stop it (the view then stayed
+        where it was while the reply went on below it).
+        """
         super().watch_scroll_y(old_value, new_value)
-        if new_value < old_value - 0.5:
-            self.follow = False
         if new_value >= self.max_scroll_y - 0.5:
             self.follow = True
         if self.reveal is not None and abs(new_value - self._reveal_y()) > 0.5:
@@ -435,6 +444,18 @@ class ConversationView(
         if self.is_mounted and not self._scroll_pending:
             self._scroll_pending = True
             self.call_later(self._scrolled)
+
+    def on_mouse_scroll_up(self) -> None:
+        """The wheel up: the following stops."""
+        self.follow = False
+
+    def on_scroll_up(self) -> None:
+        """A click on the scroll bar above its thumb: the following stops."""
+        self.follow = False
+
+    def on_scroll_to(self, message: ScrollTo) -> None:
+        """The scroll bar's thumb dragged: the following stops above the end."""
+        self.follow = message.y is not None and message.y >= self.max_scroll_y - 0.5
 
     def _scrolled(self) -> None:
         self._scroll_pending = False
