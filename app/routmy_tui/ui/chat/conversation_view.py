@@ -23,6 +23,7 @@ from routmy_tui.ui.chat.live_stream import InputFirst, LiveLayoutMixin
 from routmy_tui.ui.chat.measuring import MeasuringMixin
 from routmy_tui.ui.chat.message_selection import GUTTER, MessageSelectionMixin
 from routmy_tui.ui.chat.picture_actions import PictureViewMixin
+from routmy_tui.ui.chat.repaint import RepaintMixin, RowKey
 from routmy_tui.ui.chat.selection import SelectionMixin
 from routmy_tui.ui.chat.view_paint import PaintMixin
 from routmy_tui.ui.commands import bindings_for
@@ -35,6 +36,7 @@ out after the paint: `measuring.AHEAD_SCREENS`)."""
 
 class ConversationView(
     PaintMixin,
+    RepaintMixin,
     MessageSelectionMixin,
     LiveLayoutMixin,
     SelectionMixin,
@@ -101,6 +103,8 @@ class ConversationView(
         self._painting = False
         self._line_style: Style | None = None
         """The view's style while a paint is under way (costly to look up per line)."""
+        self._painted: dict[int, RowKey] = {}
+        """What each row of the viewport was last painted from (see `RepaintMixin`)."""
         self._held = LineCache()
         """Items holding drawn lines; those far from the viewport let them go."""
         self._gutters: dict[tuple[Style, Style | None], Strip] = {}
@@ -258,7 +262,7 @@ class ConversationView(
             self._to_bottom()
         self._trim_lines()
         self.prefetch_pictures()
-        self.refresh()
+        self._refresh_after_layout(stream)
         if self._unmeasured:
             self._schedule_background()
         for item in busy:

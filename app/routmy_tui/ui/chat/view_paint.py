@@ -41,6 +41,7 @@ class PaintMixin:
         def selected_line(self, line: Strip, index: int, local: int) -> Strip: ...
         def kitty_paint(self) -> bool: ...
         def _timed_paint(self) -> Any: ...
+        def painted(self, y: int, key: Any) -> None: ...
 
     def render_line(self, y: int) -> Strip:
         """One screen line: find the item under it, take its line, add the gutter."""
@@ -50,6 +51,8 @@ class PaintMixin:
         number = scroll_y + y
         index = bisect_right(self._offsets, number) - 1
         if index < 0 or index >= len(self.items) or width <= GUTTER:
+            if self._painting:
+                self.painted(y, (scroll_x, scroll_y, width, style, -1, number, None, None))
             return Strip.blank(width, style)
         item = self.items[index]
         item_width = width - GUTTER
@@ -61,10 +64,13 @@ class PaintMixin:
             if not self._pending:
                 self.schedule_layout()
         local = number - self._offsets[index]
-        line = self.selected_line(item.line(local), index, local).apply_style(style)
+        line = self.selected_line(item.line(local), index, local)
+        bar = self.palette.gutter(item) if local < item.body_height else None
+        if self._painting:
+            self.painted(y, (scroll_x, scroll_y, width, style, index, local, bar, line))
+        line = line.apply_style(style)
         if item.missed and not self._pending:
             self.schedule_layout()  # a line not drawn yet: drawn at the next frame
-        bar = self.palette.gutter(item) if local < item.body_height else None
         gutter = self._gutters.get((style, bar))
         if gutter is None:
             if len(self._gutters) > 64:  # styles of themes no longer in use
