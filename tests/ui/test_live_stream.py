@@ -144,3 +144,22 @@ async def test_the_wheel_up_during_a_reply_stops_following_it(demo_server: DemoS
         await wait_for(pilot, lambda: view.max_scroll_y > grown + 10, timeout=60)
         assert view.scroll_y == held < view.max_scroll_y
         assert region == view.region
+
+
+async def test_a_click_on_the_scroll_bar_during_a_reply_stops_following_it(
+    demo_server: DemoServer,
+) -> None:
+    """A click above the scroll bar's thumb is the user scrolling up: the view holds."""
+    params = {"extra": {"demo_tps": 300, "demo_tokens": 3_000}}
+    app = make_app(demo_server.base_url, params=params)
+    async with app.run_test(size=(70, 30)) as pilot:
+        await send(pilot, "Write a long technical document")
+        view = view_of(app)
+        await wait_for(pilot, lambda: view.max_scroll_y > 60, timeout=60)
+        bar = view.vertical_scrollbar.region
+        await pilot.click(offset=(bar.x, bar.y + 1))
+        await wait_for(pilot, lambda: not view.follow, timeout=10)
+        held = view.scroll_y
+        grown = view.max_scroll_y
+        await wait_for(pilot, lambda: view.max_scroll_y > grown + 10, timeout=60)
+        assert view.scroll_y == held < view.max_scroll_y
