@@ -164,3 +164,15 @@ def test_a_label_defined_twice_in_two_cases_keeps_the_first_definition() -> None
     assert drawn(lines) == full_render(text, 29, CONSOLE)
     shown = "".join(run for line in drawn(lines) for run, _style in line)
     assert "example.com/u" in shown and "example.com/d" not in shown
+
+
+def test_a_reference_link_before_a_closing_fence_at_the_very_end_is_a_link() -> None:
+    """Found by hypothesis: the reply's last line (no newline after it) closes a code fence
+    right under a reference link; the link was drawn as `[Guide][]` because the last line
+    was taken as still open."""
+    text = '[guide]: https://example.com/guide "The guide"\n\nalpha\n\n[Guide][]\n```\n```'
+    for cuts in ([], [len(text) - 2], [10, 40, len(text) - 5]):
+        lines = stream(text, cuts, 20, CONSOLE)
+        lines.set_text(text, final=True)
+        lay_out(lines, CONSOLE, 20)
+        assert drawn(lines) == full_render(text, 20, CONSOLE)

@@ -165,9 +165,7 @@ class MarkdownLines:
             self._splitter.update(shown)
         if final and not self._final:
             self._final = True
-            self._open_end = self._splitter.tail_open
-            self._final_blocks = merge_parts(self._splitter.finish(), shown, BLOCK_CAP)
-            self._splitter.reset()  # its blocks are in the final list now
+            self._split_final(shown)
 
     def release(self) -> None:
         """Let go of everything drawn (the text and the heights are kept): the next layout
@@ -236,10 +234,7 @@ class MarkdownLines:
             self._tail = []
         if self._resplit:
             self._resplit = False
-            self._splitter.update(self._text)
-            self._open_end = self._splitter.tail_open
-            self._final_blocks = merge_parts(self._splitter.finish(), self._text, BLOCK_CAP)
-            self._splitter.reset()
+            self._split_final(self._text)
         blocks = self._final_blocks if self._final_blocks is not None else self._splitter.blocks
         if self.expanded:
             blocks = self._pieces(blocks)
@@ -342,6 +337,15 @@ class MarkdownLines:
             out.extend(cut_block(block, BLOCK_CAP))
         self._pieces_count = len(blocks)
         return out
+
+    def _split_final(self, text: str) -> None:
+        """The final blocks of the whole `text`. Its last line is complete now, ended or not
+        (a closing fence there closes the code block: a link defined elsewhere applies to
+        the text before it, as in a render of the whole)."""
+        self._splitter.update(text if text.endswith("\n") else text + "\n")
+        self._open_end = self._splitter.tail_open
+        self._final_blocks = merge_parts(self._splitter.finish(), text, BLOCK_CAP)
+        self._splitter.reset()  # its blocks are in the final list now
 
     def _learn_definitions(self, blocks: list[Block]) -> None:
         """Take link definitions from blocks not read yet; blocks already drawn that use a
