@@ -58,3 +58,31 @@ def test_a_damaged_json_column_reads_as_absent(tmp_path: Path) -> None:
         assert message.content == "hi"
         assert message.tool_calls == []
         assert message.usage is None
+
+
+def test_a_long_stream_log_is_stored_in_pieces_and_read_back_exactly(tmp_path: Path) -> None:
+    """A reply's 20,000-line stream log is encoded a piece at a time (one call over all of
+    it held the interpreter ~50 ms on the store's thread, and a key typed meanwhile waited):
+    what is read back is every line as it was, lone surrogates, notes and times included,
+    at and around the size of a piece."""
+    from routmy_tui.core.types import StreamLine
+    from routmy_tui.store.records import PIECE
+
+    with Store.open(tmp_path / "db") as store:
+        conversation = store.create_conversation("m", None, {})
+        user = store.add_message(conversation, None, ChatMessage("user", "hi"))
+        for count in (0, PIECE - 1, PIECE, PIECE + 1, 20_000):
+            reply_id = store.add_message(conversation, user, ChatMessage("assistant", "x"))
+            exchange = Exchange(request_body={"messages": [{"role": "user", "content": "hi"}]})
+            for index in range(count):
+                text = f'data: {{"n": {index}, "c": "caf\u00e9 \ud800"}}'
+                exchange.stream_lines.append(
+                    StreamLine(index / 1000, text, "comment" if index % 7 == 0 else None)
+                )
+            store.save_exchange(reply_id, exchange)
+            read = store.get_exchange(reply_id)
+            assert read is not None
+            assert [(x.t, x.text, x.note) for x in read.stream_lines] == [
+                (x.t, x.text, x.note) for x in exchange.stream_lines
+            ], count
+            assert read.request_body == exchange.request_body

@@ -16,7 +16,7 @@ from routmy_tui.store.records import (
     StoredMessage,
     derive_title,
     dumps,
-    escape_surrogates,
+    dumps_in_pieces,
     kept_extra,
     mask_headers,
     message_extra,
@@ -286,7 +286,7 @@ class MessagesMixin(StoreBase):
         data = exchange.to_dict()
         data["request_headers"] = mask_headers(dict(data["request_headers"]))
         data["response_headers"] = mask_headers(dict(data["response_headers"]))
-        text = escape_surrogates(json.dumps(data, ensure_ascii=False))
+        text = dumps_in_pieces(data, "stream_lines")
         blob = zlib.compress(text.encode("utf-8"), 6)
         with self._write() as conn:
             conn.execute(
