@@ -163,3 +163,28 @@ async def test_a_click_on_the_scroll_bar_during_a_reply_stops_following_it(
         grown = view.max_scroll_y
         await wait_for(pilot, lambda: view.max_scroll_y > grown + 10, timeout=60)
         assert view.scroll_y == held < view.max_scroll_y
+
+
+async def test_a_selection_dragged_up_during_a_reply_stops_following_it(
+    demo_server: DemoServer,
+) -> None:
+    """Dragging a mouse selection to the top of the view scrolls it up (Textual's auto
+    scroll): that is the user scrolling, and the reply does not pull the view back down."""
+    params = {"extra": {"demo_tps": 300, "demo_tokens": 3_000}}
+    app = make_app(demo_server.base_url, params=params)
+    async with app.run_test(size=(70, 30)) as pilot:
+        await send(pilot, "Write a long technical document")
+        view = view_of(app)
+        await wait_for(pilot, lambda: view.max_scroll_y > 60, timeout=60)
+        x, y = view.region.x + 10, view.region.y + 12
+        await pilot.mouse_down(offset=(x, y))
+        for to in (y - 6, view.region.y):  # dragged up, as a terminal reports it
+            app.post_message(events.MouseMove(None, x, to, 0, to - y, 1, False, False, False))
+            await pilot.pause()
+            y = to
+        await wait_for(pilot, lambda: not view.follow, timeout=10)
+        await pilot.mouse_up(offset=(x, y))
+        held = view.scroll_y
+        grown = view.max_scroll_y
+        await wait_for(pilot, lambda: view.max_scroll_y > grown + 10, timeout=60)
+        assert view.scroll_y == held < view.max_scroll_y

@@ -441,6 +441,8 @@ class ConversationView(
         where it was while the reply went on below it).
         """
         super().watch_scroll_y(old_value, new_value)
+        if new_value < old_value - 0.5 and self.is_mounted and self._selecting_text():
+            self.follow = False  # a selection dragged up past the top scrolls the view up
         if new_value >= self.max_scroll_y - 0.5:
             self.follow = True
         if self.reveal is not None and abs(new_value - self._reveal_y()) > 0.5:
@@ -448,6 +450,11 @@ class ConversationView(
         if self.is_mounted and not self._scroll_pending:
             self._scroll_pending = True
             self.call_later(self._scrolled)
+
+    def _selecting_text(self) -> bool:
+        """Whether the user is dragging a mouse selection (Textual scrolls the view as the
+        pointer nears its edge)."""
+        return getattr(self.screen, "_select_state", None) is not None
 
     def on_mouse_scroll_up(self) -> None:
         """The wheel up: the following stops."""
