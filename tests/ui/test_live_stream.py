@@ -86,6 +86,9 @@ async def test_keys_typed_during_a_full_speed_reply_come_before_more_of_it_is_re
         await original_key(self, event)
 
     monkeypatch.setattr(Composer, "_on_key", composer_key)
+    # The gate also opens after HOLD_AT_MOST whatever happens (a loaded machine must not
+    # open it by time here: this checks the order, not the limit).
+    monkeypatch.setattr("routmy_tui.ui.chat.live_stream.HOLD_AT_MOST", 10.0)
     async with app.run_test(size=(100, 30)) as pilot:
         await send(pilot, "Write a long technical document")
         reply = last_reply(app)
