@@ -104,3 +104,13 @@ def spy_writes(app: RoutmyApp) -> list[str]:
 
     app._driver.write = spy  # type: ignore[method-assign]
     return written
+
+
+async def catalog_notice_cleared(pilot: Pilot[Any]) -> None:
+    """On a dead URL: wait for the catalog's failure (and its notice, posted just after it),
+    then clear the notice (cleared before it showed, it came up in the next snapshot)."""
+    app: Any = pilot.app
+    await wait_for(pilot, lambda: app.catalog.last_error is not None)
+    await wait_for(pilot, lambda: bool(app.screen.query("Toast")))
+    app.clear_notifications()
+    await wait_for(pilot, lambda: not app.screen.query("Toast"))

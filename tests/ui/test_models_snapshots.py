@@ -12,7 +12,7 @@ from routmy_tui.demo.catalog import models_payload
 from routmy_tui.ui.models.model_list import ModelList
 from routmy_tui.ui.models.model_picker import ModelPicker
 from routmy_tui.ui.models.params_screen import ParamsScreen
-from tests.ui.helpers import make_app, wait_for
+from tests.ui.helpers import catalog_notice_cleared, make_app, wait_for
 
 DEAD_URL = "http://127.0.0.1:9/v1"
 
@@ -26,8 +26,7 @@ def _app() -> Any:
 
 async def _settled(pilot: Pilot[Any]) -> None:
     app = pilot.app
-    await wait_for(pilot, lambda: app.catalog.last_error is not None)  # type: ignore[attr-defined]
-    app.clear_notifications()
+    await catalog_notice_cleared(pilot)
     app.screen.query_one("#composer").cursor_blink = False  # type: ignore[attr-defined]
 
 

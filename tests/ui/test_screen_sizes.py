@@ -17,7 +17,14 @@ from routmy_tui.demo.catalog import models_payload
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.app import RoutmyApp
 from routmy_tui.ui.widgets.footer import KeysFooter
-from tests.ui.helpers import last_reply, make_app, send, view_of, wait_for
+from tests.ui.helpers import (
+    catalog_notice_cleared,
+    last_reply,
+    make_app,
+    send,
+    view_of,
+    wait_for,
+)
 from tests.ui.history_seed import seed_history
 from tests.ui.inspector_helpers import add_item, fixed_item, open_inspector, show_tab
 from tests.unit.test_import_markdown import RED
@@ -49,10 +56,10 @@ async def ready(pilot: Pilot[Any]) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: bool(app.screen.query("#composer")))
     if app.settings.base_url == DEAD_URL:  # type: ignore[attr-defined]
-        await wait_for(pilot, lambda: app.catalog.last_error is not None)  # type: ignore[attr-defined]
+        await catalog_notice_cleared(pilot)
     else:  # the catalog names the models on several screens: have it before the shot
         await wait_for(pilot, lambda: bool(app.catalog.models))  # type: ignore[attr-defined]
-    app.clear_notifications()
+        app.clear_notifications()
     no_blink(pilot)
 
 
