@@ -190,4 +190,5 @@ async def test_a_selection_dragged_up_during_a_reply_stops_following_it(
         held = view.scroll_y
         grown = view.max_scroll_y
         await wait_for(pilot, lambda: view.max_scroll_y > grown + 10, timeout=60)
-        assert view.scroll_y == held < view.max_scroll_y
+        # Not pulled back down (a last auto-scroll step may still move it up a little).
+        assert not view.follow and view.scroll_y <= held < view.max_scroll_y - 10

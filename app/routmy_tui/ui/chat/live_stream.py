@@ -293,6 +293,14 @@ class LiveLayoutMixin(ScrollView):
         if getattr(self, "follow", False):
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        """The scroll bar came: a view following its end goes there now. Until the bar is
+        shown Textual does not scroll the view, and the refresh `_to_bottom` waits for can
+        come before the layout that shows it (under load, at 240 frames a second: the view
+        then stayed at the top of a reply that had ended, following nothing)."""
+        if shown and getattr(self, "follow", False):
+            self.call_after_refresh(self._follow_again)
+
     def _set_virtual_size(self, size: Size) -> None:
         old = self.virtual_size
         if size == old:
