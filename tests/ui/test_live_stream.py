@@ -133,7 +133,8 @@ async def test_the_view_moved_up_by_a_shorter_conversation_still_follows_the_rep
 
 async def test_the_wheel_up_during_a_reply_stops_following_it(demo_server: DemoServer) -> None:
     """The wheel is the user scrolling up: the view stays where it was put."""
-    params = {"extra": {"demo_tps": 300, "demo_tokens": 3_000}}
+    # long enough (30 s) to still be streaming after the user's move on a loaded machine
+    params = {"extra": {"demo_tps": 200, "demo_tokens": 6_000}}
     app = make_app(demo_server.base_url, params=params)
     async with app.run_test(size=(70, 30)) as pilot:
         await send(pilot, "Write a long technical document")
@@ -153,7 +154,8 @@ async def test_a_click_on_the_scroll_bar_during_a_reply_stops_following_it(
     demo_server: DemoServer,
 ) -> None:
     """A click above the scroll bar's thumb is the user scrolling up: the view holds."""
-    params = {"extra": {"demo_tps": 300, "demo_tokens": 3_000}}
+    # long enough (30 s) to still be streaming after the user's move on a loaded machine
+    params = {"extra": {"demo_tps": 200, "demo_tokens": 6_000}}
     app = make_app(demo_server.base_url, params=params)
     async with app.run_test(size=(70, 30)) as pilot:
         await send(pilot, "Write a long technical document")
@@ -173,7 +175,8 @@ async def test_a_selection_dragged_up_during_a_reply_stops_following_it(
 ) -> None:
     """Dragging a mouse selection to the top of the view scrolls it up (Textual's auto
     scroll): that is the user scrolling, and the reply does not pull the view back down."""
-    params = {"extra": {"demo_tps": 300, "demo_tokens": 3_000}}
+    # long enough (30 s) to still be streaming after the user's move on a loaded machine
+    params = {"extra": {"demo_tps": 200, "demo_tokens": 6_000}}
     app = make_app(demo_server.base_url, params=params)
     async with app.run_test(size=(70, 30)) as pilot:
         await send(pilot, "Write a long technical document")
