@@ -11,11 +11,10 @@ from rich.style import Style
 from textual import events
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollTo
 from textual.strip import Strip
 
 from routmy_tui.ui.chat.assistant_item import AssistantItem
+from routmy_tui.ui.chat.following import ScrollKeysMixin
 from routmy_tui.ui.chat.item_list import ItemList
 from routmy_tui.ui.chat.items import Item, Palette
 from routmy_tui.ui.chat.line_cache import KEEP_LINES, LineCache
@@ -42,7 +41,7 @@ class ConversationView(
     SelectionMixin,
     PictureViewMixin,
     MeasuringMixin,
-    ScrollView,
+    ScrollKeysMixin,
     can_focus=True,
 ):
     """Messages as items with cached heights; only what is visible is rendered.
@@ -407,31 +406,6 @@ class ConversationView(
         self._update_offsets()
         self._shift = 0  # the view goes to the top: nothing above it to keep in place
 
-    def action_scroll_home(self) -> None:
-        """Jump to the first message (no animation: heights are measured on the way)."""
-        self.follow = False
-        self._lay_out_top()
-        self.scroll_to(y=0, animate=False, immediate=True)
-        # Laying out the top can move the end up to where the view was (following again).
-        self.follow = False
-        self.schedule_layout()
-
-    def action_scroll_end(self) -> None:
-        """Jump to the newest message and follow it again."""
-        self.follow = True
-        self._relayout()
-
-    def action_page_up(self) -> None:
-        """One screen up."""
-        self.follow = False
-        y = self.scroll_y - self.scrollable_content_region.height
-        self.scroll_to(y=y, animate=False, immediate=True)
-        self.follow = False  # (a shorter end may have reached the view meanwhile)
-
-    def action_page_down(self) -> None:
-        """One screen down."""
-        self.scroll_to(y=self.scroll_y + self.scrollable_content_region.height, animate=False)
-
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         """Follow again once at the bottom, however it got there.
 
@@ -455,18 +429,6 @@ class ConversationView(
         """Whether the user is dragging a mouse selection (Textual scrolls the view as the
         pointer nears its edge)."""
         return getattr(self.screen, "_select_state", None) is not None
-
-    def on_mouse_scroll_up(self) -> None:
-        """The wheel up: the following stops."""
-        self.follow = False
-
-    def on_scroll_up(self) -> None:
-        """A click on the scroll bar above its thumb: the following stops."""
-        self.follow = False
-
-    def on_scroll_to(self, message: ScrollTo) -> None:
-        """The scroll bar's thumb dragged: the following stops above the end."""
-        self.follow = message.y is not None and message.y >= self.max_scroll_y - 0.5
 
     def _scrolled(self) -> None:
         self._scroll_pending = False

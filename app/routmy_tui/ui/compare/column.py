@@ -9,8 +9,6 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Size
-from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollTo
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -18,6 +16,7 @@ from routmy_tui.conversation import Turn
 from routmy_tui.core.text import make_safe
 from routmy_tui.core.types import ApiError
 from routmy_tui.ui.chat.assistant_item import AssistantItem
+from routmy_tui.ui.chat.following import FollowsEnd
 from routmy_tui.ui.chat.items import Palette
 from routmy_tui.ui.chat.render import render_strips
 from routmy_tui.ui.compare.stats import header
@@ -40,7 +39,7 @@ class ColumnItem(AssistantItem):
         return render_strips(console, text, width)
 
 
-class ReplyPane(ScrollView, can_focus=False):
+class ReplyPane(FollowsEnd, can_focus=False):
     """The lines of one reply; only the visible ones are drawn; follows the bottom while it
     grows unless scrolled up."""
 
@@ -98,15 +97,6 @@ class ReplyPane(ScrollView, can_focus=False):
         """The user scrolls to `y`: the following stops above the end."""
         self.follow = y >= self.max_scroll_y - 0.5
         self.scroll_to(y=y, animate=False)
-
-    def on_mouse_scroll_up(self) -> None:
-        self.follow = False
-
-    def on_scroll_up(self) -> None:
-        self.follow = False
-
-    def on_scroll_to(self, message: ScrollTo) -> None:
-        self.follow = message.y is not None and message.y >= self.max_scroll_y - 0.5
 
     def on_click(self, event: events.Click) -> None:
         """A click on a code block's header copies that block (the column is selected too)."""
