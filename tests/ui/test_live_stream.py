@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from textual import events
+from textual.geometry import Region
+from textual.pilot import Pilot
 
 from routmy_tui.ui.chat.composer import Composer
 from routmy_tui.ui.chat.live_stream import gc_thresholds
@@ -131,43 +135,57 @@ async def test_the_view_moved_up_by_a_shorter_conversation_still_follows_the_rep
         assert view.follow and view.scroll_y == view.max_scroll_y
 
 
-async def test_the_wheel_up_during_a_reply_stops_following_it(demo_server: DemoServer) -> None:
-    """The wheel is the user scrolling up: the view stays where it was put."""
-    # long enough (30 s) to still be streaming after the user's move on a loaded machine
-    params = {"extra": {"demo_tps": 200, "demo_tokens": 6_000}}
-    app = make_app(demo_server.base_url, params=params)
+LONG_PACED = {"extra": {"demo_tps": 200, "demo_tokens": 6_000}}
+"""Long enough (30 s) to still be streaming after the user's move on a loaded machine."""
+
+Move = Callable[[Pilot[Any], Any], Awaitable[None]]
+
+
+async def _scrolled_up_while_it_streams(
+    demo_server: DemoServer, move: Move, check: Callable[[Any, float, Region], None]
+) -> None:
+    """Follow a long paced reply, let the user `move` up, and `check` the view (with where
+    it was put and its region) once the reply has grown well past it."""
+    app = make_app(demo_server.base_url, params=LONG_PACED)
     async with app.run_test(size=(70, 30)) as pilot:
         await send(pilot, "Write a long technical document")
         view = view_of(app)
         await wait_for(pilot, lambda: view.max_scroll_y > 60, timeout=60)
         region = view.region
-        view.post_message(events.MouseScrollUp(view, 5, 5, 0, 0, 0, False, False, False))
+        await move(pilot, view)
         await wait_for(pilot, lambda: not view.follow, timeout=10)
         held = view.scroll_y
         grown = view.max_scroll_y
         await wait_for(pilot, lambda: view.max_scroll_y > grown + 10, timeout=60)
+        check(view, held, region)
+
+
+async def test_the_wheel_up_during_a_reply_stops_following_it(demo_server: DemoServer) -> None:
+    """The wheel is the user scrolling up: the view stays where it was put."""
+
+    async def wheel(pilot: Pilot[Any], view: Any) -> None:
+        view.post_message(events.MouseScrollUp(view, 5, 5, 0, 0, 0, False, False, False))
+
+    def check(view: Any, held: float, region: Region) -> None:
         assert view.scroll_y == held < view.max_scroll_y
         assert region == view.region
+
+    await _scrolled_up_while_it_streams(demo_server, wheel, check)
 
 
 async def test_a_click_on_the_scroll_bar_during_a_reply_stops_following_it(
     demo_server: DemoServer,
 ) -> None:
     """A click above the scroll bar's thumb is the user scrolling up: the view holds."""
-    # long enough (30 s) to still be streaming after the user's move on a loaded machine
-    params = {"extra": {"demo_tps": 200, "demo_tokens": 6_000}}
-    app = make_app(demo_server.base_url, params=params)
-    async with app.run_test(size=(70, 30)) as pilot:
-        await send(pilot, "Write a long technical document")
-        view = view_of(app)
-        await wait_for(pilot, lambda: view.max_scroll_y > 60, timeout=60)
+
+    async def click(pilot: Pilot[Any], view: Any) -> None:
         bar = view.vertical_scrollbar.region
         await pilot.click(offset=(bar.x, bar.y + 1))
-        await wait_for(pilot, lambda: not view.follow, timeout=10)
-        held = view.scroll_y
-        grown = view.max_scroll_y
-        await wait_for(pilot, lambda: view.max_scroll_y > grown + 10, timeout=60)
+
+    def check(view: Any, held: float, region: Region) -> None:
         assert view.scroll_y == held < view.max_scroll_y
+
+    await _scrolled_up_while_it_streams(demo_server, click, check)
 
 
 async def test_a_selection_dragged_up_during_a_reply_stops_following_it(
@@ -175,23 +193,19 @@ async def test_a_selection_dragged_up_during_a_reply_stops_following_it(
 ) -> None:
     """Dragging a mouse selection to the top of the view scrolls it up (Textual's auto
     scroll): that is the user scrolling, and the reply does not pull the view back down."""
-    # long enough (30 s) to still be streaming after the user's move on a loaded machine
-    params = {"extra": {"demo_tps": 200, "demo_tokens": 6_000}}
-    app = make_app(demo_server.base_url, params=params)
-    async with app.run_test(size=(70, 30)) as pilot:
-        await send(pilot, "Write a long technical document")
-        view = view_of(app)
-        await wait_for(pilot, lambda: view.max_scroll_y > 60, timeout=60)
+
+    async def drag(pilot: Pilot[Any], view: Any) -> None:
         x, y = view.region.x + 10, view.region.y + 12
         await pilot.mouse_down(offset=(x, y))
         for to in (y - 6, view.region.y):  # dragged up, as a terminal reports it
-            app.post_message(events.MouseMove(None, x, to, 0, to - y, 1, False, False, False))
+            pilot.app.post_message(events.MouseMove(None, x, to, 0, to - y, 1, False, False, False))
             await pilot.pause()
             y = to
         await wait_for(pilot, lambda: not view.follow, timeout=10)
         await pilot.mouse_up(offset=(x, y))
-        held = view.scroll_y
-        grown = view.max_scroll_y
-        await wait_for(pilot, lambda: view.max_scroll_y > grown + 10, timeout=60)
+
+    def check(view: Any, held: float, region: Region) -> None:
         # Not pulled back down (a last auto-scroll step may still move it up a little).
         assert not view.follow and view.scroll_y <= held < view.max_scroll_y - 10
+
+    await _scrolled_up_while_it_streams(demo_server, drag, check)
