@@ -78,23 +78,12 @@ class _Graphics(threading.Thread):
     def __init__(self) -> None:
         super().__init__(name="routmy-graphics", daemon=True)
         self.error: BaseException | None = None
-        self.cell: tuple[int, int] | None = None
-
-    def start(self) -> None:
-        # The probe imports textual-image's renderables, which need Rich: the main thread
-        # imports Rich now (it needs it anyway), so the two threads never import it at once
-        # (see `graphics_probe.probe`).
-        import rich.console
-        import rich.control
-        import rich.measure  # noqa: F401
-
-        super().start()
 
     def run(self) -> None:
         try:
             from routmy_tui.ui.graphics_probe import probe
 
-            self.cell = probe()
+            probe()
         except BaseException as exc:
             self.error = exc
 
@@ -105,7 +94,7 @@ class _Graphics(threading.Thread):
             raise self.error
         from routmy_tui.ui.chat.pictures import detect_graphics
 
-        detect_graphics(self.cell)
+        detect_graphics()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -196,9 +185,8 @@ def _run_app(args: argparse.Namespace) -> int:
 
     services = Services(settings)
     services.prepare_in_background()
-    # textual-image asks the terminal what it can draw, and waits up to 0.1 s per question a
-    # terminal leaves unanswered: it asks while the app's modules load, and must be done
-    # before Textual reads stdin.
+    # The terminal is asked what pictures it draws while the app's modules load: the answers
+    # come on stdin, so this must be done before Textual reads it.
     graphics = _Graphics()
     graphics.start()
     from routmy_tui.ui.app import RoutmyApp

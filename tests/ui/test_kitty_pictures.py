@@ -110,11 +110,11 @@ async def test_otherwise_pictures_stay_half_cell(
 def test_the_terminal_is_trusted_with_placeholders_only_where_they_are_drawn(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import textual_image.renderable as renderable
-
+    from routmy_tui.ui import graphics_probe
     from routmy_tui.ui.chat.kitty import terminal_draws_placeholders
 
-    monkeypatch.setattr(renderable, "Image", renderable.TGPImage)
+    kitty_only = graphics_probe.TerminalGraphics(True, sixel=False, kitty=True, cell=(9, 18))
+    monkeypatch.setattr(graphics_probe, "FOUND", kitty_only)
     for name in ("TMUX", "NO_COLOR", "TEXTUAL_FILTERS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TERM", "xterm-kitty")
@@ -131,7 +131,11 @@ def test_the_terminal_is_trusted_with_placeholders_only_where_they_are_drawn(
         with monkeypatch.context() as env:
             env.setenv(name, value)
             assert not terminal_draws_placeholders(), name
-    monkeypatch.setattr(renderable, "Image", renderable.HalfcellImage)  # Sixel or none
+    for sixel, kitty in ((True, True), (False, False)):  # Sixel wins, as in textual-image
+        found = graphics_probe.TerminalGraphics(True, sixel=sixel, kitty=kitty, cell=(9, 18))
+        monkeypatch.setattr(graphics_probe, "FOUND", found)
+        assert not terminal_draws_placeholders()
+    monkeypatch.setattr(graphics_probe, "FOUND", None)  # never asked: not trusted
     assert not terminal_draws_placeholders()
 
 

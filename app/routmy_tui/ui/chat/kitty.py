@@ -127,7 +127,7 @@ def placeholder_strips(image_id: int, columns: int, rows: int) -> list[Strip]:
 
 
 def terminal_draws_placeholders() -> bool:
-    """Whether inline Kitty graphics are safe here (call after textual-image's detection)."""
+    """Whether inline Kitty graphics are safe here (after `graphics_probe.probe`)."""
     env = os.environ
     if env.get("TMUX") or env.get("TERM", "").startswith(("screen", "tmux")):
         return False
@@ -135,9 +135,9 @@ def terminal_draws_placeholders() -> bool:
         return False
     if env.get("COLORTERM", "").lower() not in ("truecolor", "24bit"):
         return False
-    from textual_image.renderable import Image, TGPImage
+    from routmy_tui.ui.graphics_probe import FOUND
 
-    return Image is TGPImage
+    return FOUND is not None and FOUND.renderer == "tgp"
 
 
 @dataclass

@@ -33,12 +33,13 @@ if TYPE_CHECKING:
 def viewer_image_class() -> type[Widget]:
     """textual-image's widget for the terminal: Kitty or Sixel where it has them, else
     half-cell blocks (always inside tmux, and without a terminal, as in tests)."""
-    from textual_image.renderable import Image as Auto
-    from textual_image.renderable import UnicodeImage
+    from routmy_tui.ui.graphics_probe import textual_image_renderables
+
+    renderables = textual_image_renderables()  # before the widgets: they read its choice
     from textual_image.widget import HalfcellImage
     from textual_image.widget import Image as Best
 
-    if os.environ.get("TMUX") or Auto is UnicodeImage:
+    if os.environ.get("TMUX") or renderables.Image is renderables.UnicodeImage:
         return HalfcellImage
     from routmy_tui.ui.chat.kitty import KITTY
 

@@ -83,19 +83,15 @@ def cells_for(width: int, height: int, columns: int) -> tuple[int, int]:
     return columns, rows
 
 
-def detect_graphics(cell: tuple[int, int] | None = None) -> None:
-    """Turn on inline Kitty graphics where the terminal draws them (`terminal_draws_placeholders`).
+def detect_graphics() -> None:
+    """Turn on inline Kitty graphics where the terminal draws them
+    (`terminal_draws_placeholders`), at the cell size `ui.graphics_probe.probe` found (asked
+    now if it has not run: it must run before Textual owns stdin)."""
+    from routmy_tui.ui import graphics_probe
 
-    Args:
-        cell: A cell's size in pixels, as `ui.graphics_probe.probe` found it at start-up
-            (asked now when not given; textual-image must ask before Textual owns stdin).
-    """
-    if cell is None:
-        from routmy_tui.ui.graphics_probe import probe
-
-        cell = probe()
+    found = graphics_probe.FOUND or graphics_probe.probe()
     if terminal_draws_placeholders():
-        KITTY.enable(cell)
+        KITTY.enable(found.cell)
 
 
 def halfcell_strips(image: Image.Image, columns: int, rows: int) -> list[Strip]:
