@@ -54,6 +54,52 @@ asyncio.run(main())
 """
 
 
+MARKDOWN_BEFORE_THE_FIRST_TOKEN = """
+import asyncio, json, sys
+from pathlib import Path
+from routmy_tui.config.settings import Settings
+from routmy_tui.demo.server import DemoServer
+from routmy_tui.ui.app import RoutmyApp
+from tests.ui.helpers import last_reply, send, wait_for
+
+async def main() -> None:
+    data = Path(sys.argv[1])
+    with DemoServer(tps=0, ttft=60) as server:  # headers at once, the first token much later
+        settings = Settings(base_url=server.base_url, model="demo/chat", api_key=None,
+                            demo=True, data_dir=data, config_path=data / "config.toml",
+                            cache_dir=data)
+        app = RoutmyApp(settings)
+        async with app.run_test(size=(120, 40)) as pilot:
+            before = "rich.markdown" in sys.modules
+            await send(pilot, "hello")
+            await wait_for(pilot, lambda: "rich.markdown" in sys.modules, timeout=20)
+            reply = last_reply(app).reply
+            print(json.dumps([before, reply.status, reply.content, app._warmed]))
+            await pilot.press("escape")
+
+asyncio.run(main())
+"""
+
+
+def test_a_first_reply_loads_markdown_while_the_server_thinks(tmp_path: Path) -> None:
+    """A message sent at once (before the warm-up) is answered by a server that sends its
+    headers, then thinks: Rich's Markdown (markdown-it, Pygments) loads meanwhile, so the
+    first words do not wait for it (~35 ms of CPU on top of the reply, measured in
+    bench_startup's ready)."""
+    result = subprocess.run(
+        [sys.executable, "-c", MARKDOWN_BEFORE_THE_FIRST_TOKEN, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parents[2],
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    before, status, content, warmed = json.loads(result.stdout.strip().splitlines()[-1])
+    assert before is False  # not loaded at start
+    assert (status, content) == ("streaming", "")  # ...but before the first token
+    assert warmed is True  # the warm-up was asked for, and held back by the reply
+
+
 def test_a_first_reply_loads_no_module_of_a_feature_not_used(
     demo_server: DemoServer, tmp_path: Path
 ) -> None:

@@ -34,6 +34,7 @@ from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.item_list import estimate_lines
 from routmy_tui.ui.chat.items import Item, ToolResultItem, UserItem
 from routmy_tui.ui.chat.live_stream import GcPacer, InputGate, ProgressPump
+from routmy_tui.ui.chat.render import load_markdown_in_background
 from routmy_tui.ui.chat.stored_item import StoredReplyItem
 
 if TYPE_CHECKING:
@@ -383,6 +384,7 @@ class ChatController:
                         item_changed(item)
                     elif isinstance(event, HeadersReceived):
                         item.run.retry_note = ""
+                        load_markdown_in_background()  # while the server thinks
                     elif isinstance(event, ReplyFinished):
                         break
         except asyncio.CancelledError:
