@@ -10,7 +10,8 @@ the figures after replies 1, 5 and 20 and the growth from 5 to 20; (2) the app h
 (`open_conversation`), RSS after switches 1, 10 and 50. Floor, same run: the RSS of the
 app after its first frame on an empty history (pty), and of this process before (2).
 Leaves out: freeing on demand (GC runs as it would, never forced). The machine is shared.
-Prints JSON. Run: `python tests/bench/bench_memory.py` (BENCH_REPLIES=20, BENCH_SWITCHES=50).
+Prints JSON. Run: `python tests/bench/bench_memory.py` (BENCH_REPLIES=20, BENCH_SWITCHES=50;
+BENCH_PARTS=switching runs only part (2), BENCH_PARTS=replies only part (1)).
 Target (issue 13): within 10 MB from reply 5 to reply 20; switching does not grow.
 """
 
@@ -30,6 +31,7 @@ from seed import conversations_db, data_dir_with
 
 REPLIES = int(os.environ.get("BENCH_REPLIES", "20"))
 SWITCHES = int(os.environ.get("BENCH_SWITCHES", "50"))
+PARTS = os.environ.get("BENCH_PARTS", "replies,switching").split(",")
 CHUNKS = 20_000
 SETTLE = 3.0
 """Seconds after a reply's end when RSS is read (the user reading it, typing nothing)."""
@@ -130,8 +132,10 @@ async def switching() -> dict[str, object]:
 
 def main() -> None:
     results: dict[str, object] = {"bench": "memory", "machine": machine()}
-    results["replies"] = replies()
-    results["switching"] = asyncio.run(switching())
+    if "replies" in PARTS:
+        results["replies"] = replies()
+    if "switching" in PARTS:
+        results["switching"] = asyncio.run(switching())
     results["targets"] = "growth_5_to_20_mb <= 10; switching growth ~0"
     print(json.dumps(results, indent=2))
 
