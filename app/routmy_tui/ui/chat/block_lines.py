@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+import weakref
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable
 from itertools import accumulate
+from typing import ParamSpec, TypeVar
 
 from textual.strip import Strip
 
@@ -21,10 +23,28 @@ from routmy_tui.ui.chat.markdown_block import (
 )
 from routmy_tui.ui.chat.strips import BLANK, is_blank
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 Render = Callable[[int, Block], RenderedBlock]
 """Draws block `index` (what Rich makes of it alone)."""
 Note = Callable[[str], list[Strip]]
 """Draws a dim note line."""
+
+
+def weak_method(method: Callable[P, R]) -> Callable[P, R]:
+    """`method` (a bound method) called without holding its object: an object that hands
+    its own methods to a part it holds makes no reference cycle with it (a cycle outlives
+    its last use until a full collection, which may be long in coming)."""
+    ref = weakref.WeakMethod(method)
+
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        bound = ref()
+        if bound is None:
+            raise ReferenceError("the object of a weak method is gone")
+        return bound(*args, **kwargs)
+
+    return call
 
 
 class BlockLines:

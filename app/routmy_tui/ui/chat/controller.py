@@ -140,13 +140,24 @@ class ChatController:
 
     def _rebuild(self) -> None:
         """Show the branch: items are made (and older turns read) when the view needs them."""
+        dropped = bool(self._items)
         self._items.clear()
         self.view.show_source(len(self.conversation.turns), self._make, self._estimates)
+        if dropped and not self.busy:
+            # What the view drew of the branch it let go of is garbage in reference cycles
+            # (Textual's Strip keeps itself in its own caches) that only a full collection
+            # frees, and those wait while a branch is read: switching again before the
+            # reading ended grew the heap by every switch. Once the new branch is drawn.
+            self.view.call_after_refresh(self._collect_dropped)
         if self.conversation.turns.unread:
             # Full collections wait meanwhile: the heap grows by every turn read, and each
             # would scan it all (10,000 messages: ~20 of 100+ ms while paging, not ~10).
             self._gc.started()
             self._read_on(self.conversation.turns)
+
+    def _collect_dropped(self) -> None:
+        if not self.busy:  # a reply's frames come first: its own collection follows it
+            self._gc.collect()
 
     def _read_on(self, turns: Branch) -> None:
         """Read the branch's older turns a few at a time while it is on screen (a request,

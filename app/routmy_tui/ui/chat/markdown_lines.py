@@ -12,7 +12,7 @@ from textual.strip import Strip
 
 from routmy_tui.config.settings import DEFAULT_RENDER_LIMIT
 from routmy_tui.core.markdown_blocks import Block, BlockSplitter, merge_parts
-from routmy_tui.ui.chat.block_lines import BlockLines
+from routmy_tui.ui.chat.block_lines import BlockLines, weak_method
 from routmy_tui.ui.chat.markdown_block import (
     SHOW_ALL_HINT,
     RenderedBlock,
@@ -77,7 +77,7 @@ class MarkdownLines:
         self._key: tuple[object, ...] = ()
         self._console: Console | None = None
         self._width = 80
-        self._rows = BlockLines(self._render, self._note_lines)
+        self._rows = BlockLines(weak_method(self._render), weak_method(self._note_lines))
         self._definitions: dict[str, str] = {}
         self._read: set[tuple[int, int]] = set()
         """Spans of the blocks whose link definitions were taken."""
