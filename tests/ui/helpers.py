@@ -47,6 +47,25 @@ def conversation_text(app: RoutmyApp) -> str:
     return "\n".join(lines)
 
 
+def all_measured(view: ConversationView) -> bool:
+    """Every message's height measured at the view's item width and the offsets from those
+    (messages the view let go count by the width their height was measured at)."""
+    width = view.item_width
+    items = view.items
+    return view.measured and all(
+        items[index].is_measured(width)
+        if items.is_made(index)
+        else items.measured_width(index) == width
+        for index in range(len(items))
+    )
+
+
+def lets_go(view: ConversationView, index: int) -> bool:
+    """Whether the message at `index` holds no drawn lines (let go, or the item dropped)."""
+    items = view.items
+    return not items.is_made(index) or items[index].released
+
+
 def screen_lines(app: RoutmyApp) -> list[str]:
     """The conversation's lines as they are on screen now, without the gutter."""
     view = view_of(app)

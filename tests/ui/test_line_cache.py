@@ -11,8 +11,9 @@ from routmy_tui.demo.server import DemoServer
 from routmy_tui.store import Store
 from routmy_tui.ui.chat import markdown_lines
 from routmy_tui.ui.chat.assistant_item import AssistantItem
+from routmy_tui.ui.chat.conversation_view import ConversationView
 from routmy_tui.ui.chat.line_cache import KEEP_LINES
-from tests.ui.helpers import make_app, screen_lines, view_of, wait_for
+from tests.ui.helpers import all_measured, lets_go, make_app, screen_lines, view_of, wait_for
 
 
 def _reply(number: int) -> str:
@@ -43,14 +44,11 @@ def _seed(data: Path, pairs: int, big_at: int | None = None) -> None:
             parent = store.add_message(conversation, parent, ChatMessage("assistant", text))
 
 
-def _settled(view: object) -> bool:
+def _settled(view: ConversationView) -> bool:
     """Every item measured at the view's width, nothing left to draw."""
-    width = view.item_width  # type: ignore[attr-defined]
-    items = view.items  # type: ignore[attr-defined]
-    if not view.measured:  # type: ignore[attr-defined]
-        return False
-    return all(item.is_measured(width) for item in items) and not any(
-        isinstance(item, AssistantItem) and item.markdown.pending for item in items
+    return all_measured(view) and not any(
+        isinstance(item, AssistantItem) and item.markdown.pending
+        for _, item in view.items.made_items()
     )
 
 
@@ -69,14 +67,14 @@ async def test_scrolling_back_shows_the_same_text(demo_server: DemoServer, tmp_p
         top = screen_lines(app)
         assert top[0].strip() == "you" and "Question 0?" in "\n".join(top)
         await pilot.press("end")
-        await wait_for(pilot, lambda: _settled(view) and view.items[0].released, timeout=60)
+        await wait_for(pilot, lambda: _settled(view) and lets_go(view, 0), timeout=60)
         bottom = "\n".join(screen_lines(app))
         assert f"Part {pairs - 1}" in bottom or f"point {pairs - 1}." in bottom
         # Only the messages near the viewport hold their drawn lines.
         width = view.item_width
-        holding = [item for item in view.items if item.is_laid_out(width)]
+        holding = [item for _, item in view.items.made_items() if item.is_laid_out(width)]
         assert len(holding) < (2 * KEEP_LINES + 30) // 3
-        assert sum(item.released for item in view.items) > pairs
+        assert sum(lets_go(view, index) for index in range(2 * pairs)) > pairs
         await pilot.press("home")
         await wait_for(pilot, lambda: view.scroll_y == 0 and view.items[0].is_laid_out(width))
         assert screen_lines(app) == top
@@ -107,7 +105,7 @@ async def test_a_long_reply_drawn_again_keeps_its_place(
         assert any("Section" in line or "words" in line for line in shown)
         total = view.virtual_size.height
         await pilot.press("end")
-        await wait_for(pilot, lambda: big.released, timeout=30)
+        await wait_for(pilot, lambda: lets_go(view, 3), timeout=30)
         assert view.virtual_size.height == total
         # Back to the same place: the reply is drawn again (here a few blocks per layout, as on
         # a very busy machine) without moving anything: the height it had is kept meanwhile.
@@ -118,7 +116,11 @@ async def test_a_long_reply_drawn_again_keeps_its_place(
 
         def redrawn() -> bool:
             heights.add(view.virtual_size.height)
-            return big.is_laid_out(view.item_width) and not big.markdown.pending
+            if not view.items.is_made(3):
+                return False
+            again = view.items[3]  # `big`, or made again from its message if it was let go
+            assert isinstance(again, AssistantItem)
+            return again.is_laid_out(view.item_width) and not again.markdown.pending
 
         await wait_for(pilot, redrawn, timeout=90)
         await pilot.pause()

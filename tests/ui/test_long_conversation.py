@@ -7,7 +7,7 @@ from pathlib import Path
 from routmy_tui.core.types import ChatMessage
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.store import Store
-from tests.ui.helpers import make_app, screen_lines, view_of, wait_for
+from tests.ui.helpers import all_measured, make_app, screen_lines, view_of, wait_for
 
 PAIRS = 150
 
@@ -44,7 +44,7 @@ async def test_the_screen_holds_still_while_the_rest_is_measured(
         def measured() -> bool:
             """Every message measured at the view's width, and the scroll range from those."""
             width = view.item_width
-            if not all(item.is_measured(width) for item in view.items):
+            if not all_measured(view):
                 return False
             heights = sum(item.layout(app.console, width, view.palette) for item in view.items)
             return view.virtual_size.height == heights

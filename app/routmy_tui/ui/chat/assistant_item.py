@@ -176,6 +176,13 @@ class AssistantItem(SectionItem):
         super()._drop_lines()
         self.markdown.release()
 
+    def memo(self) -> object | None:
+        return self.markdown.kept_heights() if self.released else None
+
+    def recall(self, memo: object) -> None:
+        if isinstance(memo, tuple):
+            self.markdown.recall_heights(memo)
+
     @property
     def capped(self) -> bool:
         """Whether part of the reply is not drawn for a size cap that `show_all` lifts."""

@@ -47,6 +47,11 @@ def weak_method(method: Callable[P, R]) -> Callable[P, R]:
     return call
 
 
+KeptHeights = tuple[tuple[object, ...], tuple["array[int]", bytes]]
+"""What a reply let go keeps of its blocks for a copy made again: how they were drawn
+(`MarkdownLines`' key: width first), their heights and whether each was measured."""
+
+
 class BlockLines:
     """Per block: its drawn lines, or a height guessed from its text.
 
@@ -103,6 +108,16 @@ class BlockLines:
         self._lines = [None] * count
         self._joined_as = [None] * count
         self._visible = [None] * count
+
+    @property
+    def kept(self) -> tuple[array[int], bytes] | None:
+        """The heights (and whether measured) of the blocks let go, if they were."""
+        return self._kept
+
+    def keep(self, kept: tuple[array[int], bytes]) -> None:
+        """Take the heights `kept` of a copy of these blocks let go: the next `sync` of the
+        same number of blocks puts them in (as after `release`)."""
+        self._kept = kept
 
     # --- the list of blocks ---------------------------------------------------------------
 

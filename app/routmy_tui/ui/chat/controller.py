@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
+from weakref import WeakValueDictionary
 
 from textual.message import Message
 from textual.worker import Worker
@@ -87,8 +88,9 @@ class ChatController:
         self._worker: Worker[None] | None = None
         self.edit_index: int | None = None
         """The user message being edited: the next `send` branches off before it."""
-        self._items: dict[int, Item] = {}
-        """View item of each turn (by the turn's id())."""
+        self._items: WeakValueDictionary[int, Item] = WeakValueDictionary()
+        """View item of each turn (by the turn's id()); held by the view, which lets those far
+        off screen go (they are made again from their turn)."""
         self._beside: dict[int, tuple[Worker[None], AssistantItem]] = {}
         """Compared replies on their way (by the turn's id()), each in its own worker."""
         self._compared: dict[int, AssistantItem] = {}
@@ -150,9 +152,10 @@ class ChatController:
             # reading ended grew the heap by every switch. Once the new branch is drawn.
             self.view.call_after_refresh(self._collect_dropped)
         if self.conversation.turns.unread:
-            # Full collections wait meanwhile: the heap grows by every turn read, and each
-            # would scan it all (10,000 messages: ~20 of 100+ ms while paging, not ~10).
-            self._gc.started()
+            # Full collections go on meanwhile: deferred, the cyclic garbage of every frame
+            # (Textual's painted strips) piled up to 400,000 objects, 0.65 s to collect;
+            # the view keeps only the items near the viewport, so the heap grows by the
+            # turns read alone.
             self._read_on(self.conversation.turns)
 
     def _collect_dropped(self) -> None:
@@ -164,8 +167,6 @@ class ChatController:
         a copy or a jump to the top then waits for nothing)."""
         if turns is self.conversation.turns and turns.read_some(READ_STEP):
             self.view.set_timer(READ_PAUSE, lambda: self._read_on(turns))
-        else:
-            self._gc.ended()
 
     def _make(self, index: int) -> Item:
         turn = self.conversation.turns[index]
@@ -196,7 +197,9 @@ class ChatController:
         elif isinstance(event, TurnsTruncated):
             self.view.truncate(event.count)
             kept = {id(turn) for _, turn in self.conversation.turns.read_turns()}
-            self._items = {key: item for key, item in self._items.items() if key in kept}
+            self._items = WeakValueDictionary(
+                (key, item) for key, item in self._items.items() if key in kept
+            )
         elif isinstance(event, BranchReplaced):
             self.edit_index = None
             self._compared.clear()

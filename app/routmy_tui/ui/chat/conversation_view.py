@@ -17,7 +17,7 @@ from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.following import ScrollKeysMixin
 from routmy_tui.ui.chat.item_list import ItemList
 from routmy_tui.ui.chat.items import Item, Palette
-from routmy_tui.ui.chat.line_cache import KEEP_LINES, LineCache
+from routmy_tui.ui.chat.line_cache import LineCache
 from routmy_tui.ui.chat.live_stream import InputFirst, LiveLayoutMixin
 from routmy_tui.ui.chat.measuring import MeasuringMixin
 from routmy_tui.ui.chat.message_selection import GUTTER, MessageSelectionMixin
@@ -214,6 +214,7 @@ class ConversationView(
         self.palette = palette
         for _, item in self.items.made_items():
             item.changed()
+        self.items.forget_widths()
         self._relayout()
 
     # --- layout ----------------------------------------------------------------------
@@ -367,22 +368,6 @@ class ConversationView(
             elif shift and not self.follow:
                 self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
         return list(busy.values())
-
-    def _trim_lines(self) -> None:
-        """Items far from the viewport let their drawn lines go (their heights stay)."""
-        offsets = self._offsets
-        top = int(self.scroll_y) - KEEP_LINES
-        bottom = int(self.scroll_y) + self.scrollable_content_region.height + KEEP_LINES
-        index_of = self._index
-        last = len(offsets) - 2
-
-        def near(item: Item) -> bool:
-            index = index_of.get(id(item))
-            if index is None or index > last:
-                return True  # not placed yet (or leaving): left for the next trim
-            return offsets[index] < bottom and offsets[index + 1] > top
-
-        self._held.trim(near)
 
     def on_resize(self, event: events.Resize) -> None:
         """New width: everything visible is laid out again, the rest in the background."""

@@ -35,7 +35,8 @@ class ItemList(MutableSequence[Item]):
     `set_source(count, make)` stands for `count` items that `make(index)` makes the first
     time one is asked for (the conversation reads its turn then); `on_made` is told. Until
     then the view places the slot by an estimated height. Iterating makes every item, in
-    order; `made_items` walks only those made.
+    order; `made_items` walks only those made. An item the source made can be let go
+    again (`forget`: it is made anew when next asked for), its measured width noted.
     """
 
     def __init__(self) -> None:
@@ -43,12 +44,45 @@ class ItemList(MutableSequence[Item]):
         self._make: Callable[[int], Item] | None = None
         self.on_made: Callable[[int, Item], None] = lambda index, item: None
         self._unmade = 0
+        self._measured: dict[int, tuple[int, object | None]] = {}
+        """Width at which each forgotten item's height was measured, and its `memo` (by
+        index)."""
+        self._by_source: set[int] = set()
+        """id() of the items `make` made (only those can be forgotten)."""
 
     def set_source(self, count: int, make: Callable[[int], Item]) -> None:
         """Stand for `count` items made by `make(index)` when asked for (replacing all)."""
         self._slots = [None] * count
         self._make = make
         self._unmade = count
+        self._measured.clear()
+        self._by_source.clear()
+
+    def forget(self, index: int, width: int) -> bool:
+        """Let the item at `index` go (it is made again when next asked for, and given its
+        `memo`), its height noted as measured at `width`; only an item the source made can
+        go.
+
+        Returns:
+            Whether it went.
+        """
+        item = self._slots[index]
+        if item is None or id(item) not in self._by_source:
+            return False
+        self._by_source.discard(id(item))
+        self._slots[index] = None
+        self._unmade += 1
+        self._measured[index] = (width, item.memo())
+        return True
+
+    def measured_width(self, index: int) -> int:
+        """The width the forgotten item at `index` was measured at (-1: none, or made)."""
+        known = self._measured.get(index)
+        return -1 if known is None else known[0]
+
+    def forget_widths(self) -> None:
+        """Count the heights of forgotten items as guesses again (e.g. a new theme)."""
+        self._measured.clear()
 
     @property
     def unmade(self) -> int:
@@ -72,6 +106,10 @@ class ItemList(MutableSequence[Item]):
             item = self._make(index)
             self._slots[index] = item
             self._unmade -= 1
+            known = self._measured.pop(index, None)
+            if known is not None and known[1] is not None:
+                item.recall(known[1])
+            self._by_source.add(id(item))
             self.on_made(index, item)
         return item
 
@@ -98,17 +136,32 @@ class ItemList(MutableSequence[Item]):
     def __setitem__(self, index: int | slice, value: Any) -> None:
         if isinstance(index, slice):
             raise TypeError("items are replaced one at a time")
-        if self._slots[index] is None:
+        old = self._slots[index]
+        if old is None:
             self._unmade -= 1
+            self._measured.pop(index, None)
+        else:
+            self._by_source.discard(id(old))
         self._slots[index] = value
 
     def __delitem__(self, index: int | slice) -> None:
         removed = self._slots[index] if isinstance(index, slice) else [self._slots[index]]
         self._unmade -= sum(1 for slot in removed if slot is None)
+        self._by_source.difference_update(id(slot) for slot in removed if slot is not None)
+        before = len(self._slots)
         del self._slots[index]
+        kept = len(self._slots)
+        tail = isinstance(index, slice) and index.indices(before)[1] >= before
+        if tail or (isinstance(index, int) and index in (before - 1, -1)):
+            # Cut off at the end: the widths noted before the cut still hold.
+            self._measured = {i: w for i, w in self._measured.items() if i < kept}
+        else:
+            self._measured.clear()  # moved: their heights count as guesses again
 
     def insert(self, index: int, value: Item) -> None:
         """Put `value` before `index`."""
+        if index < len(self._slots):
+            self._measured.clear()  # moved: their heights count as guesses again
         self._slots.insert(index, value)
 
     def clear(self) -> None:
@@ -116,6 +169,8 @@ class ItemList(MutableSequence[Item]):
         self._slots.clear()
         self._make = None
         self._unmade = 0
+        self._measured.clear()
+        self._by_source.clear()
 
     def __iter__(self) -> Iterator[Item]:
         for index in range(len(self._slots)):

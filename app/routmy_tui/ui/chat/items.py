@@ -161,6 +161,22 @@ class Item:
         """Whether the drawn lines were let go (see `release`)."""
         return self._released
 
+    @property
+    def forgettable(self) -> bool:
+        """Whether the item, its lines let go, holds nothing its stored message does not:
+        dropped, it is made again from the message the same (so a long conversation keeps
+        only the items near the viewport, not one per message scrolled past)."""
+        return False
+
+    def memo(self) -> object | None:
+        """What a copy made again needs to be laid out as this one was without measuring
+        again (a forgettable item's: see `recall`); None: nothing."""
+        return None
+
+    def recall(self, memo: object) -> None:
+        """Take what `memo` of a forgotten copy of this item gave (made again from its
+        message): its layout at that width then has the same height at once."""
+
     def release(self) -> bool:
         """Let go of the drawn lines, keeping the height (for an item far off screen).
 
@@ -198,6 +214,11 @@ class Item:
     def pending(self) -> bool:
         """Part of the content is left to draw at the next layout (layouts are time-boxed)."""
         return False
+
+    @property
+    def height(self) -> int:
+        """Lines of the last layout (its lines may have been let go since)."""
+        return self._height
 
     @property
     def body_height(self) -> int:
@@ -297,6 +318,10 @@ class UserItem(SectionItem):
         self._sections += self._pictures(console, width, palette, self.images)
         self._sections.append([BLANK])
         return self._total()
+
+    @property
+    def forgettable(self) -> bool:
+        return self._released and not self.selected
 
     def estimate_height(self, width: int) -> int:
         width = max(10, width)

@@ -37,8 +37,10 @@ class LineCache:
         """Forget the items whose id() is not in `ids` (they left the view)."""
         self._held = {key: item for key, item in self._held.items() if key in ids}
 
-    def trim(self, near: Callable[[Item], bool]) -> int:
-        """Let go of the lines of every held item `near` refuses.
+    def trim(
+        self, near: Callable[[Item], bool], let_go: Callable[[Item], object] | None = None
+    ) -> int:
+        """Let go of the lines of every held item `near` refuses (`let_go` is told of each).
 
         An item that cannot let go now (it streams, shows pictures or waits for a layout)
         stays held and is tried again at the next trim.
@@ -53,6 +55,8 @@ class LineCache:
             if item.release():
                 released += 1
                 del self._held[key]
+                if let_go is not None:
+                    let_go(item)
             elif item.released:
                 del self._held[key]
         return released

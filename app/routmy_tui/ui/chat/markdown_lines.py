@@ -12,7 +12,7 @@ from textual.strip import Strip
 
 from routmy_tui.config.settings import DEFAULT_RENDER_LIMIT
 from routmy_tui.core.markdown_blocks import Block, BlockSplitter, merge_parts
-from routmy_tui.ui.chat.block_lines import BlockLines, weak_method
+from routmy_tui.ui.chat.block_lines import BlockLines, KeptHeights, weak_method
 from routmy_tui.ui.chat.markdown_block import (
     SHOW_ALL_HINT,
     RenderedBlock,
@@ -186,6 +186,21 @@ class MarkdownLines:
             self._final_blocks = None
             self._read = set()  # the blocks split again are read again (same definitions)
             self._resplit = True
+
+    def kept_heights(self) -> KeptHeights | None:
+        """What a copy of the same text needs to lay its blocks out with the heights these
+        had when they were let go (`release`), without drawing them: see `recall_heights`."""
+        kept = self._rows.kept
+        return None if kept is None else (self._key, kept)
+
+    def recall_heights(self, memo: KeptHeights) -> None:
+        """Take the heights `kept_heights` gave of a copy of this text: at the same width
+        (and theme and caps) the blocks not drawn have their true heights, not guesses."""
+        key, kept = memo
+        if key and isinstance(key[0], int):
+            self._key = key
+            self._rows.width = key[0]
+            self._rows.keep(kept)
 
     def _reset(self) -> None:
         self._resplit = False

@@ -1,5 +1,6 @@
 """Measuring off screen: every item in the background (newest first), and the screens next to
-the viewport after each scroll, so that the next page is drawn already when it is asked for."""
+the viewport after each scroll, so that the next page is drawn already when it is asked for;
+letting go of what is far from the viewport."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from routmy_tui.ui.chat.assistant_item import AssistantItem
+from routmy_tui.ui.chat.line_cache import KEEP_LINES
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from routmy_tui.ui.chat.item_list import ItemList
-    from routmy_tui.ui.chat.items import Palette
+    from routmy_tui.ui.chat.items import Item, Palette
     from routmy_tui.ui.chat.line_cache import LineCache
 
 BACKGROUND_BUDGET = 0.005
@@ -46,12 +48,14 @@ class MeasuringMixin:
         _shift: int
         _stale: bool
         _pending: bool
+        _index: dict[int, int]
+        _dirty: dict[int, Item]
+        _live: dict[int, AssistantItem]
         follow: bool
 
         def _width(self) -> int: ...
         def _update_offsets(self) -> None: ...
         def _apply_heights(self) -> None: ...
-        def _trim_lines(self) -> None: ...
         def refresh(self, *args: Any, **kwargs: Any) -> Any: ...
         def set_timer(self, *args: Any, **kwargs: Any) -> Any: ...
         def call_after_refresh(self, *args: Any, **kwargs: Any) -> Any: ...
@@ -96,6 +100,39 @@ class MeasuringMixin:
             self._stale = True
         return item.pending and not (isinstance(item, AssistantItem) and item.active)
 
+    # --- letting go of what is far off screen -------------------------------------------
+
+    def _trim_lines(self) -> None:
+        """Items far from the viewport let their drawn lines go (their heights stay)."""
+        offsets = self._offsets
+        top = int(self.scroll_y) - KEEP_LINES
+        bottom = int(self.scroll_y) + self.scrollable_content_region.height + KEEP_LINES
+        index_of = self._index
+        last = len(offsets) - 2
+
+        def near(item: Item) -> bool:
+            index = index_of.get(id(item))
+            if index is None or index > last:
+                return True  # not placed yet (or leaving): left for the next trim
+            return offsets[index] < bottom and offsets[index + 1] > top
+
+        self._held.trim(near, self._forget)
+
+    def _forget(self, item: Item) -> None:
+        """Drop an item that let its lines go, if it can be made again the same (its height
+        stays, noted as measured): the view then keeps the items near the viewport only."""
+        key = id(item)
+        index = self._index.get(key)
+        if (
+            index is not None
+            and item.forgettable
+            and self._heights[index] == item.height  # not drawn at another width since
+            and key not in self._dirty
+            and key not in self._live
+            and self.items.forget(index, item.laid_width)
+        ):
+            del self._index[key]
+
     # --- every item, in the background ---------------------------------------------------
 
     def _schedule_background(self) -> None:
@@ -123,6 +160,9 @@ class MeasuringMixin:
         items = self.items
         index = min(self._background_at, len(items) - 1, len(self._offsets) - 2)
         while index >= 0 and time.perf_counter() < deadline:
+            if items.measured_width(index) == width:
+                index -= 1  # measured, then forgotten (`ItemList.forget`)
+                continue
             # Items drawn before their height was recorded are laid out already: their
             # height is recorded now. Those let go are not drawn again.
             if self._measure(index, console, width, draw=False):

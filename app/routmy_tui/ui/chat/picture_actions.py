@@ -130,14 +130,16 @@ class PictureViewMixin:
             view.set_timer(1 / 60, self._repaint)
 
     def _items_within(self, screens: int) -> list[Item]:
-        """The items on screen and `screens` screens above and below it."""
+        """The items on screen and `screens` screens above and below it, of those made
+        (one not made yet shows no picture; making it here would keep it)."""
         height = self.scrollable_content_region.height
         top = int(self.scroll_y) - screens * height
         bottom = int(self.scroll_y) + (screens + 1) * height
         offsets = self._offsets
         first = max(0, bisect_right(offsets, max(0, top)) - 1)
         last = min(len(self.items), len(offsets) - 1, bisect_right(offsets, bottom))
-        return self.items[first:last]
+        items = self.items
+        return [items[index] for index in range(first, last) if items.is_made(index)]
 
     def prefetch_pictures(self) -> None:
         """Have the pictures near the viewport drawn in the worker before they scroll in

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from routmy_tui.ui.chat.item_list import ItemList
     from routmy_tui.ui.chat.items import Palette
+    from routmy_tui.ui.chat.line_cache import LineCache
 
 STRIDE = 1 << 20
 """Offset rows per item: no item has this many lines (replies are drawn in part past
@@ -137,6 +138,7 @@ class SelectionMixin:
         palette: Palette
         _offsets: list[int]
         _heights: list[int]
+        _held: LineCache
         scroll_y: float
         app: Any
         screen: Screen[Any]
@@ -179,7 +181,9 @@ class SelectionMixin:
         heights = list(self._heights)
         first, last = decode(start.y)[0], decode(end.y)[0]
         for index in range(max(0, first), min(len(self.items), last + 1)):
-            heights[index] = self.items[index].layout(self.app.console, width, self.palette)
+            item = self.items[index]
+            heights[index] = item.layout(self.app.console, width, self.palette)
+            self._held.hold(item)  # let go again once far off screen
         return selected_text(self.items, heights, start, end), "\n"
 
     def drop_selection(self) -> None:

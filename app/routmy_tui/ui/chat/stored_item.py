@@ -27,6 +27,17 @@ class StoredReplyItem(AssistantItem):
         self.message_id = turn.id
 
     @property
+    def forgettable(self) -> bool:
+        return (
+            self.released
+            and not self.selected
+            and not self.reasoning_open
+            and not self.markdown.expanded
+            and self.live is None
+            and self.run.first_token is None
+        )
+
+    @property
     def json_mode(self) -> bool:
         """Whether the request asked for JSON output (stored replies of older versions: read
         from the exchange)."""

@@ -80,7 +80,11 @@ class PaintMixin:
                 if bar is None
                 else Strip([Segment("▎ ", style + bar)], GUTTER)
             )
-        line = Strip.join([gutter, line]).crop_extend(scroll_x, scroll_x + width, style)
+        line = Strip.join([gutter, line])
+        if scroll_x or line.cell_length != width:
+            # Not when it fits already: Textual's strip would keep itself in its own
+            # cache, a cycle only a full collection frees (one per line painted).
+            line = line.crop_extend(scroll_x, scroll_x + width, style)
         if self._painting:
             return line
         # Offsets for Textual's text selection (the gutter's are negative: column 0 then).

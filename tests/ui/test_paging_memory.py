@@ -1,0 +1,113 @@
+"""Paging through a long conversation keeps what is near the viewport, not every message."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from pathlib import Path
+
+from textual.geometry import Region
+
+from routmy_tui.core.types import ChatMessage
+from routmy_tui.demo.server import DemoServer
+from routmy_tui.store import Store
+from routmy_tui.ui.chat.chat_screen import ChatScreen
+from routmy_tui.ui.chat.line_cache import KEEP_LINES
+from tests.ui.helpers import all_measured, make_app, screen_lines, view_of, wait_for
+
+PAIRS = 300
+
+
+def _seed(data: Path) -> None:
+    with Store.open(data / "routmy.db") as store, store.transaction():
+        conversation = store.create_conversation("demo/chat", title="Long")
+        parent = None
+        for number in range(PAIRS):
+            parent = store.add_message(
+                conversation, parent, ChatMessage("user", f"Question {number}?")
+            )
+            reply = f"## Part {number}\n\n- a point\n- another point\n\n`code` and words"
+            parent = store.add_message(conversation, parent, ChatMessage("assistant", reply))
+
+
+async def test_paging_to_the_end_keeps_only_the_messages_near_it(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    _seed(tmp_path)
+    app = make_app(demo_server.base_url, data_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = view_of(app)
+        await wait_for(pilot, lambda: len(view.items) == 2 * PAIRS)
+        view.focus()
+        await pilot.press("home")
+        await wait_for(pilot, lambda: view.scroll_y == 0 and "Question 0?" in screen_lines(app)[1])
+        top = screen_lines(app)
+        first = weakref.ref(view.items[1])
+        for _ in range(4 * PAIRS):
+            if view.scroll_y >= view.max_scroll_y and all_measured(view):
+                break
+            await pilot.press("pagedown")
+        await wait_for(pilot, lambda: all_measured(view), timeout=60)
+        assert "Part 299" in "\n".join(screen_lines(app))
+        # Every message was drawn on the way; only those within a few screens are kept.
+        items = view.items
+        made = len(items) - items.unmade
+        assert made < (2 * KEEP_LINES + 30) // 3, made
+        # Nothing else holds a message scrolled far past (the controller's map is weak).
+        gc.collect()
+        assert first() is None
+        # Made again from its message, the top is drawn as it was.
+        await pilot.press("home")
+        await wait_for(pilot, lambda: view.scroll_y == 0 and screen_lines(app) == top)
+
+
+async def test_a_long_branch_read_meanwhile_does_not_put_off_full_collections(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    """Put off, they let the garbage of every frame pile up (0.65 s to collect at once)."""
+    _seed(tmp_path)
+    app = make_app(demo_server.base_url, data_dir=tmp_path, resume_last=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await wait_for(pilot, lambda: getattr(screen, "history_started", False))
+        before = gc.get_threshold()
+        with Store.open(tmp_path / "routmy.db") as store:
+            conversation = store.list_conversations()[0].id
+        screen.open_conversation(conversation)
+        turns = screen.controller.conversation.turns
+        seen: list[tuple[int, int, int]] = []
+
+        def read() -> bool:
+            if turns.unread:
+                seen.append(gc.get_threshold())
+            return len(view_of(app).items) == 2 * PAIRS and not turns.unread
+
+        await wait_for(pilot, read, timeout=30)
+        assert seen, "the branch was read at once"
+        assert set(seen) == {before}
+
+
+async def test_a_paint_leaves_no_garbage_for_a_full_collection(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    """Painted lines that refer to themselves wait for a full collection (one per line of
+    every frame, the pile a full collection walks): those of a page are freed at once."""
+    _seed(tmp_path)
+    app = make_app(demo_server.base_url, data_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = view_of(app)
+        await wait_for(pilot, lambda: len(view.items) == 2 * PAIRS)
+        await pilot.pause()
+        size = view.size
+        gc.collect()
+        gc.disable()  # for this page only: what it leaves is counted below
+        try:
+            lines = view.render_lines(Region(0, 0, size.width, size.height))
+            assert any("Part" in line.text for line in lines)
+            lines += [view.render_line(y) for y in range(size.height)]  # selection offsets
+            del lines
+            left = gc.collect()
+        finally:
+            gc.enable()
+        assert left == 0
