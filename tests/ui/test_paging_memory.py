@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import gc
 import weakref
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.geometry import Region
+from textual.pilot import Pilot
 
 from routmy_tui.core.types import ChatMessage
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.store import Store
 from routmy_tui.ui.chat.chat_screen import ChatScreen
+from routmy_tui.ui.chat.conversation_view import ConversationView
 from routmy_tui.ui.chat.line_cache import KEEP_LINES
 from tests.ui.helpers import all_measured, make_app, screen_lines, view_of, wait_for
 
@@ -43,11 +48,7 @@ async def test_paging_to_the_end_keeps_only_the_messages_near_it(
         await wait_for(pilot, lambda: view.scroll_y == 0 and "Question 0?" in screen_lines(app)[1])
         top = screen_lines(app)
         first = weakref.ref(view.items[1])
-        for _ in range(4 * PAIRS):
-            if view.scroll_y >= view.max_scroll_y and all_measured(view):
-                break
-            await pilot.press("pagedown")
-        await wait_for(pilot, lambda: all_measured(view), timeout=60)
+        await _page_to_end(pilot, view)
         assert "Part 299" in "\n".join(screen_lines(app))
         # Every message was drawn on the way; only those within a few screens are kept.
         items = view.items
@@ -59,6 +60,42 @@ async def test_paging_to_the_end_keeps_only_the_messages_near_it(
         # Made again from its message, the top is drawn as it was.
         await pilot.press("home")
         await wait_for(pilot, lambda: view.scroll_y == 0 and screen_lines(app) == top)
+
+
+async def _page_to_end(pilot: Pilot[Any], view: ConversationView) -> None:
+    for _ in range(4 * PAIRS):
+        if view.scroll_y >= view.max_scroll_y and all_measured(view):
+            break
+        await pilot.press("pagedown")
+    await wait_for(pilot, lambda: all_measured(view), timeout=60)
+
+
+async def test_a_message_made_again_reads_nothing_again(
+    demo_server: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reply of an older store (no note of JSON output beside it) reads its exchange to
+    know how to draw itself: once, not at every page that brings it back."""
+    _seed(tmp_path)
+    reads: Counter[int] = Counter()
+    get_exchange = Store.get_exchange
+
+    def counted(store: Store, message_id: int) -> Any:
+        reads[message_id] += 1
+        return get_exchange(store, message_id)
+
+    monkeypatch.setattr(Store, "get_exchange", counted)
+    app = make_app(demo_server.base_url, data_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = view_of(app)
+        await wait_for(pilot, lambda: len(view.items) == 2 * PAIRS)
+        view.focus()
+        await pilot.press("home")
+        await wait_for(pilot, lambda: view.scroll_y == 0 and "Question 0?" in screen_lines(app)[1])
+        await _page_to_end(pilot, view)
+        await pilot.press("home")
+        await _page_to_end(pilot, view)
+        assert len(reads) == PAIRS  # every reply was drawn
+        assert set(reads.values()) == {1}
 
 
 async def test_a_long_branch_read_meanwhile_does_not_put_off_full_collections(

@@ -45,6 +45,22 @@ class StoredReplyItem(AssistantItem):
             return self._json_output
         return super().json_mode
 
+    def memo(self) -> object | None:
+        # Read from the exchange already (or never to be): a copy made again does not read
+        # the exchange again for it (a query per message paged past, in older stores).
+        known = self._json_output
+        if known is None and self._store is None:
+            known = super().json_mode
+        return (known, super().memo())
+
+    def recall(self, memo: object) -> None:
+        if isinstance(memo, tuple) and len(memo) == 2:
+            known, heights = memo
+            if isinstance(known, bool) and self._json_output is None:
+                self._json_output = known
+            if heights is not None:
+                super().recall(heights)
+
     @property
     def exchange(self) -> Exchange | None:
         """The recorded exchange, read from the store on first use."""
