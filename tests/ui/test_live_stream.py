@@ -12,7 +12,7 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 
 from routmy_tui.ui.chat.composer import Composer
-from routmy_tui.ui.chat.live_stream import gc_thresholds
+from routmy_tui.ui.chat.gc_pacer import gc_thresholds
 from tests.conftest import DemoServer
 from tests.ui.helpers import last_reply, make_app, screen_lines, send, view_of, wait_for
 

@@ -47,9 +47,10 @@ def weak_method(method: Callable[P, R]) -> Callable[P, R]:
     return call
 
 
-KeptHeights = tuple[tuple[object, ...], tuple["array[int]", bytes]]
+KeptHeights = tuple[tuple[object, ...], bytes, bytes]
 """What a reply let go keeps of its blocks for a copy made again: how they were drawn
-(`MarkdownLines`' key: width first), their heights and whether each was measured."""
+(`MarkdownLines`' key: width first), their heights (an array's bytes) and whether each was
+measured. Bytes and atomic values only: the garbage collector does not track them."""
 
 
 class BlockLines:
@@ -110,14 +111,17 @@ class BlockLines:
         self._visible = [None] * count
 
     @property
-    def kept(self) -> tuple[array[int], bytes] | None:
-        """The heights (and whether measured) of the blocks let go, if they were."""
-        return self._kept
+    def kept(self) -> tuple[bytes, bytes] | None:
+        """The heights (an array's bytes) and whether each was measured of the blocks let
+        go, if they were."""
+        return None if self._kept is None else (self._kept[0].tobytes(), self._kept[1])
 
-    def keep(self, kept: tuple[array[int], bytes]) -> None:
-        """Take the heights `kept` of a copy of these blocks let go: the next `sync` of the
-        same number of blocks puts them in (as after `release`)."""
-        self._kept = kept
+    def keep(self, heights: bytes, measured: bytes) -> None:
+        """Take the heights `kept` gave of a copy of these blocks let go: the next `sync` of
+        the same number of blocks puts them in (as after `release`)."""
+        restored = array("l")
+        restored.frombytes(heights)
+        self._kept = (restored, measured)
 
     # --- the list of blocks ---------------------------------------------------------------
 

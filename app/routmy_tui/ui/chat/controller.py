@@ -32,9 +32,10 @@ from routmy_tui.conversation.events import (
 )
 from routmy_tui.core.types import ModelInfo, Reply
 from routmy_tui.ui.chat.assistant_item import AssistantItem
+from routmy_tui.ui.chat.gc_pacer import GcPacer
 from routmy_tui.ui.chat.item_list import estimate_lines
 from routmy_tui.ui.chat.items import Item, ToolResultItem, UserItem
-from routmy_tui.ui.chat.live_stream import GcPacer, InputGate, ProgressPump
+from routmy_tui.ui.chat.live_stream import InputGate, ProgressPump
 from routmy_tui.ui.chat.render import load_markdown_in_background
 from routmy_tui.ui.chat.stored_item import StoredReplyItem
 
@@ -145,11 +146,12 @@ class ChatController:
         dropped = bool(self._items)
         self._items.clear()
         self.view.show_source(len(self.conversation.turns), self._make, self._estimates)
-        if dropped and not self.busy:
+        if (dropped or self._gc.settled) and not self.busy:
             # What the view drew of the branch it let go of is garbage in reference cycles
             # (Textual's Strip keeps itself in its own caches) that only a full collection
             # frees, and those wait while a branch is read: switching again before the
-            # reading ended grew the heap by every switch. Once the new branch is drawn.
+            # reading ended grew the heap by every switch. Once the new branch is drawn
+            # (a branch frozen once read is unfrozen then: it may be garbage now).
             self.view.call_after_refresh(self._collect_dropped)
         if self.conversation.turns.unread:
             # Full collections go on meanwhile: deferred, the cyclic garbage of every frame
@@ -165,8 +167,12 @@ class ChatController:
     def _read_on(self, turns: Branch) -> None:
         """Read the branch's older turns a few at a time while it is on screen (a request,
         a copy or a jump to the top then waits for nothing)."""
-        if turns is self.conversation.turns and turns.read_some(READ_STEP):
+        if turns is not self.conversation.turns:
+            return
+        if turns.read_some(READ_STEP):
             self.view.set_timer(READ_PAUSE, lambda: self._read_on(turns))
+        else:
+            self._gc.settle()  # read once, kept while open: not walked by each collection
 
     def _make(self, index: int) -> Item:
         turn = self.conversation.turns[index]

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 
-from routmy_tui.core.heap import give_back
 from routmy_tui.ui.chat.markdown_lines import LAYOUT_BUDGET
 
 if TYPE_CHECKING:
@@ -316,76 +315,3 @@ class LiveLayoutMixin(ScrollView):
             self.refresh()
         else:
             self.virtual_size = size
-
-
-FULL_GC_DEFERRED = 1_000
-"""The oldest generation's threshold while replies stream: a full collection then waits
-(the younger ones go on as usual, and free most garbage)."""
-IDLE_GC_AFTER = 1.0
-"""Seconds without input, once no reply streams, before the deferred full collection."""
-
-
-_saved_thresholds: list[tuple[int, int, int]] = []
-"""The collector's thresholds before a reply deferred full collections (process-wide)."""
-
-
-def gc_thresholds() -> tuple[int, int, int]:
-    """The collector's usual thresholds (those in force when no reply defers anything)."""
-    import gc
-
-    return _saved_thresholds[0] if _saved_thresholds else gc.get_threshold()
-
-
-class GcPacer:
-    """Keeps Python's full garbage collections (tens of milliseconds on a big conversation,
-    during which no key is handled) out of streaming replies: they run once the replies
-    have ended and the user is idle. The first reply also freezes what start-up made
-    (`gc.freeze`): those objects are never scanned again.
-
-    Args:
-        owner: Runs the timer of the idle collection.
-    """
-
-    def __init__(self, owner: Widget) -> None:
-        self._owner = owner
-        self._running = 0
-        self._frozen = False
-
-    def started(self) -> None:
-        """A reply started streaming."""
-        import gc
-
-        self._running += 1
-        if not self._frozen:
-            self._frozen = True
-            gc.freeze()
-        if not _saved_thresholds:
-            _saved_thresholds.append(gc.get_threshold())
-            young, middle, _ = _saved_thresholds[0]
-            gc.set_threshold(young, middle, FULL_GC_DEFERRED)
-
-    def ended(self) -> None:
-        """A reply ended (finished, failed or stopped)."""
-        self._running = max(0, self._running - 1)
-        if not self._running:
-            self._owner.set_timer(IDLE_GC_AFTER, self._collect_when_idle)
-
-    def collect(self) -> None:
-        """A full collection now, deferred or not (~6 ms with 1,000 messages read)."""
-        import gc
-
-        gc.collect()
-
-    def _collect_when_idle(self) -> None:
-        import gc
-
-        if self._running or not _saved_thresholds:
-            return
-        quiet = time.monotonic() - getattr(self._owner.app, "input_at", 0.0)
-        if quiet < IDLE_GC_AFTER:
-            self._owner.set_timer(IDLE_GC_AFTER - quiet, self._collect_when_idle)
-            return
-        gc.set_threshold(*_saved_thresholds.pop())
-        gc.collect()
-        # What the replies freed is given back to the system, not kept by the allocator.
-        give_back()

@@ -191,16 +191,16 @@ class MarkdownLines:
         """What a copy of the same text needs to lay its blocks out with the heights these
         had when they were let go (`release`), without drawing them: see `recall_heights`."""
         kept = self._rows.kept
-        return None if kept is None else (self._key, kept)
+        return None if kept is None else (self._key, *kept)
 
     def recall_heights(self, memo: KeptHeights) -> None:
         """Take the heights `kept_heights` gave of a copy of this text: at the same width
         (and theme and caps) the blocks not drawn have their true heights, not guesses."""
-        key, kept = memo
+        key, heights, measured = memo
         if key and isinstance(key[0], int):
             self._key = key
             self._rows.width = key[0]
-            self._rows.keep(kept)
+            self._rows.keep(heights, measured)
 
     def _reset(self) -> None:
         self._resplit = False

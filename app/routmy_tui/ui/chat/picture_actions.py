@@ -116,7 +116,7 @@ class PictureViewMixin:
         is on screen (once per frame however many pictures were drawn meanwhile)."""
         event.stop()
         if event.what == "size":
-            for item in self.items:
+            for _, item in self.items.made_items():  # one not made shows no picture yet
                 if event.url in item.pictures:
                     self.item_changed(item)
             return
