@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import threading
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from routmy_tui.core.client import (
 )
 from routmy_tui.core.request import ChatParams, build_chat_body
 from routmy_tui.core.secret import Secret
-from routmy_tui.core.types import ChatMessage, Reply
+from routmy_tui.core.types import ChatMessage, Reply, StreamLines
 from routmy_tui.demo.server import DemoServer
 from tests.conftest import FAKE_KEY
 
@@ -81,6 +82,38 @@ async def test_streamed_reply_is_assembled_and_recorded(client: RoutmyClient) ->
     assert exchange.t_headers is not None and exchange.t_first_token is not None
     assert exchange.response_json is not None
     assert exchange.response_json["choices"][0]["message"]["content"] == reply.content
+
+
+async def test_a_long_streams_log_is_packed_off_the_event_loop(
+    client: RoutmyClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long reply's stream log (20,000 lines: 10-15 ms to pack) is packed in a thread when
+    the stream ends, not in one step of the event loop in front of keys and frames; a short
+    one at once. Either reads back whole."""
+    packed_on: list[int] = []
+    pack = StreamLines.pack
+
+    def recorded(self: StreamLines) -> Any:
+        packed_on.append(threading.get_ident())
+        return pack(self)
+
+    monkeypatch.setattr(StreamLines, "pack", recorded)
+    long = client.chat(body("long", demo_tokens=run_module.PACK_IN_A_THREAD + 200))
+    reply, _ = await run_to_end(long)
+    assert reply.status == "complete"
+    lines = long.exchange.stream_lines
+    assert len(lines) > run_module.PACK_IN_A_THREAD
+    assert packed_on and threading.get_ident() not in packed_on
+    assert lines.packed_bytes > 0
+    assert lines[-1].text.replace(" ", "") == "data:[DONE]"
+    assert "".join(json.loads(line.text[5:])["choices"][0]["delta"].get("content", "")
+                   for line in lines
+                   if line.text.startswith("data:") and '"choices":[{' in line.text.replace(" ", "")
+                   ) == reply.content  # fmt: skip
+    packed_on.clear()
+    short = client.chat(body("short"))
+    await run_to_end(short)
+    assert packed_on == [] and short.exchange.stream_lines.packed_bytes > 0
 
 
 async def test_the_key_never_lands_in_the_exchange(client: RoutmyClient) -> None:

@@ -110,3 +110,32 @@ def test_storing_a_log_leaves_it_packed() -> None:
     assert exchange.stream_lines[499] == original[499]
     assert exchange.stream_lines._open is not None
     assert list(exchange.stream_lines) == original
+
+
+def test_packed_elsewhere_then_adopted_reads_as_compacted() -> None:
+    original = _lines(3000)
+    lines = StreamLines(original)
+    packed = lines.pack()  # only reads: another thread may run it
+    assert packed is not None and packed.count == len(original)
+    assert lines.packed_bytes == 0 and list(lines) == original  # nothing changed yet
+    assert lines.adopt(packed)
+    assert lines.packed_bytes == len(packed.blob) > 0
+    assert list(lines) == original
+    assert lines[2999] == original[2999] and lines.note_of(0) == "comment"
+    compacted = StreamLines(original)
+    compacted.compact()
+    assert compacted.packed_bytes == lines.packed_bytes  # the same buffer as compact's
+
+
+def test_a_pack_is_refused_once_lines_came_after_it() -> None:
+    lines = StreamLines(_lines(10))
+    packed = lines.pack()
+    assert packed is not None
+    late = StreamLine(9.0, "data: late")
+    lines.append(late)
+    assert not lines.adopt(packed)
+    assert list(lines) == [*_lines(10), late]  # nothing lost
+    lines.compact()
+    assert lines.pack() is None  # all packed: nothing to pack
+    lines.append(late)
+    assert lines.pack() is None  # partly packed: `compact` packs it with the rest

@@ -31,6 +31,9 @@ TEXT_CAP = 1_000_000
 """Characters of a whole response body kept for the inspector."""
 _SSE_STARTS = ("data:", ":", "event:", "id:", "retry:")
 FINISH_GRACE = 2.0
+PACK_IN_A_THREAD = 2_000
+"""Stream lines from which a log is packed in a thread when the stream ends (20,000 lines:
+10-15 ms, one step of the event loop in front of keys and frames); smaller logs inline."""
 """Seconds to wait for `[DONE]` after the finish chunk before closing the stream ourselves."""
 
 
@@ -283,6 +286,7 @@ class ChatRun:
         handle(decoder.close(), time.monotonic())
         for event in self._flush(pending):
             yield event
+        await self._pack_log()
         if not events_seen and lines:
             # Not SSE at all: e.g. a JSON error body sent as text/event-stream.
             self._take_whole_body("\n".join(line.text for line in lines))
@@ -310,6 +314,17 @@ class ChatRun:
                 ),
             )
         yield ReplyFinished(self.reply)
+
+    async def _pack_log(self) -> None:
+        """Pack a long stream log in a thread (`_end` packs what is left, at once): the
+        event loop takes keys and draws frames meanwhile. Nothing is appended to the log
+        after the stream's body has ended."""
+        lines = self.exchange.stream_lines
+        if len(lines) < PACK_IN_A_THREAD:
+            return
+        packed = await asyncio.to_thread(lines.pack)
+        if packed is not None:
+            lines.adopt(packed)
 
     def _flush(self, pending: list[ReplyDelta]) -> list[ChatEvent]:
         if not pending:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, overload
 
-__all__ = ["StreamLine", "StreamLines", "odd_count"]
+__all__ = ["Packed", "StreamLine", "StreamLines", "odd_count"]
 
 KEEP_OPEN = 2
 """Packed logs kept unpacked at once (the ones the inspector looked at last)."""
@@ -98,25 +98,37 @@ class StreamLines(Sequence[StreamLine]):
             return
         texts, times = self._texts, self._times
         start = 0
+        previous = None
         if self._packed:
             opened = self._unpack()
             texts = [opened.text, *texts]
             times = opened.times + times
             start = opened.offsets[-1]
-        offsets = array("Q", self._open.offsets if self._open else [0])
-        offsets.extend(accumulate(map(len, self._texts), initial=start))
-        del offsets[-len(self._texts) - 1]  # `initial` repeats the last offset
-        data = "".join(texts).encode("utf-8", "surrogatepass")
-        packer = zlib.compressobj(_LEVEL)
-        parts = [
-            packer.compress(_HEADER.pack(len(times), len(data))),
-            packer.compress(_shuffle(times.tobytes())),
-            packer.compress(_shuffle(offsets.tobytes())),
-            packer.compress(data),
-            packer.flush(),
-        ]
-        self._blob = b"".join(parts)
-        self._packed = len(times)
+            previous = opened.offsets
+        self._adopt(_pack(texts, times, self._texts, start, previous))
+
+    def pack(self) -> Packed | None:
+        """The lines packed as `compact` packs them, without changing this log; None when
+        there is nothing to pack or part of it is packed already (use `compact`).
+
+        It only reads: another thread may run it (a long log takes 10-15 ms, which the
+        event loop would otherwise spend in one step), as long as no line is appended
+        meanwhile. `adopt` then puts the result in place, in the thread that owns the log.
+        """
+        if not self._texts or self._packed:
+            return None
+        return _pack(self._texts, self._times, self._texts, 0, None)
+
+    def adopt(self, packed: Packed) -> bool:
+        """Use what `pack` made; False (and nothing changed) when lines came since."""
+        if self._packed or packed.count != len(self._texts):
+            return False
+        self._adopt(packed)
+        return True
+
+    def _adopt(self, packed: Packed) -> None:
+        self._blob = packed.blob
+        self._packed = packed.count
         self._texts = []
         self._times = array("d")
         self._forget()
@@ -240,6 +252,38 @@ class StreamLines(Sequence[StreamLine]):
 
     def __setstate__(self, state: Any) -> None:
         self.__init__(StreamLine(t, text, note) for t, text, note in state)  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A log's lines packed by `StreamLines.pack`: the buffer and how many lines it holds."""
+
+    blob: bytes
+    count: int
+
+
+def _pack(
+    texts: Sequence[str],
+    times: array[float],
+    new_texts: Sequence[str],
+    start: int,
+    previous: array[int] | None,
+) -> Packed:
+    """`texts` and `times` in one zlib buffer; `new_texts` are the lines not packed before,
+    after `previous` offsets (ending at `start`) when some were."""
+    offsets = array("Q", previous if previous is not None else [0])
+    offsets.extend(accumulate(map(len, new_texts), initial=start))
+    del offsets[-len(new_texts) - 1]  # `initial` repeats the last offset
+    data = "".join(texts).encode("utf-8", "surrogatepass")
+    packer = zlib.compressobj(_LEVEL)
+    parts = [
+        packer.compress(_HEADER.pack(len(times), len(data))),
+        packer.compress(_shuffle(times.tobytes())),
+        packer.compress(_shuffle(offsets.tobytes())),
+        packer.compress(data),
+        packer.flush(),
+    ]
+    return Packed(b"".join(parts), len(times))
 
 
 def _shuffle(data: bytes) -> bytes:
