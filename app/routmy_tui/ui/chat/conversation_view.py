@@ -55,6 +55,7 @@ class ConversationView(
         height: 1fr;
         padding: 0 1;
         scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;  /* a scroll bar appearing would lay every message out again */
         overflow-x: hidden;
     }
     """
