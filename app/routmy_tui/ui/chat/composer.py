@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import TextArea
 
 from routmy_tui.core.picture_files import pasted_image_paths
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from textual.geometry import Region
 
 
 class Composer(TextArea):
@@ -64,6 +72,22 @@ class Composer(TextArea):
             self.post_message(self.PathsPasted(self, paths))
             return
         await super()._on_paste(event)
+
+    repaint_due_at = 0.0
+    """Monotonic time the composer last asked to be drawn again (`InputGate` lets a
+    streaming reply read on once a key's change is drawn)."""
+    painted_at = 0.0
+    """Monotonic time the composer last drew a line."""
+
+    def refresh(
+        self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
+    ) -> Self:
+        self.repaint_due_at = time.monotonic()
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def render_line(self, y: int) -> Strip:
+        self.painted_at = time.monotonic()
+        return super().render_line(y)
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
