@@ -139,3 +139,22 @@ def test_a_pack_is_refused_once_lines_came_after_it() -> None:
     assert lines.pack() is None  # all packed: nothing to pack
     lines.append(late)
     assert lines.pack() is None  # partly packed: `compact` packs it with the rest
+
+
+def test_the_packed_form_reads_back_as_the_lines_with_their_notes() -> None:
+    original = _lines(1000)
+    lines = StreamLines(original)
+    assert lines.packed_form() is None  # not packed yet
+    lines.compact()
+    form = lines.packed_form()
+    assert form is not None
+    blob, notes = form
+    again = StreamLines.from_packed(blob, notes)
+    assert list(again) == original
+    assert again.note_of(0) == "comment"
+    lines.append(StreamLine(9.0, "data: late"))
+    assert lines.packed_form() is None  # a line not packed: the rows are kept instead
+    with pytest.raises(ValueError, match="damaged"):
+        StreamLines.from_packed(blob[: len(blob) // 2], notes)
+    with pytest.raises(ValueError, match="damaged"):
+        StreamLines.from_packed(b"not a log", {})

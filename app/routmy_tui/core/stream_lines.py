@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, overload
@@ -125,6 +125,34 @@ class StreamLines(Sequence[StreamLine]):
             return False
         self._adopt(packed)
         return True
+
+    def packed_form(self) -> tuple[bytes, dict[int, str]] | None:
+        """The packed buffer and the notes by line, when every line is packed (None
+        otherwise): what a store keeps of an ended stream, instead of encoding each line."""
+        if self._texts or not self._packed:
+            return None
+        return self._blob, dict(self._notes)
+
+    @classmethod
+    def from_packed(cls, blob: bytes, notes: Mapping[int, str]) -> StreamLines:
+        """The lines of `packed_form`'s buffer and notes, unpacked once to check them.
+
+        Raises:
+            ValueError: The buffer is not one `compact` made (damaged, cut short).
+        """
+        lines = cls()
+        lines._blob = bytes(blob)
+        try:
+            opened = lines._unpacked()
+        except (zlib.error, struct.error, UnicodeDecodeError, ValueError) as exc:
+            raise ValueError(f"the stream log is damaged ({exc})") from exc
+        count = len(opened.times)
+        if len(opened.offsets) != count + 1 or opened.offsets[-1] != len(opened.text):
+            raise ValueError("the stream log is damaged (its lines do not add up)")
+        lines._packed = count
+        lines._notes = {index: str(note) for index, note in notes.items() if 0 <= index < count}
+        lines._keep(opened)  # read soon: the inspector shows it
+        return lines
 
     def _adopt(self, packed: Packed) -> None:
         self._blob = packed.blob

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -371,9 +373,18 @@ class Exchange:
         if not isinstance(self.stream_lines, StreamLines):
             self.stream_lines = StreamLines(self.stream_lines)  # a plain list given
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-able form, for storage and export."""
-        return {
+    def to_dict(self, packed: bool = False) -> dict[str, Any]:
+        """A JSON-able form, for storage and export.
+
+        Args:
+            packed: An ended stream's log as its packed buffer (`stream_log`: base64 of
+                `StreamLines.packed_form`, with `stream_log_notes`) instead of one
+                `[t, text, note]` row per line: what the store keeps (encoding 20,000 rows
+                took ~100 ms of CPU beside the UI at the end of each long reply). Exports
+                keep the rows, which a reader can read.
+        """
+        form = self.stream_lines.packed_form() if packed else None
+        out = {
             "method": self.method,
             "url": self.url,
             "request_headers": self.request_headers,
@@ -382,7 +393,9 @@ class Exchange:
             "status": self.status,
             "response_headers": self.response_headers,
             "response_text": self.response_text,
-            "stream_lines": [[line.t, line.text, line.note] for line in self.stream_lines],
+            "stream_lines": (
+                [] if form is not None else [[x.t, x.text, x.note] for x in self.stream_lines]
+            ),
             "response_json": self.response_json,
             "t_headers": self.t_headers,
             "t_first_token": self.t_first_token,
@@ -390,10 +403,19 @@ class Exchange:
             "attempts": [[a.error, a.wait] for a in self.attempts],
             "error": self.error.to_dict() if self.error else None,
         }
+        if form is not None:
+            blob, notes = form
+            out["stream_log"] = base64.b64encode(blob).decode("ascii")
+            out["stream_log_notes"] = {str(index): note for index, note in notes.items()}
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Exchange:
-        """Inverse of `to_dict`."""
+        """Inverse of `to_dict`.
+
+        Raises:
+            ValueError: A packed stream log (`stream_log`) is damaged.
+        """
         error = data.get("error")
         return cls(
             method=data.get("method", "POST"),
@@ -404,7 +426,7 @@ class Exchange:
             status=data.get("status"),
             response_headers=dict(data.get("response_headers") or {}),
             response_text=data.get("response_text"),
-            stream_lines=_packed_lines(data.get("stream_lines") or []),
+            stream_lines=_stream_lines_of(data),
             response_json=data.get("response_json"),
             t_headers=data.get("t_headers"),
             t_first_token=data.get("t_first_token"),
@@ -412,6 +434,22 @@ class Exchange:
             attempts=[Attempt(e, w) for e, w in data.get("attempts") or []],
             error=ApiError.from_dict(error) if isinstance(error, dict) else None,
         )
+
+
+def _stream_lines_of(data: dict[str, Any]) -> StreamLines:
+    """The stream log of a stored or exported exchange: its packed buffer, or its rows."""
+    packed = data.get("stream_log")
+    if not isinstance(packed, str):
+        return _packed_lines(data.get("stream_lines") or [])
+    try:
+        blob = base64.b64decode(packed, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"the stream log is damaged ({exc})") from exc
+    raw_notes = data.get("stream_log_notes")
+    notes = raw_notes if isinstance(raw_notes, dict) else {}
+    return StreamLines.from_packed(
+        blob, {int(k): str(v) for k, v in notes.items() if str(k).isdigit()}
+    )
 
 
 def _packed_lines(rows: list[Any]) -> StreamLines:

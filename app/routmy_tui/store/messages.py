@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 import zlib
 from typing import Any
@@ -281,9 +280,10 @@ class MessagesMixin(StoreBase):
         """Record what went over the wire for a reply (replacing an earlier record).
 
         Secret headers are masked again here, whatever the caller did. Stored zlib-compressed:
-        raw stream logs are large and repetitive.
+        raw stream logs are large and repetitive; an ended stream's log is kept as the
+        buffer it is already packed into (`Exchange.to_dict(packed=True)`).
         """
-        data = exchange.to_dict()
+        data = exchange.to_dict(packed=True)
         data["request_headers"] = mask_headers(dict(data["request_headers"]))
         data["response_headers"] = mask_headers(dict(data["response_headers"]))
         text = dumps_in_pieces(data, "stream_lines")
@@ -304,6 +304,6 @@ class MessagesMixin(StoreBase):
             return None
         try:
             data = loads_bounded(zlib.decompress(row[0]).decode("utf-8"))
-        except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return Exchange.from_dict(data)
+        except (zlib.error, UnicodeDecodeError, ValueError) as exc:
             raise StoreError(f"the exchange of message {message_id} is damaged: {exc}") from exc
-        return Exchange.from_dict(data)
