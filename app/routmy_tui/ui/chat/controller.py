@@ -50,6 +50,8 @@ READ_STEP = 25
 """Turns of a stored branch read per step in the background (about 3 ms)."""
 READ_PAUSE = 0.02
 """Seconds between two such steps (the UI runs in between)."""
+SETTLE_STEPS = 80
+"""Steps (2,000 turns) after which what was read is frozen out of full collections."""
 
 
 class ReplyEnded(Message):
@@ -169,10 +171,11 @@ class ChatController:
         a copy or a jump to the top then waits for nothing)."""
         if turns is not self.conversation.turns:
             return
-        if turns.read_some(READ_STEP):
-            self.view.set_timer(READ_PAUSE, lambda: self._read_on(turns))
-        else:
+        more = turns.read_some(READ_STEP)
+        if not more or turns.unread // READ_STEP % SETTLE_STEPS == 0:
             self._gc.settle()  # read once, kept while open: not walked by each collection
+        if more:
+            self.view.set_timer(READ_PAUSE, lambda: self._read_on(turns))
 
     def _make(self, index: int) -> Item:
         turn = self.conversation.turns[index]
