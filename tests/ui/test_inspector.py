@@ -148,6 +148,8 @@ async def test_stored_exchange_is_inspected_like_a_live_one(
 ) -> None:
     item = fixed_item()
     assert item.exchange is not None
+    item.exchange.stream_lines.compact()  # as every ended stream's log is: stored packed
+    assert item.exchange.stream_lines.packed_form() is not None
     # Round trip through the store, as a conversation loaded later would.
     with Store.open(tmp_path / "db.sqlite") as store:
         conversation_id = store.create_conversation(model="demo/chat")
