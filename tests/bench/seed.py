@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ptyrun import PtyProcess
 
-from routmy_tui.core.types import ChatMessage, Exchange, Reply, Usage
+from routmy_tui.core.exchange import Exchange
+from routmy_tui.core.types import ChatMessage, Reply, Usage
 from routmy_tui.store import Store
 
 CACHE = Path(os.environ.get("BENCH_CACHE", Path(tempfile.gettempdir()) / "routmy-bench-cache"))

@@ -10,8 +10,9 @@ import pytest
 from routmy_tui.conversation import ChatSettings, Conversation, InvalidRequest
 from routmy_tui.conversation.events import Event, RepliesStarted, ReplyKept
 from routmy_tui.conversation.history import History
+from routmy_tui.core.exchange import Exchange
 from routmy_tui.core.request import ChatParams
-from routmy_tui.core.types import Exchange, Reply, Usage
+from routmy_tui.core.types import Reply, Usage
 from routmy_tui.store import Store
 
 MODELS = ["demo/chat", "demo/reasoning", "demo/slow"]

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from routmy_tui.conversation import ChatSettings, Conversation
 from routmy_tui.conversation.history import History
+from routmy_tui.core.exchange import Exchange
 from routmy_tui.core.stream_lines import StreamLine
-from routmy_tui.core.types import ChatMessage, Exchange, Reply
+from routmy_tui.core.types import ChatMessage, Reply
 from routmy_tui.store import Store
 
 

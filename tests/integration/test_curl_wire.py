@@ -10,9 +10,10 @@ import pytest
 
 from routmy_tui.core.client import ReplyFinished, RoutmyClient
 from routmy_tui.core.curl import INLINE_LIMIT, to_curl
+from routmy_tui.core.exchange import Exchange
 from routmy_tui.core.request import build_chat_body
 from routmy_tui.core.secret import Secret
-from routmy_tui.core.types import ChatMessage, Exchange
+from routmy_tui.core.types import ChatMessage
 from routmy_tui.core.wire_text import export_text
 from routmy_tui.demo.server import DemoServer, RecordedRequest
 from tests.conftest import FAKE_KEY

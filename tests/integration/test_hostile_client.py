@@ -10,10 +10,11 @@ import pytest
 
 from routmy_tui.core import chat_run as run_module
 from routmy_tui.core.client import ReplyFinished, RoutmyClient
+from routmy_tui.core.exchange import Exchange
 from routmy_tui.core.redact import REDACTED
 from routmy_tui.core.request import ChatParams, build_chat_body
 from routmy_tui.core.secret import Secret
-from routmy_tui.core.types import ChatMessage, Exchange, Reply
+from routmy_tui.core.types import ChatMessage, Reply
 from tests.conftest import FAKE_KEY
 from tests.hostile_server import HostileServer
 

@@ -9,7 +9,8 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent
 
-from routmy_tui.core.types import ApiError, Exchange, Reply, StreamLine, Usage
+from routmy_tui.core.exchange import Exchange
+from routmy_tui.core.types import ApiError, Reply, StreamLine, Usage
 from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.inspector.inspector import Inspector
 from routmy_tui.ui.inspector.stream_log import StreamLogView

@@ -9,7 +9,8 @@ from typing import Any
 
 from textual.widgets import Input
 
-from routmy_tui.core.types import ChatMessage, Exchange
+from routmy_tui.core.exchange import Exchange
+from routmy_tui.core.types import ChatMessage
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.store.store import Store
 from routmy_tui.ui.inspector import wire_actions

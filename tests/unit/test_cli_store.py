@@ -11,7 +11,8 @@ import pytest
 
 from routmy_tui.cli import main
 from routmy_tui.cli_store import DB_NAME
-from routmy_tui.core.types import ChatMessage, Exchange, Reply
+from routmy_tui.core.exchange import Exchange
+from routmy_tui.core.types import ChatMessage, Reply
 from routmy_tui.store import Store
 from tests.conftest import FAKE_KEY
 

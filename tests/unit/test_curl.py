@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routmy_tui.core.curl import INLINE_LIMIT, request_bytes, shell_quote, to_curl
-from routmy_tui.core.types import ApiError, Attempt, Exchange, StreamLine, Usage
+from routmy_tui.core.exchange import Attempt, Exchange
+from routmy_tui.core.types import ApiError, StreamLine, Usage
 from routmy_tui.core.wire_text import (
     export_text,
     redact,

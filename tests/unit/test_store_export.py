@@ -10,16 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from routmy_tui.core.types import (
-    ApiError,
-    Attempt,
-    ChatMessage,
-    Exchange,
-    Reply,
-    StreamLine,
-    ToolCall,
-    Usage,
-)
+from routmy_tui.core.exchange import Attempt, Exchange
+from routmy_tui.core.types import ApiError, ChatMessage, Reply, StreamLine, ToolCall, Usage
 from routmy_tui.store import Store, StoreError, mask_headers
 from routmy_tui.store.export import EXPORT_FORMAT, export_json, export_markdown
 from routmy_tui.store.import_json import import_json

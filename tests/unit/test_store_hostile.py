@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from routmy_tui.core.types import ApiError, ChatMessage, Exchange, Reply, ToolCall
+from routmy_tui.core.exchange import Exchange
+from routmy_tui.core.types import ApiError, ChatMessage, Reply, ToolCall
 from routmy_tui.store import Store
 from routmy_tui.store.messages import SURROGATE_NOTE
 

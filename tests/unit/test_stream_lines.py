@@ -7,8 +7,8 @@ import json
 import pytest
 
 from routmy_tui.core import stream_lines as module
+from routmy_tui.core.exchange import Exchange
 from routmy_tui.core.stream_lines import StreamLine, StreamLines, odd_count
-from routmy_tui.core.types import Exchange
 
 
 def _lines(count: int, start: float = 0.0) -> list[StreamLine]:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from routmy_tui.conversation.settings import ChatSettings
     from routmy_tui.conversation.turns import Turn
-    from routmy_tui.core.types import Exchange, ToolCall
+    from routmy_tui.core.exchange import Exchange
+    from routmy_tui.core.types import ToolCall
 
 
 @dataclass

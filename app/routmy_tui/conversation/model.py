@@ -27,8 +27,9 @@ from routmy_tui.conversation.events import (
 from routmy_tui.conversation.settings import ChatSettings
 from routmy_tui.conversation.turns import Turn
 from routmy_tui.conversation.validity import request_problems
+from routmy_tui.core.exchange import Exchange
 from routmy_tui.core.request import build_chat_body
-from routmy_tui.core.types import ChatMessage, Exchange, Reply, ToolCall
+from routmy_tui.core.types import ChatMessage, Reply, ToolCall
 
 __all__ = ["Branches", "Conversation", "InvalidRequest", "UnansweredCalls"]
 

@@ -20,9 +20,10 @@ from routmy_tui.core.chat_events import (
     Retrying,
 )
 from routmy_tui.core.errors import backoff_delay, error_from_exception, error_from_response
+from routmy_tui.core.exchange import Attempt, Exchange
 from routmy_tui.core.jsonsafe import JsonTooDeep, loads_bounded
 from routmy_tui.core.sse import SSEDecoder
-from routmy_tui.core.types import ApiError, Attempt, Exchange, Reply, StreamLine, StreamLines
+from routmy_tui.core.types import ApiError, Reply, StreamLine, StreamLines
 
 if TYPE_CHECKING:
     from routmy_tui.core.client import RoutmyClient

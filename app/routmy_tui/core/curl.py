@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from routmy_tui.core.types import Exchange
+from routmy_tui.core.exchange import Exchange
 
 __all__ = ["KEY_VARIABLE", "request_bytes", "shell_quote", "to_curl"]
 

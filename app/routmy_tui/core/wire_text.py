@@ -6,8 +6,9 @@ import json
 from typing import Any, Literal
 
 from routmy_tui.core.curl import to_curl
+from routmy_tui.core.exchange import Exchange
 from routmy_tui.core.jsonsafe import loads_bounded
-from routmy_tui.core.types import Exchange, StreamLine, Usage
+from routmy_tui.core.types import StreamLine, Usage
 
 __all__ = [
     "ExportKind",

@@ -6,9 +6,10 @@ import time
 import zlib
 from typing import Any
 
+from routmy_tui.core.exchange import Exchange
 from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.text import has_surrogates
-from routmy_tui.core.types import ChatMessage, Exchange, Reply
+from routmy_tui.core.types import ChatMessage, Reply
 from routmy_tui.store.base import StoreBase, owner_alive
 from routmy_tui.store.db import StoreError
 from routmy_tui.store.records import (

@@ -11,10 +11,11 @@ from rich.console import Console
 from rich.text import Text
 from textual.strip import Strip
 
+from routmy_tui.core.exchange import Exchange
 from routmy_tui.core.image_items import MarkdownPictures
 from routmy_tui.core.request import wants_json
 from routmy_tui.core.text import make_safe
-from routmy_tui.core.types import ApiError, Exchange, Reply
+from routmy_tui.core.types import ApiError, Reply
 from routmy_tui.ui.chat.items import (
     BUSY_GAP,
     PICTURE_ESTIMATE,

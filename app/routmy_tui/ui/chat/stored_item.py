@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from routmy_tui.conversation import Turn
-from routmy_tui.core.types import Exchange
+from routmy_tui.core.exchange import Exchange
 from routmy_tui.ui.chat.assistant_item import AssistantItem
 
 if TYPE_CHECKING:

@@ -14,10 +14,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
 
+from routmy_tui.core.exchange import Exchange
 from routmy_tui.core.jsonsafe import loads_bounded
 from routmy_tui.core.stream_lines import odd_count
 from routmy_tui.core.text import make_safe
-from routmy_tui.core.types import Exchange
 from routmy_tui.core.wire_text import (
     pretty_json,
     redact,

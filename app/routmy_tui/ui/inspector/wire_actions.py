@@ -15,8 +15,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, Select
 
 from routmy_tui.config.paths import atomic_write
+from routmy_tui.core.exchange import Exchange
 from routmy_tui.core.text import make_safe
-from routmy_tui.core.types import Exchange
 from routmy_tui.core.wire_text import EXPORT_SUFFIX, ExportKind, export_text, pretty_json, redact
 from routmy_tui.ui.inspector.replay import BodyError, ReplayDialog, edit_externally, parse_body
 
