@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from routmy_tui.core.client import RoutmyClient
     from routmy_tui.services.catalog_service import CatalogService
-    from routmy_tui.ui.chat.controller import ReplyEnded
+    from routmy_tui.ui.chat.reply_worker import ReplyEnded
 
 
 def default_chat_settings(settings: Settings) -> ChatSettings:

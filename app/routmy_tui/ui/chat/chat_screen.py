@@ -19,10 +19,11 @@ from routmy_tui.ui.chat.attach_actions import AttachActions
 from routmy_tui.ui.chat.attachments import AttachmentBar
 from routmy_tui.ui.chat.chat_actions import ConversationActions
 from routmy_tui.ui.chat.composer import Composer
-from routmy_tui.ui.chat.controller import ChatController, ReplyEnded
+from routmy_tui.ui.chat.controller import ChatController
 from routmy_tui.ui.chat.conversation_view import ConversationView
 from routmy_tui.ui.chat.header import AppHeader
 from routmy_tui.ui.chat.message_actions import MessageActions
+from routmy_tui.ui.chat.reply_worker import ReplyEnded
 from routmy_tui.ui.chat.tool_answers import ToolAnswers
 from routmy_tui.ui.commands import bindings_for
 from routmy_tui.ui.compare.actions import CompareActions
