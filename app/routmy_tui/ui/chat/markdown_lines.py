@@ -7,42 +7,30 @@ from dataclasses import replace
 
 from rich.console import Console
 from rich.style import Style
-from rich.text import Text
 from textual.strip import Strip
 
 from routmy_tui.config.settings import DEFAULT_RENDER_LIMIT
-from routmy_tui.core.markdown_blocks import Block, BlockSplitter, merge_parts
+from routmy_tui.core.markdown_blocks import Block, BlockSplitter
 from routmy_tui.ui.chat.block_lines import BlockLines, KeptHeights, weak_method
 from routmy_tui.ui.chat.markdown_block import (
     SHOW_ALL_HINT,
     RenderedBlock,
     Window,
-    cut_block,
-    definitions_of,
     labels_used,
     render_block,
 )
-from routmy_tui.ui.chat.strips import BLANK, render_strips
+from routmy_tui.ui.chat.markdown_source import BLOCK_CAP, LIVE_CAP, BlockSourceMixin, note_lines
+from routmy_tui.ui.chat.strips import BLANK
 
 __all__ = ["BLOCK_CAP", "LAYOUT_BUDGET", "LIVE_CAP", "SHOW_ALL_HINT", "MarkdownLines", "Window"]
 
-BLOCK_CAP = 12_000
-"""Characters of one block drawn at most until the user asks to see all (a long paragraph or
-code block is drawn in parts, each under this; the cap bites on one huge line or table)."""
-LIVE_CAP = 4_000
-"""Characters of the block still arriving that are drawn on every frame; the rest waits for
-the block to end, so a frame costs the same however long the block grows."""
 LAYOUT_BUDGET = 0.012
 """Seconds one layout spends drawing new blocks; text that arrived faster is drawn over the
 next frames (keys are handled in between), never in one long freeze. A key that comes
 meanwhile waits this long (and one block) at most."""
 
 
-def _note(console: Console, text: str, width: int, style: Style) -> list[Strip]:
-    return render_strips(console, Text(text, style=style), width)
-
-
-class MarkdownLines:
+class MarkdownLines(BlockSourceMixin):
     """Markdown text that grows, rendered block by block, near the viewport only.
 
     Frozen blocks are rendered once per width and kept; only the live tail is rendered
@@ -229,7 +217,7 @@ class MarkdownLines:
 
     def _note_lines(self, text: str) -> list[Strip]:
         assert self._console is not None
-        return _note(self._console, text, self._width, self.note_style)
+        return note_lines(self._console, text, self._width, self.note_style)
 
     def layout(self, console: Console, width: int) -> int:
         """Render what changed at `width` (of what the window shows); returns the height."""
@@ -312,11 +300,11 @@ class MarkdownLines:
         self._trim = 0 if self._tail else rows.trailing_blanks()
         self._notes = []
         if self.pending:
-            self._notes += _note(
+            self._notes += note_lines(
                 console, f"… drawing: {rows.left:,} characters to go", width, self.note_style
             )
         if len(self._source) > self.limit:
-            self._notes += _note(
+            self._notes += note_lines(
                 console,
                 f"⚠ This reply is {len(self._source):,} characters: drawing stops at "
                 f"{self.limit:,} (render_limit in the config file). All of it is kept.",
@@ -341,88 +329,6 @@ class MarkdownLines:
             self._draw(self._console, self._width)
             rows.shift += moved
         return self.height
-
-    def _pieces(self, blocks: list[Block]) -> list[Block]:
-        """The blocks with each one past `BLOCK_CAP` cut into parts under it, so that
-        showing all of a huge block is drawn over several layouts too."""
-        if blocks is not self._pieces_of:
-            self._pieces_of, self._pieces_count, self._pieces_out = blocks, 0, []
-        out = self._pieces_out
-        for block in blocks[self._pieces_count :]:
-            out.extend(cut_block(block, BLOCK_CAP))
-        self._pieces_count = len(blocks)
-        return out
-
-    def _split_final(self, text: str) -> None:
-        """The final blocks of the whole `text`. Its last line is complete now, ended or not
-        (a closing fence there closes the code block: a link defined elsewhere applies to
-        the text before it, as in a render of the whole)."""
-        self._splitter.update(text if text.endswith("\n") else text + "\n")
-        self._open_end = self._splitter.tail_open
-        self._final_blocks = merge_parts(self._splitter.finish(), text, BLOCK_CAP)
-        self._splitter.reset()  # its blocks are in the final list now
-
-    def _learn_definitions(self, blocks: list[Block]) -> None:
-        """Take link definitions from blocks not read yet; blocks already drawn that use a
-        new one are drawn again."""
-        new: dict[str, str] = {}
-        start = self._read_count if blocks is self._read_list else 0
-        self._read_list, self._read_count = blocks, len(blocks)
-        for block in blocks[start:]:
-            if block.span in self._read or block.fence:
-                continue
-            self._read.add(block.span)
-            for label, line in definitions_of(block.text).items():
-                if label not in self._definitions and label not in new:
-                    new[label] = line
-        if not new:
-            return
-        self._definitions.update(new)
-        rows = self._rows
-        for index, rendered in enumerate(rows.rendered):
-            drawn = rendered.block if rendered is not None else None
-            if drawn is not None and not drawn.fence and labels_used(drawn.text, new):
-                rows.forget(index)
-        self._tail_key = None
-
-    def _layout_tail(self, console: Console, width: int) -> None:
-        splitter = self._splitter
-        tail = splitter.tail.strip("\n")
-        cap = LIVE_CAP if not self.expanded else BLOCK_CAP
-        hidden = max(0, len(tail) - cap)
-        shown = tail[:cap] if hidden else tail
-        key = (shown, splitter.tail_joined, splitter.tail_fence, len(self._definitions))
-        if key != self._tail_key:
-            self._tail_key = key
-            if not shown.strip():
-                self._tail_block = None
-            else:
-                block = Block(shown, splitter.tail_joined, False, splitter.tail_fence)
-                self._tail_block = render_block(
-                    console,
-                    block,
-                    width,
-                    code_theme=self.code_theme,
-                    definitions=self._definitions,
-                    cap=None,
-                    open_end=splitter.tail_open,
-                )
-        rendered = self._tail_block
-        if rendered is None:
-            self._tail = []
-            return
-        lines = self._rows.join_after(rendered)
-        if hidden:
-            lines.extend(
-                _note(
-                    console,
-                    f"… {hidden:,} more characters of this block are arriving; "
-                    "it is drawn when it ends",
-                    width,
-                    self.note_style,
-                )
-            )
-        self._tail = lines
 
     @property
     def height(self) -> int:
