@@ -42,11 +42,7 @@ async def test_paging_to_the_end_keeps_only_the_messages_near_it(
     _seed(tmp_path)
     app = make_app(demo_server.base_url, data_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        view = view_of(app)
-        await wait_for(pilot, lambda: len(view.items) == 2 * PAIRS)
-        view.focus()
-        await pilot.press("home")
-        await wait_for(pilot, lambda: view.scroll_y == 0 and "Question 0?" in screen_lines(app)[1])
+        view = await _opened_at_the_top(pilot, app)
         top = screen_lines(app)
         first = weakref.ref(view.items[1])
         await _page_to_end(pilot, view)
@@ -61,6 +57,16 @@ async def test_paging_to_the_end_keeps_only_the_messages_near_it(
         # Made again from its message, the top is drawn as it was.
         await pilot.press("home")
         await wait_for(pilot, lambda: view.scroll_y == 0 and screen_lines(app) == top)
+
+
+async def _opened_at_the_top(pilot: Pilot[Any], app: Any) -> ConversationView:
+    """The seeded conversation's view, once all of it is listed, at its first message."""
+    view = view_of(app)
+    await wait_for(pilot, lambda: len(view.items) == 2 * PAIRS)
+    view.focus()
+    await pilot.press("home")
+    await wait_for(pilot, lambda: view.scroll_y == 0 and "Question 0?" in screen_lines(app)[1])
+    return view
 
 
 async def _page_to_end(pilot: Pilot[Any], view: ConversationView) -> None:
@@ -87,11 +93,7 @@ async def test_a_message_made_again_reads_nothing_again(
     monkeypatch.setattr(Store, "get_exchange", counted)
     app = make_app(demo_server.base_url, data_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        view = view_of(app)
-        await wait_for(pilot, lambda: len(view.items) == 2 * PAIRS)
-        view.focus()
-        await pilot.press("home")
-        await wait_for(pilot, lambda: view.scroll_y == 0 and "Question 0?" in screen_lines(app)[1])
+        view = await _opened_at_the_top(pilot, app)
         await _page_to_end(pilot, view)
         await pilot.press("home")
         await _page_to_end(pilot, view)
