@@ -55,9 +55,10 @@ _loading: threading.Thread | None = None
 
 def load_markdown_in_background() -> None:
     """Import Rich's Markdown (markdown-it, Pygments: ~35 ms of CPU) in a thread, once, if
-    nothing has yet. Called when a request goes out: the server's wait before the first
-    token leaves the interpreter idle, and the reply's first words then find it loaded
-    instead of waiting for it (a message sent at the first frame, before the warm-up).
+    nothing has yet. Called when a reply's response headers are in: the server's wait
+    before the first token leaves the interpreter idle, and the reply's first words then
+    find it loaded instead of waiting for it (a message sent at the first frame, before the
+    warm-up).
 
     The thread imports only those libraries, never the app's modules: the main thread,
     importing `code_markdown` for the first words, waits for their import locks and holds
