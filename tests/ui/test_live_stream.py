@@ -209,3 +209,76 @@ async def test_a_selection_dragged_up_during_a_reply_stops_following_it(
         assert not view.follow and view.scroll_y <= held < view.max_scroll_y - 10
 
     await _scrolled_up_while_it_streams(demo_server, drag, check)
+
+
+async def _streaming_with_layouts_counted(
+    pilot: Pilot[Any], monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[bool], list[float]]:
+    """Send a message; once its reply streams, count the view's stream layouts (True) and
+    the times a stream layout was due (`_scheduled_layout` called)."""
+    view = view_of(pilot.app)  # type: ignore[arg-type]
+    layouts: list[bool] = []
+    due: list[float] = []
+    relayout, scheduled = type(view)._relayout, type(view)._scheduled_layout
+
+    def counted_relayout(self: Any, stream: bool = False) -> None:
+        if stream:
+            layouts.append(True)
+        relayout(self, stream)
+
+    def counted_scheduled(self: Any) -> None:
+        due.append(len(last_reply(pilot.app).reply.content))  # type: ignore[arg-type]
+        scheduled(self)
+
+    monkeypatch.setattr(type(view), "_relayout", counted_relayout)
+    monkeypatch.setattr(type(view), "_scheduled_layout", counted_scheduled)
+    await send(pilot, "Write a long technical document")
+    reply = last_reply(pilot.app)  # type: ignore[arg-type]
+    await wait_for(pilot, lambda: len(layouts) > 2 and reply.active, timeout=30)
+    return layouts, due
+
+
+async def test_a_key_on_its_way_to_the_app_goes_before_the_next_stream_layout(
+    demo_server: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the driver handing a key over until the app takes it, the reply's layouts wait:
+    the key is drawn in the next frame, not after a layout and its paint (25-35 ms at full
+    speed in bench_typing). The layouts go on once the key is in."""
+    monkeypatch.setattr("routmy_tui.ui.chat.live_stream.MAX_WAIT", 30.0)  # order, not time
+    app = make_app(
+        demo_server.base_url, params={"extra": {"demo_tps": 400, "demo_tokens": 100_000}}
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        layouts, due = await _streaming_with_layouts_counted(pilot, monkeypatch)
+        reply = last_reply(app)
+        app.input_gate.input_sent()  # what SizedDriver.process_message tells first
+        before, asked = len(layouts), len(due)
+        await wait_for(pilot, lambda: len(due) > asked + 3, timeout=30)  # layouts came due
+        assert reply.active
+        assert len(layouts) == before, "a stream layout ran before the key was in"
+        app.post_message(events.Key("x", "x"))
+        await wait_for(pilot, lambda: app.query_one(Composer).text == "x")
+        await wait_for(pilot, lambda: len(layouts) > before, timeout=30)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not reply.active, timeout=30)
+
+
+async def test_a_key_that_never_reaches_the_app_holds_the_reply_back_only_briefly(
+    demo_server: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An input the driver handed over but the app never took does not freeze the reply's
+    layouts: they wait `MAX_WAIT` at most."""
+    monkeypatch.setattr("routmy_tui.ui.chat.live_stream.HOLD_AT_MOST", 30.0)  # reading waits on
+    app = make_app(
+        demo_server.base_url, params={"extra": {"demo_tps": 400, "demo_tokens": 100_000}}
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        layouts, _ = await _streaming_with_layouts_counted(pilot, monkeypatch)
+        reply = last_reply(app)
+        app.input_gate.input_sent()
+        before = len(layouts)
+        await wait_for(pilot, lambda: len(layouts) > before + 2, timeout=30)
+        assert reply.active
+        assert app.input_gate.arriving  # still never taken
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not reply.active, timeout=30)
