@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -176,3 +177,24 @@ def test_a_reference_link_before_a_closing_fence_at_the_very_end_is_a_link() -> 
         lines.set_text(text, final=True)
         lay_out(lines, CONSOLE, 20)
         assert drawn(lines) == full_render(text, 20, CONSOLE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# alpha\n\n# #\n\nalpha",  # found by hypothesis
+        "alpha\n\n#\n\nbeta",
+        "- a list\n\n##\n\nafter",
+        "| h0 |\n|---|\n| a |\n\n# #\n\nafter",
+        "---\n\n#\n\nafter a rule",
+    ],
+)
+def test_an_empty_heading_is_spaced_like_a_full_render(text: str) -> None:
+    """An empty heading (`#`, `# #`) drawn as a block of its own had one blank line too
+    many above it: Rich draws that blank line itself, as it does before a list."""
+    for cuts in ([], list(range(0, len(text), 3))):
+        lines = stream(text, cuts, 30, CONSOLE)
+        assert drawn(lines) == full_render(text, 30, CONSOLE)
+        lines.set_text(text, final=True)
+        lay_out(lines, CONSOLE, 30)
+        assert drawn(lines) == full_render(text, 30, CONSOLE)

@@ -36,7 +36,8 @@ class RenderedBlock:
         has_tokens: It holds something at all (a block of link definitions does not).
         leaf_start: It starts with a leaf (paragraph, heading, code, rule, HTML). Rich puts
             the blank line before a container (list, quote, table) itself, so the block's
-            own lines have it; before a leaf, the blank line comes from the block before.
+            own lines have it (so for an empty heading: `starts_with_leaf`); before a
+            leaf, the blank line comes from the block before.
         hidden: Characters left out by the size cap.
         labels: Link definitions from other blocks that were applied to it.
     """
@@ -168,8 +169,28 @@ def render_block(
             has_tokens = True
             new_line = token.type != "hr"
             break
-    leaf_start = not markdown.parsed or markdown.parsed[0].type not in _CONTAINERS
-    return RenderedBlock(block, strips, new_line, has_tokens, leaf_start, hidden, labels)
+    return RenderedBlock(
+        block, strips, new_line, has_tokens, starts_with_leaf(markdown.parsed), hidden, labels
+    )
+
+
+def starts_with_leaf(tokens: list[Any]) -> bool:
+    """Whether a block's parse starts with a leaf that Rich draws without a blank line of
+    its own before it (`RenderedBlock.leaf_start`).
+
+    Rich puts the blank line before a container (list, quote, table) itself. It does so
+    before an empty heading (`#`, `# #`) too: the heading's inline token has no children,
+    so Rich takes it for an element of its own, and any element asks for a new line before
+    the next one (here: the heading it is in).
+    """
+    if not tokens:
+        return True
+    if tokens[0].type in _CONTAINERS:
+        return False
+    if tokens[0].type == "heading_open" and len(tokens) > 1:
+        inline = tokens[1]
+        return not (inline.type == "inline" and not inline.children)
+    return True
 
 
 _SURELY_DRAWN = frozenset({"fence", "code_block", "hr", "table_open"})
