@@ -67,7 +67,7 @@ def test_a_long_stream_log_is_stored_in_pieces_and_read_back_exactly(tmp_path: P
     what is read back is every line as it was, lone surrogates, notes and times included,
     at and around the size of a piece."""
     from routmy_tui.core.types import StreamLine
-    from routmy_tui.store.records import PIECE
+    from routmy_tui.store.rows import PIECE
 
     with Store.open(tmp_path / "db") as store:
         conversation = store.create_conversation("m", None, {})

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from routmy_tui.store.db import StoreError
-from routmy_tui.store.records import StoredMessage, image_hash, message_from_row, split_data_url
+from routmy_tui.store.records import StoredMessage, image_hash, split_data_url
+from routmy_tui.store.rows import message_from_row
 
 _OPEN_TOKENS: set[str] = set()
 """Tokens of the stores open in this process (to tell a live reply from an orphaned one)."""

@@ -40,7 +40,7 @@ class SafeConnection(sqlite3.Connection):
 
     Text from a server or a file may hold a lone surrogate (JSON allows "\\ud800"); binding it
     would raise UnicodeEncodeError in the middle of a checkpoint. Each one is stored as U+FFFD.
-    JSON columns escape them first (`records.dumps`), so those keep them exactly.
+    JSON columns escape them first (`rows.dumps`), so those keep them exactly.
     """
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:

@@ -11,7 +11,8 @@ from typing import Any
 from routmy_tui.core.text import replace_surrogates
 from routmy_tui.core.toolsets import wire_tools
 from routmy_tui.store.db import StoreError
-from routmy_tui.store.records import StoredMessage, escape_surrogates, usage_json
+from routmy_tui.store.records import StoredMessage
+from routmy_tui.store.rows import escape_surrogates, usage_json
 from routmy_tui.store.store import Store
 
 EXPORT_FORMAT = "routmy-tui/1"

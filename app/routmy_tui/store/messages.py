@@ -12,13 +12,11 @@ from routmy_tui.core.text import has_surrogates
 from routmy_tui.core.types import ChatMessage, Reply
 from routmy_tui.store.base import StoreBase, owner_alive
 from routmy_tui.store.db import StoreError
-from routmy_tui.store.records import (
-    StoredMessage,
-    derive_title,
+from routmy_tui.store.records import StoredMessage, derive_title, mask_headers
+from routmy_tui.store.rows import (
     dumps,
     dumps_in_pieces,
     kept_extra,
-    mask_headers,
     message_extra,
     reply_extra,
     tool_calls_json,

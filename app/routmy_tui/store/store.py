@@ -11,12 +11,8 @@ from typing import Any
 from routmy_tui.store.branches import BranchesMixin
 from routmy_tui.store.db import open_database
 from routmy_tui.store.messages import MessagesMixin
-from routmy_tui.store.records import (
-    Conversation,
-    ConversationSummary,
-    conversation_from_row,
-    dumps,
-)
+from routmy_tui.store.records import Conversation, ConversationSummary
+from routmy_tui.store.rows import conversation_from_row, dumps
 from routmy_tui.store.search import SearchMixin
 
 _NEW_CHAT_DRAFT = "draft:new"
