@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from routmy_tui.config.settings import Settings, at_line, locate
@@ -21,22 +18,20 @@ from routmy_tui.config.themes import load_themes, resolve_theme, theme_dirs
 from routmy_tui.conversation import ChatSettings, Conversation
 from routmy_tui.core.request import ChatParams
 from routmy_tui.core.secret import Secret
-from routmy_tui.core.text import make_safe
 from routmy_tui.services.container import Services
 from routmy_tui.ui.chat.chat_screen import ChatScreen
 from routmy_tui.ui.chat.items import Palette
 from routmy_tui.ui.chat.live_stream import InputGate
-from routmy_tui.ui.commands import bindings_for, check_keymap, key_label, palette_commands
+from routmy_tui.ui.commands import bindings_for, check_keymap, palette_commands
 from routmy_tui.ui.history.session import Session
 from routmy_tui.ui.models.catalog_actions import CatalogRefresher
 from routmy_tui.ui.palette import CommandsProvider
+from routmy_tui.ui.textual_hooks import TextualHooksMixin
 from routmy_tui.ui.themes import palette_of, to_textual_theme
 from routmy_tui.ui.warm_up import WARM_UP_FALLBACK, WarmUpMixin
 from routmy_tui.ui.widgets.type_ahead import take_early_key
 
 if TYPE_CHECKING:
-    from textual.driver import Driver
-
     from routmy_tui.core.client import RoutmyClient
     from routmy_tui.services.catalog_service import CatalogService
     from routmy_tui.ui.chat.reply_worker import ReplyEnded
@@ -52,19 +47,7 @@ def default_chat_settings(settings: Settings) -> ChatSettings:
     )
 
 
-def _from_textual() -> bool:
-    """Whether the notice being shown was written by Textual itself (not by this app).
-
-    The first caller outside the `notify` methods decides (a screen's `notify` forwards ours).
-    """
-    frame = sys._getframe(2)
-    while frame is not None and frame.f_code.co_name == "notify":
-        frame = frame.f_back  # type: ignore[assignment]
-    module = frame.f_globals.get("__name__", "") if frame is not None else ""
-    return str(module).split(".")[0] == "textual"
-
-
-class RoutmyApp(WarmUpMixin, App[None]):
+class RoutmyApp(TextualHooksMixin, WarmUpMixin, App[None]):
     """routmy-tui."""
 
     TITLE = "routmy-tui"
@@ -152,17 +135,6 @@ class RoutmyApp(WarmUpMixin, App[None]):
         # of the first keys.
         self._load_themes()
         self._theme_ready = True
-
-    def get_driver_class(self) -> type[Driver]:
-        """Textual's driver, but on Linux and macOS one sized by the terminal itself."""
-        driver = super().get_driver_class()
-        from textual.drivers.linux_driver import LinuxDriver
-
-        if driver is LinuxDriver:
-            from routmy_tui.ui.sized_driver import SizedDriver
-
-            return SizedDriver
-        return driver
 
     @property
     def settings(self) -> Settings:
@@ -297,10 +269,6 @@ class RoutmyApp(WarmUpMixin, App[None]):
             except (OSError, ValueError) as exc:
                 self.notify(f"Could not save the theme: {exc}", severity="error")
 
-    def get_key_display(self, binding: Binding) -> str:
-        """Keys in the footer as help and the palette write them (`Ctrl+K`, not `^k`)."""
-        return binding.key_display or key_label(binding.key)
-
     def connection_label(self) -> str:
         """Where requests go, and whether history is kept, for the header."""
         label = self._connection_place()
@@ -313,72 +281,6 @@ class RoutmyApp(WarmUpMixin, App[None]):
             return "demo backend (offline)"
         key = "key set" if self.settings.api_key else "no key"
         return f"{host} · {key}"
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        """Show a toast; our text is never parsed as markup nor passed to the terminal raw.
-
-        Paths, model ids, titles and server messages are shown exactly as they are. Textual's
-        own notices ("Saved screenshot to ...", "Press ctrl+q to quit") carry their markup,
-        which is applied.
-        """
-        if _from_textual():
-            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-            return
-        super().notify(
-            make_safe(message),
-            title=make_safe(title),
-            severity=severity,
-            timeout=timeout,
-            markup=False,
-        )
-
-    def deliver_screenshot(
-        self,
-        filename: str | None = None,
-        path: str | None = None,
-        time_format: str | None = None,
-    ) -> str | None:
-        """Save a screenshot: to ~/Downloads when it exists, else to the data folder's
-        `screenshots/` (made, 0700), so the palette's "Screenshot" never fails for want of
-        a Downloads folder."""
-        if path is None:
-            downloads = Path.home() / "Downloads"
-            if downloads.is_dir():
-                path = str(downloads)
-            else:
-                folder = Path(self.settings.data_dir) / "screenshots"
-                try:
-                    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-                except OSError as exc:
-                    self.notify(f"Could not save the screenshot: {exc}", severity="error")
-                    return None
-                path = str(folder)
-        return super().deliver_screenshot(filename, path, time_format)
-
-    def _fatal_error(self) -> None:
-        """Report a crash without the local variables Textual shows by default.
-
-        Locals can hold the API key (a config dict being saved, a header being built);
-        the traceback itself is still printed in full when the app exits.
-        """
-        import rich
-        from rich.segment import Segments
-        from rich.traceback import Traceback
-
-        self.bell()
-        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
-        self._exit_renderables.append(
-            Segments(self.console.render(traceback, self.console.options))
-        )
-        self._close_messages_no_wait()
 
     # --- key ----------------------------------------------------------------------------
 
