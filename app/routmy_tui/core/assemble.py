@@ -10,6 +10,7 @@ from routmy_tui.core.errors import error_from_body
 from routmy_tui.core.image_items import image_url_of, sniff_base64_image
 from routmy_tui.core.json_preview import dump_json, short_json
 from routmy_tui.core.jsonsafe import loads_bounded
+from routmy_tui.core.reasoning import ReasoningAssembler
 from routmy_tui.core.text import truncate_middle
 from routmy_tui.core.toolcalls import ToolCallAssembler, whole_tool_calls
 from routmy_tui.core.types import ApiError, Reply, Usage
@@ -66,11 +67,8 @@ class ReplyAssembler:
         """Start an empty reply in status "streaming"."""
         self._reply = Reply()
         self._content: list[str] = []
-        self._reasoning: list[str] = []
         self._tools = ToolCallAssembler(self._reply.tool_calls)
-        # Streamed reasoning items by (type, index): the stored item, its text field and
-        # text fragments not yet joined into it (joined on read, to stay linear).
-        self._details: dict[tuple[str, int], tuple[dict[str, Any], str, list[str]]] = {}
+        self._thinking = ReasoningAssembler(self._reply)
         self._noted: set[str] = set()
         self._need_meta = True
         self._stand_in_error = False  # reply.error is a stand-in for finish_reason "error"
@@ -91,16 +89,10 @@ class ReplyAssembler:
 
     def _flush(self) -> None:
         self._tools.flush()
-        for item, key, pending in self._details.values():
-            if pending:
-                item[key] = str(item.get(key) or "") + "".join(pending)
-                pending.clear()
+        self._thinking.flush()
         if self._content:
             self._reply.content += "".join(self._content)
             self._content.clear()
-        if self._reasoning:
-            self._reply.reasoning += "".join(self._reasoning)
-            self._reasoning.clear()
 
     def note(self, text: str) -> None:
         """Record an odd input once (identical notes are kept once, at most 50 in all)."""
@@ -209,7 +201,7 @@ class ReplyAssembler:
                         self._content.append(value)
                 elif value is not None:
                     content, images = self._parts(value)
-                reasoning = self._delta_reasoning(delta)
+                reasoning = self._thinking.feed(delta, self.note)
                 if delta.get("tool_calls"):
                     tools_changed = self._tools.feed(delta["tool_calls"], self.note)
                 if "images" in delta:
@@ -302,51 +294,6 @@ class ReplyAssembler:
                 added.append(url)
         self._reply.images.extend(added)
         return added
-
-    def _delta_reasoning(self, delta: dict[str, Any]) -> str:
-        """Thinking text of a delta; `reasoning_details` supply it only when no string came."""
-        text = _text(delta.get("reasoning")) or _text(delta.get("reasoning_content")) or ""
-        details = delta.get("reasoning_details")
-        if details:
-            from_details = self._merge_details(details)
-            if not text:
-                text = from_details
-        if text:
-            self._reasoning.append(text)
-        return text
-
-    def _merge_details(self, details: Any) -> str:
-        """Collect `reasoning_details` items, merging fragments of one item by (type, index)."""
-        if not isinstance(details, list):
-            details = [details]
-        shown: list[str] = []
-        stored = self._reply.reasoning_details
-        for item in details:
-            if not isinstance(item, dict):
-                self.note(f"ignored a reasoning detail of unknown shape: {short_json(item)}")
-                continue
-            kind = str(item.get("type", ""))
-            key = "summary" if kind == "reasoning.summary" else "text"
-            piece = item.get(key)
-            if isinstance(piece, str) and kind != "reasoning.encrypted":
-                shown.append(piece)
-            index = item.get("index")
-            if not isinstance(index, int) or kind == "reasoning.encrypted":
-                stored.append(dict(item))
-                continue
-            entry = self._details.get((kind, index))
-            if entry is None:
-                copy = dict(item)
-                self._details[(kind, index)] = (copy, key, [])
-                stored.append(copy)
-                continue
-            previous, _, pending = entry
-            for name, value in item.items():
-                if name == key and isinstance(value, str):
-                    pending.append(value)
-                elif value is not None and previous.get(name) is None:
-                    previous[name] = value
-        return "".join(shown)
 
     def feed_response(self, body: Any) -> None:
         """Take a whole non-streamed `chat.completion` body.
