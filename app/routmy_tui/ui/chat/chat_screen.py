@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
-from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -24,6 +23,8 @@ from routmy_tui.ui.chat.conversation_view import ConversationView
 from routmy_tui.ui.chat.header import AppHeader
 from routmy_tui.ui.chat.message_actions import MessageActions
 from routmy_tui.ui.chat.reply_worker import ReplyEnded
+from routmy_tui.ui.chat.status_lines import StatusLinesMixin
+from routmy_tui.ui.chat.tool_actions import ToolActions
 from routmy_tui.ui.chat.tool_answers import ToolAnswers
 from routmy_tui.ui.commands import bindings_for
 from routmy_tui.ui.compare.actions import CompareActions
@@ -32,10 +33,6 @@ from routmy_tui.ui.models.conversation_settings import ConversationSettingsMixin
 from routmy_tui.ui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from routmy_tui.core.toolsets import FunctionTool
-    from routmy_tui.core.types import ToolCall
     from routmy_tui.ui.history.sidebar import ConversationSidebar
 
 SLIM = 80
@@ -43,6 +40,8 @@ SLIM = 80
 
 
 class ChatScreen(
+    StatusLinesMixin,
+    ToolActions,
     MessageActions,
     AttachActions,
     ConversationActions,
@@ -100,7 +99,7 @@ class ChatScreen(
         )
         self.conversation.subscribe(self._conversation_event)
         # The catalog loads right after the first frame and hands its models to the
-        # controller then (CatalogAppMixin._catalog_changed).
+        # controller then (RoutmyApp._catalog_changed).
         self._update_header()
         self._show_active_settings()
         self.query_one(Composer).focus()
@@ -111,14 +110,6 @@ class ChatScreen(
             self.query_one("#welcome").display = False
         app.session.attach(self)
         self.call_after_refresh(self._start_history)
-
-    def _answer_with_program(
-        self, call: ToolCall, tool: FunctionTool, done: Callable[[Any], None]
-    ) -> None:
-        """Ask before running a tool's program (the dialog's module loads on first use)."""
-        from routmy_tui.ui.tools.approval import answer_with_program
-
-        answer_with_program(self.app, call, tool, done)
 
     def on_unmount(self) -> None:
         self.conversation.unsubscribe(self._conversation_event)
@@ -168,18 +159,6 @@ class ChatScreen(
             if self.answers is not None:
                 self.answers.finish()
 
-    def defaults_changed(self) -> None:
-        """The user's defaults changed (Settings): the active-settings line compares anew."""
-        if self.is_mounted:
-            self._show_active_settings()
-
-    def _show_active_settings(self) -> None:
-        """The line above the composer: what is active beyond the user's defaults."""
-        summary = self.conversation.settings.summary(self.conversation.defaults)
-        line = self.query_one("#active-settings", Static)
-        line.update(Text("active: " + make_safe(summary) if summary else ""))
-        line.set_class(not summary, "-empty")
-
     def history_changed(self) -> None:
         """Something stored changed: the title in the header and the sidebar's list."""
         headers = self.query(AppHeader)
@@ -208,42 +187,6 @@ class ChatScreen(
             controller.edit_index = None  # Emptying the composer gives up the edit.
             self.refresh_bindings()
         self.routmy.session.save_draft(text)
-
-    def _welcome_text(self) -> Text:
-        app = self.routmy
-        text = Text()
-        text.append("Welcome to routmy-tui\n\n", style="bold")
-        if app.settings.demo:
-            text.append("You are on the built-in demo backend: no key, no network.\n")
-            text.append("Try: 'Show me some Markdown', or end a message with 'fault:disconnect',\n")
-            text.append("'fault:429' or 'fault:inband' to see how failures look.\n")
-        elif not app.settings.api_key:
-            text.append("No API key is set.\n", style="bold")
-            text.append("  • press Ctrl+K to enter one (saved to your config file, mode 0600)\n")
-            text.append("  • or set ROUTMY_API_KEY before starting\n")
-            text.append("  • or run `routmy-tui --demo` to try the built-in demo backend\n")
-        else:
-            text.append(f"Connected to {make_safe(app.settings.base_url)}.\n")
-        if not self.conversation.settings.model:
-            text.append("\nNo model chosen yet: ", style="bold")
-            text.append(
-                "press F3 (or Ctrl+P, 'Select model'); your first message opens the picker.\n"
-            )
-        text.append("\nEnter sends · Ctrl+J newline · Escape stops a reply · Ctrl+P commands")
-        return text
-
-    def _update_header(self) -> None:
-        header = self.query_one(AppHeader)
-        header.model = self.conversation.settings.model
-        header.connection = self.routmy.connection_label()
-
-    def refresh_header(self) -> None:
-        """Show the model and where requests go (and whether history is kept) again."""
-        self._update_header()
-
-    def refresh_welcome(self) -> None:
-        """Show the welcome text again (after a key was entered)."""
-        self.query_one("#welcome", Static).update(self._welcome_text())
 
     @on(Composer.Submitted)
     def send_message(self, event: Composer.Submitted) -> None:
@@ -295,28 +238,6 @@ class ChatScreen(
         event.composer.clear()
         self.clear_attachments()
 
-    def _ask_about_pending(self, exc: UnansweredCalls, event: Composer.Submitted) -> None:
-        """A message while tool calls wait: answer them first, or drop them and send it."""
-        from routmy_tui.ui.widgets.dialogs import ChoiceDialog
-
-        def chosen(choice: str | None) -> None:
-            if self.answers is None:
-                return
-            if choice == "answer":
-                self.answers.begin(keep_draft=True)
-            elif choice == "drop":
-                self.answers.drop()
-                self.send_message(event)
-
-        question = (
-            f"{exc}.\nA request with unanswered calls would be refused. Answer them first, "
-            "or drop them (they are left out of the request) and send your message?"
-        )
-        self.app.push_screen(
-            ChoiceDialog(question, [("answer", "Answer them"), ("drop", "Drop and send")]),
-            chosen,
-        )
-
     @on(ReplyEnded)
     def reply_ended(self, event: ReplyEnded) -> None:
         """Say on screen when a reply did not complete."""
@@ -340,18 +261,6 @@ class ChatScreen(
         if action == "leave_answering":
             return self.answers is not None and self.answers.active
         return True
-
-    def action_leave_answering(self) -> None:
-        """Stop answering tool calls (they stay pending)."""
-        if self.answers is not None:
-            self.answers.leave()
-            self.refresh_bindings()
-
-    def action_answer_calls(self) -> None:
-        """Answer the tool calls the last reply is waiting on."""
-        if self.answers is None or not self.answers.begin():
-            self.notify("No tool call is waiting for an answer.")
-        self.refresh_bindings()
 
     def action_show_all(self) -> None:
         """Draw in full the blocks of the selected (or newest) reply cut short for size."""
@@ -408,18 +317,6 @@ class ChatScreen(
         """The inspector, when open, follows the selected reply at once (it also polls)."""
         for panel in self.query("#inspector"):
             panel.poll()  # type: ignore[attr-defined]
-
-    def action_edit_tools(self) -> None:
-        """Open the tools editor on the conversation's tools."""
-        from routmy_tui.ui.tools.commands import edit_tools
-
-        edit_tools(self)
-
-    def action_load_tools(self) -> None:
-        """Offer the tools of a file or a saved set."""
-        from routmy_tui.ui.tools.commands import load_tools
-
-        load_tools(self)
 
     def action_copy_message(self) -> None:
         """Copy the selected message as Markdown source (OSC 52 and a 0600 file)."""
