@@ -1,5 +1,4 @@
-"""Records the store hands out, and small helpers for what goes into them (masked headers,
-data URLs, image hashes, titles); conversions to and from rows are in `rows`."""
+"""Records the store hands out, and helpers for their fields (headers, data URLs, titles)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""Conversions between the store's rows and columns and core types: compact JSON columns
-(lone surrogates escaped, long lists encoded in pieces) and messages, replies and
-conversations to and from rows."""
+"""The store's rows and JSON columns to and from core types (messages, replies, conversations)."""
 
 from __future__ import annotations
 
