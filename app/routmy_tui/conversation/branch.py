@@ -76,6 +76,18 @@ class Branch(MutableSequence[Turn]):
         """The stored outline of every turn, in order (None for turns added since)."""
         return self._outline
 
+    def role_at(self, index: int) -> str:
+        """The role of the turn at `index` (reads nothing)."""
+        turn = self._slots[index]
+        if turn is not None:
+            return turn.role
+        outline = self._outline[index]
+        return outline.role if outline is not None else ""
+
+    def replies_before(self, index: int) -> int:
+        """How many assistant turns come before `index` (reads nothing)."""
+        return sum(1 for i in range(index) if self.role_at(i) == "assistant")
+
     def read_turns(self) -> Iterator[tuple[int, Turn]]:
         """(index, turn) of every turn read so far (reads nothing)."""
         for index, turn in enumerate(self._slots):

@@ -233,10 +233,13 @@ class Inspector(TabContentMixin, Vertical):
         from routmy_tui.ui.chat.conversation_view import ConversationView
 
         views = self.screen.query(ConversationView)
+        turns = getattr(getattr(self.screen, "conversation", None), "turns", None)
+        index = views.first().index_of(item) if views else None
         number = "?"
-        if views:
-            replies = [i for i in views.first().items if i.__class__ is item.__class__]
-            number = str(next((n for n, i in enumerate(replies, 1) if i is item), "?"))
+        if index is not None and turns is not None and index < len(turns):
+            # Counted from the branch's roles: no message is read or drawn for it (a long
+            # conversation has thousands), and stored replies count as much as new ones.
+            number = str(turns.replies_before(index) + 1)
         title.update(make_safe(f"Reply {number} · {item.model} · {item.reply.status}"))
 
     def _draw_count(self) -> None:

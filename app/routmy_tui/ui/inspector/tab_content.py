@@ -76,19 +76,24 @@ class TabContentMixin:
         return Text(self._safe(value)) if isinstance(value, str) else self._json(value)
 
     def _following(self) -> tuple[dict[str, Any], list[Any]]:
-        """The selected reply's stored details and the turns after it on the branch."""
+        """The selected reply's stored details and the tool turns right after it (its answers)."""
         from routmy_tui.ui.chat.conversation_view import ConversationView
 
         views = self.screen.query(ConversationView)
-        conversation = getattr(self.screen, "conversation", None)
-        turns = list(getattr(conversation, "turns", None) or [])
-        if not views or self.item is None:
+        turns = getattr(getattr(self.screen, "conversation", None), "turns", None)
+        if not views or self.item is None or turns is None:
             return {}, []
-        items = views.first().items
-        if len(items) != len(turns) or self.item not in items:
+        view = views.first()
+        index = view.index_of(self.item)
+        if index is None or len(view.items) != len(turns):
             return {}, []
-        index = items.index(self.item)
-        return turns[index].meta, turns[index + 1 :]
+        # Its answers are the tool turns right after it: only those are read.
+        following = []
+        for after in range(index + 1, len(turns)):
+            if turns.role_at(after) != "tool":
+                break
+            following.append(turns[after])
+        return turns[index].meta, following
 
     def _tools_signature(self) -> tuple[Any, ...]:
         item = self.item
