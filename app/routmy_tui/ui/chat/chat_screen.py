@@ -188,6 +188,15 @@ class ChatScreen(
             self.refresh_bindings()
         self.routmy.session.save_draft(text)
 
+    @on(Composer.PageConversation)
+    def page_conversation(self, event: Composer.PageConversation) -> None:
+        """PageUp/PageDown from a draft that fits its box: the conversation moves."""
+        view = self.query_one(ConversationView)
+        if event.down:
+            view.action_page_down()
+        else:
+            view.action_page_up()
+
     @on(Composer.Submitted)
     def send_message(self, event: Composer.Submitted) -> None:
         """Send the draft (text, pictures or both); the composer is cleared only once the

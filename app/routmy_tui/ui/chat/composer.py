@@ -53,6 +53,28 @@ class Composer(TextArea):
         composer: Composer
         paths: list[Path]
 
+    @dataclass
+    class PageConversation(Message):
+        """PageUp or PageDown with a draft that fits the box (nothing of it to page through):
+        the conversation is paged instead, as while reading a reply that streams."""
+
+        composer: Composer
+        down: bool
+
+    def action_cursor_page_up(self) -> None:
+        """Page through a draft taller than the box; else page the conversation up."""
+        if self.max_scroll_y > 0:
+            super().action_cursor_page_up()
+        else:
+            self.post_message(self.PageConversation(self, down=False))
+
+    def action_cursor_page_down(self) -> None:
+        """Page through a draft taller than the box; else page the conversation down."""
+        if self.max_scroll_y > 0:
+            super().action_cursor_page_down()
+        else:
+            self.post_message(self.PageConversation(self, down=True))
+
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
         super().__init__(
             text,
