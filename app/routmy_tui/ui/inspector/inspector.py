@@ -234,12 +234,22 @@ class Inspector(TabContentMixin, Vertical):
 
         views = self.screen.query(ConversationView)
         turns = getattr(getattr(self.screen, "conversation", None), "turns", None)
-        index = views.first().index_of(item) if views else None
+        view = views.first() if views else None
+        index = view.index_of(item) if view is not None else None
         number = "?"
-        if index is not None and turns is not None and index < len(turns):
-            # Counted from the branch's roles: no message is read or drawn for it (a long
-            # conversation has thousands), and stored replies count as much as new ones.
-            number = str(turns.replies_before(index) + 1)
+        if view is not None and index is not None:
+            if turns is not None and len(turns) == len(view.items):
+                # Counted from the branch's roles: no message is read or drawn for it (a
+                # long conversation has thousands), stored replies count as new ones do.
+                number = str(turns.replies_before(index) + 1)
+            else:  # items that are not the branch's (none are made for it)
+                from routmy_tui.ui.chat.assistant_item import AssistantItem
+
+                made = view.items.made_items()
+                number = str(
+                    1
+                    + sum(1 for i, other in made if i < index and isinstance(other, AssistantItem))
+                )
         title.update(make_safe(f"Reply {number} · {item.model} · {item.reply.status}"))
 
     def _draw_count(self) -> None:
