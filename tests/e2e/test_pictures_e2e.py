@@ -95,6 +95,9 @@ def test_paste_a_picture_ask_for_one_open_and_save_it(isolated_env: Path, tmp_pa
         wait_for_blocks(session, "blue")
 
         session.run("send-keys", "-t", "main", "Tab")  # to the conversation
+        # Its keys in the footer: it has the focus (an Enter before that went to the empty
+        # composer, which sends nothing: seen once under load).
+        session.wait_for("g Regenerate")
         session.run("send-keys", "-t", "main", "Enter")  # opens the newest picture
         session.wait_for("picture 1 of 1 · 1024×1024")
         session.wait_for("s save")
