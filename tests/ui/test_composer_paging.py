@@ -51,3 +51,23 @@ async def test_page_keys_in_a_draft_taller_than_its_box_page_the_draft(
         await pilot.press("pageup")
         await wait_for(pilot, lambda: composer.cursor_location[0] < 39)
         assert view.follow and view.scroll_y == view.max_scroll_y  # the conversation stayed
+
+
+async def test_page_up_with_everything_on_screen_keeps_following_the_reply(
+    demo_server: DemoServer,
+) -> None:
+    """PgUp when the conversation fits on screen moves nothing, so it must not stop the
+    following: the reply that then outgrows the screen is still followed to its end."""
+    app = make_app(demo_server.base_url, params={"extra": {"demo_tps": 150, "demo_tokens": 3_000}})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "Write a long technical document")
+        view, reply = view_of(app), last_reply(app)
+        composer = app.query_one(Composer)
+        await wait_for(pilot, lambda: app.focused is composer)
+        assert view.max_scroll_y == 0, "make the reply slower: it must fit when PgUp comes"
+        await pilot.press("pageup")
+        await wait_for(pilot, lambda: view.max_scroll_y > 2 * view.size.height, timeout=30)
+        assert view.follow
+        await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not reply.active, timeout=30)

@@ -56,7 +56,9 @@ class ScrollKeysMixin(FollowsEnd):
         self._relayout()
 
     def action_page_up(self) -> None:
-        """One screen up."""
+        """One screen up (nothing, and still following, when it all fits on screen)."""
+        if self.max_scroll_y <= 0:
+            return  # a reply that then outgrows the screen is still followed
         self.follow = False
         y = self.scroll_y - self.scrollable_content_region.height
         self.scroll_to(y=y, animate=False, immediate=True)
