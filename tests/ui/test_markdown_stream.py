@@ -198,3 +198,56 @@ def test_an_empty_heading_is_spaced_like_a_full_render(text: str) -> None:
         lines.set_text(text, final=True)
         lay_out(lines, CONSOLE, 30)
         assert drawn(lines) == full_render(text, 30, CONSOLE)
+
+
+_LONG_LIST = (  # found by hypothesis (with a window: tests/ui/test_markdown_window.py)
+    "- alpha\n\n  - alpha\n  - alpha\n\n    - alpha\n      alpha\n  - alpha\n\n"
+    "    1. alpha\n       alpha\n       alpha\n       alpha\n  - alpha\n    alpha\n"
+    "- alpha\n- alpha\n- alpha\n  alpha\n  alpha\n\n  - alpha\n\n    alpha\n\n"
+    "  - alpha\n\n    - alpha\n      alpha\n      alpha\n\n    alpha\n"
+    "[d]: https://example.com/docs\n\n| h0 |\n|---|\n| a |"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _LONG_LIST,
+        "\n".join(f"- item {i}" for i in range(PART_LINES - 1))
+        + "\n  more\n[d]: https://example.com/docs\n\nSee [d].\n",
+        "\n".join(f"line {i}" for i in range(PART_LINES))
+        + "\n[d]: https://example.com/docs\n\nSee [d] and [the docs][d].\n",
+        # d is defined, but further on: that definition applies.
+        "\n".join(f"line {i}" for i in range(PART_LINES))
+        + "\n[d]: https://example.com/docs\n\nSee [d].\n\n[d]: https://example.com/right\n",
+    ],
+)
+def test_text_that_looks_like_a_definition_where_a_long_block_was_cut_stays_text(
+    text: str,
+) -> None:
+    """A long block is cut into parts while it streams; a part that starts with
+    `[d]: https://...` defined d, although in the whole block that line continues a
+    paragraph (a definition cannot interrupt one). Once final, d stayed defined: `[d]`
+    was drawn as a link and the line itself as `d (https://...)`."""
+    assert text.split("\n").index("[d]: https://example.com/docs") == PART_LINES
+    for cuts in ([], list(range(0, len(text), 11))):
+        lines = stream(text, cuts, 30, CONSOLE)
+        lines.set_text(text, final=True)
+        lay_out(lines, CONSOLE, 30)
+        assert drawn(lines) == full_render(text, 30, CONSOLE)
+        lines.release()  # drawn again from the final text alone: the same
+        lay_out(lines, CONSOLE, 30)
+        assert drawn(lines) == full_render(text, 30, CONSOLE)
+
+
+def test_definitions_in_a_long_block_cut_while_it_streams_still_define_links() -> None:
+    # The other side: a part's definitions that are definitions in the whole block too.
+    text = (
+        "\n".join(f"[l{i}]: https://example.com/{i}" for i in range(PART_LINES + 8))
+        + "\n\nSee [l35] and [l2].\n"
+    )
+    lines = stream(text, list(range(0, len(text), 13)), 40, CONSOLE)
+    lines.set_text(text, final=True)
+    lay_out(lines, CONSOLE, 40)
+    assert drawn(lines) == full_render(text, 40, CONSOLE)
+    assert "l35 (https://example.com/35)" in _text_of(lines)

@@ -69,6 +69,9 @@ class MarkdownLines(BlockSourceMixin):
         self._definitions: dict[str, str] = {}
         self._read: set[tuple[int, int]] = set()
         """Spans of the blocks whose link definitions were taken."""
+        self._guessed: set[str] = set()
+        """Labels defined only by a part of a block cut while it streams (see
+        `_unlearn_guesses`)."""
         self._read_list: list[Block] | None = None
         self._read_count = 0
         self._pieces_of: list[Block] | None = None
@@ -229,6 +232,7 @@ class MarkdownLines(BlockSourceMixin):
             rows.clear()
             rows.width = width
             self._definitions = {}
+            self._guessed = set()
             self._read = set()
             self._read_list = None
             self._pieces_of = None

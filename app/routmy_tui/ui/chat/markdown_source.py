@@ -50,6 +50,7 @@ class BlockSourceMixin:
     _rows: BlockLines
     _definitions: dict[str, str]
     _read: set[tuple[int, int]]
+    _guessed: set[str]
     _read_list: list[Block] | None
     _read_count: int
     _pieces_of: list[Block] | None
@@ -78,6 +79,28 @@ class BlockSourceMixin:
         self._open_end = self._splitter.tail_open
         self._final_blocks = merge_parts(self._splitter.finish(), text, BLOCK_CAP)
         self._splitter.reset()  # its blocks are in the final list now
+        self._unlearn_guesses()
+
+    def _unlearn_guesses(self) -> None:
+        """Forget the link definitions read in parts of a block cut while it streamed: the
+        line a part starts with may be a definition alone but not in the whole block (a
+        definition cannot interrupt a paragraph: `[d]: https://...` right under a line of
+        text is more of that text). All blocks are read again, the final ones whole; what
+        was drawn with such a definition is drawn again."""
+        guessed = self._guessed
+        if not guessed:
+            return
+        self._guessed = set()
+        for label in guessed:
+            self._definitions.pop(label, None)
+        self._read = set()  # a later block may define a label a part defined first
+        self._read_list = None
+        rows = self._rows
+        for index, rendered in enumerate(rows.rendered):
+            if rendered is not None and rendered.labels & guessed:
+                rows.forget(index)
+        self._tail_key = None
+        self._tail_block = None
 
     def _learn_definitions(self, blocks: list[Block]) -> None:
         """Take link definitions from blocks not read yet; blocks already drawn that use a
@@ -85,6 +108,7 @@ class BlockSourceMixin:
         new: dict[str, str] = {}
         start = self._read_count if blocks is self._read_list else 0
         self._read_list, self._read_count = blocks, len(blocks)
+        streaming = self._final_blocks is None
         for block in blocks[start:]:
             if block.span in self._read or block.fence:
                 continue
@@ -92,6 +116,8 @@ class BlockSourceMixin:
             for label, line in definitions_of(block.text).items():
                 if label not in self._definitions and label not in new:
                     new[label] = line
+                    if streaming and (block.joined or block.open_end):
+                        self._guessed.add(label)
         if not new:
             return
         self._definitions.update(new)
