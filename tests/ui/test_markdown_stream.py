@@ -251,3 +251,22 @@ def test_definitions_in_a_long_block_cut_while_it_streams_still_define_links() -
     lay_out(lines, CONSOLE, 40)
     assert drawn(lines) == full_render(text, 40, CONSOLE)
     assert "l35 (https://example.com/35)" in _text_of(lines)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # found by hypothesis
+        "alpha\n\n<div>\nhtml <b>block</b>\n</div>\nalpha\n```\n\n```\n\nalpha",
+        "<details>\n<!-- not a comment\n\n-->\n\nafter",
+    ],
+)
+def test_a_fence_inside_an_html_block_opens_no_code_block(text: str) -> None:
+    """An HTML block such as `<div>` runs to the next blank line: a ``` line in it is HTML.
+    It was taken for the start of a code block, so the blank line after it did not end
+    the block and the real code block below was drawn as a paragraph."""
+    for cuts in ([], list(range(0, len(text), 5))):
+        lines = stream(text, cuts, 30, CONSOLE)
+        lines.set_text(text, final=True)
+        lay_out(lines, CONSOLE, 30)
+        assert drawn(lines) == full_render(text, 30, CONSOLE)

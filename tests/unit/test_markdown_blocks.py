@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from routmy_tui.core.markdown_blocks import PART_CHARS, PART_LINES, BlockSplitter, merge_parts
+from routmy_tui.core.markdown_blocks import (
+    HTML_BLOCK_TAGS,
+    PART_CHARS,
+    PART_LINES,
+    BlockSplitter,
+    merge_parts,
+)
 
 
 def split(text: str, step: int = 1) -> BlockSplitter:
@@ -45,6 +51,21 @@ def test_a_loose_list_stays_one_block_and_another_kind_of_list_starts_a_new_one(
 def test_html_blocks_that_span_blank_lines_stay_whole() -> None:
     text = "<pre>\na\n\nb\n</pre>\n\n<!-- note\n\nstill -->\n\nEnd.\n"
     assert texts(split(text)) == ["<pre>\na\n\nb\n</pre>", "<!-- note\n\nstill -->", "End."]
+
+
+def test_a_fence_or_comment_inside_an_html_block_that_a_blank_line_ends_opens_nothing() -> None:
+    # `<div>` starts an HTML block up to the next blank line: the ``` in it is HTML, and
+    # the ``` after the blank line opens a code block that runs to the end.
+    text = "alpha\n\n<div>\n</div>\n```\n\n```\n\nbeta\n"
+    assert texts(split(text)) == ["alpha", "<div>\n</div>\n```", "```\n\nbeta"]
+    text = "<details>\n<!-- not a comment\n\n-->\n\nafter\n"
+    assert texts(split(text)) == ["<details>\n<!-- not a comment", "-->", "after"]
+
+
+def test_the_html_block_tags_are_those_of_the_parser() -> None:
+    from markdown_it.common.html_blocks import block_names
+
+    assert sorted(HTML_BLOCK_TAGS.split("|")) == sorted(block_names)
 
 
 def test_a_long_paragraph_is_cut_into_parts_so_the_open_block_stays_small() -> None:

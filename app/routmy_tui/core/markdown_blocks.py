@@ -41,6 +41,15 @@ _HTML_SPANNING = (
     (re.compile(r" {0,3}<!\[CDATA\["), re.compile(r"\]\]>")),
 )
 """HTML blocks (CommonMark kinds 1-5) that run past blank lines until their end marker."""
+HTML_BLOCK_TAGS = (
+    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|"
+    "details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|"
+    "h1|h2|h3|h4|h5|h6|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|"
+    "noframes|ol|optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|"
+    "thead|title|tr|track|ul"
+)
+"""The tags that start an HTML block running to the next blank line (CommonMark kind 6)."""
+_HTML_TO_BLANK = re.compile(r" {0,3}</?(?:" + HTML_BLOCK_TAGS + r")(?=[ \t>]|/>|$)", re.I)
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,7 @@ class BlockSplitter:
         self._fence: str | None = None  # the fence characters of an open code fence
         self._fence_line = ""  # its opening line, when the fence opened the block
         self._html_end: re.Pattern[str] | None = None
+        self._html_to_blank = False  # inside an HTML block that a blank line ends
         self._previous_blank = False
         self._list: str | None = None  # kind of the list the block's last item belongs to
         self._lines = 0  # complete lines in the open part
@@ -216,6 +226,7 @@ class BlockSplitter:
             self._previous_blank = blank
             return
         if blank:
+            self._html_to_blank = False
             self._previous_blank = True
             self._lines += 1
             return
@@ -244,6 +255,12 @@ class BlockSplitter:
         if kind is not None:
             self._list = kind
         self._lines += 1
+        if self._html_to_blank or _HTML_TO_BLANK.match(line):
+            # All of it is HTML up to a blank line: a fence or a comment start in it
+            # opens nothing.
+            self._html_to_blank = True
+            self._partable = False
+            return
         fence = _FENCE.match(line)
         if fence:
             self._fence = fence.group(1)
