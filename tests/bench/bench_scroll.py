@@ -1,19 +1,20 @@
 """Reading back while a reply streams: PgUp typed during a long reply, in a pty.
 
 Measures: the installed `routmy-tui` in a 120x40 pty against `routmy-tui demo-server` in its
-own process, a reply of 20,000 chunks at full speed and one of 5,000 at 1,000 chunks/s. Once
-the reply has about 1,500 tokens on screen, PgUp is typed in the composer three times, about
-80 ms apart (the composer pages the conversation). Each key's latency: from the key to the
-first read after which the conversation's rows changed as it asked (the first key: the
-reply's "streaming" line gone from them, the view no longer following the end; the next
-ones: rows other than before the key). Then, until the reply ends and 0.3 s after, whether
-the rows read back stayed put: each change of them with no key typed is a jump (target: 0;
-the screen is read after every write of the app). Floor, same run: the same three PgUps once
-the reply has ended (nothing else to draw).
+own process, a reply of 20,000 chunks at full speed, 5,000 at 1,000 chunks/s and 1,500 at
+100 chunks/s. Once the reply has 1,500 tokens on screen (900 at 100/s), PgUp is typed in the
+composer three times, about 80 ms apart (the composer pages the conversation). Each key's
+latency: from the key to the read that ended the first frame in which the conversation's
+rows changed as it asked (the first key: the reply's "streaming" line gone from them, the
+view no longer following the end; the next ones: rows other than before the key). Reads
+are stamped by a thread as they come (see `Watch`). Then, until the reply ends and 0.3 s
+after, whether the rows read back stayed put: each frame that changed them with no key
+typed is a jump (target: 0). Floor, same run: the same three PgUps once the reply has ended
+(nothing else to draw).
 Leaves out: the mouse wheel and the scroll bar (tests/ui/test_live_stream.py checks that they
 stop the following), the terminal emulator's own drawing, and the scroll bar's column (its
 thumb moves as the reply grows). The machine is shared: read `machine`.
-Prints JSON. Run: `python tests/bench/bench_scroll.py` (BENCH_RUNS=3, BENCH_CASES=full,1000).
+Prints JSON. Run: `python tests/bench/bench_scroll.py` (BENCH_RUNS=3, BENCH_CASES=full,1000,100).
 Target (issue 13): scrolling up during a 20,000-token reply stays smooth (each key drawn
 within 33 ms, as typing) and does not jump back (0 jumps).
 """
@@ -22,9 +23,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
+import select
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,7 +37,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from ptyrun import DemoServerProcess, PtyProcess, app_argv, machine, private_home, stats
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
-CASES = {"full": (20_000, 0), "1000": (5_000, 1000)}  # name: (chunks, chunks per second)
+CASES = {  # name: (chunks, chunks per second, tokens on screen before the first PgUp)
+    "full": (20_000, 0, 1_500),
+    "1000": (5_000, 1000, 1_500),
+    "100": (1_500, 100, 900),
+}
 ROWS, COLS = 40, 120
 VIEW_ROWS = range(1, ROWS - 5)
 """The conversation's rows: under the header, above the composer and the footer."""
@@ -42,7 +50,6 @@ SCROLLBAR = COLS - 4
 PAGE_UP = b"\x1b[5~"
 KEYS = 3
 INTERVAL = 0.08
-TOKENS_BEFORE = 1_500
 STREAMING = re.compile(r" streaming · (\d+) tokens")
 TIMEOUT_MS = 5000.0
 FRAME_GAP = 0.003
@@ -74,44 +81,90 @@ def replying(screen: list[str]) -> bool:
 
 
 class Watch:
-    """Reads the app's output after each key and counts changes of the conversation's rows
-    that no key asked for."""
+    """Reads the app's output in a thread, each read stamped when it came (the screen model,
+    pure Python, is fed from them afterwards: fed as they came, its own time made the reads
+    look later than they were, by 10-50 ms for a full-screen frame); counts changes of the
+    conversation's rows that no key asked for. Frames split over several reads are fed in
+    full before they count (no terminal here asks for synchronized output): reads closer
+    together than `FRAME_GAP` are one frame."""
 
     def __init__(self, proc: PtyProcess) -> None:
+        proc.drain(quiet=FRAME_GAP)
         self.proc = proc
         self.rows = view_rows(proc.screen())
         self.jumps = 0
+        self._reads: queue.SimpleQueue[tuple[float, bytes]] = queue.SimpleQueue()
+        self._pending: tuple[float, bytes] | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self.proc.fd], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                data = os.read(self.proc.fd, 1 << 20)
+            except OSError:
+                return
+            self._reads.put((time.perf_counter(), data))
+
+    def close(self) -> None:
+        """Stop reading (before the process is killed)."""
+        self._stop.set()
+        self._thread.join()
+
+    def _next_read(self, timeout: float) -> tuple[float, bytes] | None:
+        if self._pending is not None:
+            read, self._pending = self._pending, None
+            return read
+        try:
+            return self._reads.get(timeout=max(0.0, timeout))
+        except queue.Empty:
+            return None
+
+    def _frame(self, timeout: float) -> tuple[float, list[str]] | None:
+        """The next whole frame: when its last read came, and the screen after it."""
+        read = self._next_read(timeout)
+        if read is None:
+            return None
+        at, data = read
+        self.proc.raw += data
+        while (read := self._next_read(at + FRAME_GAP - time.perf_counter())) is not None:
+            if read[0] - at > FRAME_GAP:
+                self._pending = read  # the next frame's first read
+                break
+            at, data = read
+            self.proc.raw += data
+        return at, self.proc.screen()
 
     def key(self, changed: Callable[[list[str]], bool]) -> float:
-        """Type PgUp; ms until a read after which `changed(screen)` holds."""
+        """Type PgUp; ms until the frame after which `changed(screen)` holds."""
         sent = self.proc.write(PAGE_UP)
-        try:
-            shown = self.proc.wait_screen(changed, timeout=TIMEOUT_MS / 1000)
-        except TimeoutError:
-            return TIMEOUT_MS
-        self._settle()
-        self.rows = view_rows(self.proc.screen())
-        return (shown - sent) * 1000
-
-    def _settle(self) -> None:
-        """Read the rest of a frame: a frame can come in several reads, and its first part
-        alone is not what the user sees (no terminal here asks for synchronized output)."""
-        while self.proc.pump(FRAME_GAP):
-            pass
+        deadline = sent + TIMEOUT_MS / 1000
+        while (left := deadline - time.perf_counter()) > 0:
+            frame = self._frame(left)
+            if frame is None:
+                break
+            at, screen = frame
+            if changed(screen):
+                self.rows = view_rows(screen)
+                return (at - sent) * 1000
+        return TIMEOUT_MS
 
     def still(self, seconds: float, until: Callable[[list[str]], bool] | None = None) -> None:
         """Read for `seconds` (or until `until(screen)`, then 0.3 s more), counting jumps."""
         deadline = time.perf_counter() + seconds
-        while time.perf_counter() < deadline:
-            if not self.proc.pump(0.01):
+        while (left := deadline - time.perf_counter()) > 0:
+            frame = self._frame(min(left, 0.05))
+            if frame is None:
                 continue
-            self._settle()
-            screen = self.proc.screen()
-            rows = view_rows(screen)
+            rows = view_rows(frame[1])
             if rows != self.rows:
                 self.jumps += 1
                 self.rows = rows
-            if until is not None and until(screen):
+            if until is not None and until(frame[1]):
                 until = None
                 deadline = time.perf_counter() + 0.3
 
@@ -128,7 +181,7 @@ class Watch:
         return times
 
 
-def run_case(base_url: str, chunks: int, rate: int) -> dict[str, object]:
+def run_case(base_url: str, chunks: int, rate: int, before: int) -> dict[str, object]:
     config = f"[params]\ndemo_tokens = {chunks}\ndemo_tps = {rate}\n"
     _, env = private_home(config)
     data = tempfile.mkdtemp(prefix="routmy-bench-data-")
@@ -140,7 +193,7 @@ def run_case(base_url: str, chunks: int, rate: int) -> dict[str, object]:
         proc.write(b"Write a long technical document")
         proc.drain(quiet=0.2)
         proc.write(b"\r")
-        proc.wait_screen(lambda screen: tokens_shown(screen) >= TOKENS_BEFORE, timeout=60)
+        proc.wait_screen(lambda screen: tokens_shown(screen) >= before, timeout=60)
         watch = Watch(proc)
         streaming = watch.page_up_three_times()
         during = watch.jumps
@@ -148,6 +201,7 @@ def run_case(base_url: str, chunks: int, rate: int) -> dict[str, object]:
         watch.still(120, until=lambda screen: not replying(screen))
         after_keys = watch.jumps - during
         idle = watch.page_up_three_times()  # the floor: nothing else to draw
+        watch.close()
         return {
             "streaming_ms": streaming,
             "idle_ms": idle,
@@ -160,16 +214,19 @@ def run_case(base_url: str, chunks: int, rate: int) -> dict[str, object]:
 
 def main() -> None:
     wanted = os.environ.get("BENCH_CASES", ",".join(CASES)).split(",")
+    # The reader thread stamps each read when it gets the interpreter: at most this long
+    # after the read while the screen model runs in the main thread.
+    sys.setswitchinterval(0.0005)
     results: dict[str, object] = {"bench": "scroll", "runs": RUNS, "machine": machine()}
     idle: list[float] = []
     with DemoServerProcess(tps=0) as server:
         for name in wanted:
-            chunks, rate = CASES[name]
+            chunks, rate, before = CASES[name]
             streaming: list[float] = []
             jumps = 0
             ended = 0
             for _ in range(RUNS):
-                run = run_case(server.base_url, chunks, rate)
+                run = run_case(server.base_url, chunks, rate, before)
                 streaming += run["streaming_ms"]  # type: ignore[arg-type]
                 idle += run["idle_ms"]  # type: ignore[arg-type]
                 jumps += int(run["jumps"])  # type: ignore[call-overload]

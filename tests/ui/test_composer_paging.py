@@ -58,15 +58,15 @@ async def test_page_up_with_everything_on_screen_keeps_following_the_reply(
 ) -> None:
     """PgUp when the conversation fits on screen moves nothing, so it must not stop the
     following: the reply that then outgrows the screen is still followed to its end."""
-    app = make_app(demo_server.base_url, params={"extra": {"demo_tps": 150, "demo_tokens": 3_000}})
-    async with app.run_test(size=(100, 30)) as pilot:
+    app = make_app(demo_server.base_url, params={"extra": {"demo_tps": 60, "demo_tokens": 3_000}})
+    async with app.run_test(size=(100, 24)) as pilot:
         await send(pilot, "Write a long technical document")
         view, reply = view_of(app), last_reply(app)
         composer = app.query_one(Composer)
         await wait_for(pilot, lambda: app.focused is composer)
         assert view.max_scroll_y == 0, "make the reply slower: it must fit when PgUp comes"
         await pilot.press("pageup")
-        await wait_for(pilot, lambda: view.max_scroll_y > 2 * view.size.height, timeout=30)
+        await wait_for(pilot, lambda: view.max_scroll_y > view.size.height, timeout=30)
         assert view.follow
         await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y)
         await pilot.press("escape")
