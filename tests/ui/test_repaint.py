@@ -114,3 +114,30 @@ async def test_the_screen_equals_a_full_redraw_during_paced_and_fast_replies(
             await pilot.pause(0.2)
         assert terminal.checks > 15
         assert terminal.stale == []
+
+
+async def test_a_reply_growing_below_the_rows_read_back_repaints_none_of_them(
+    demo_server: DemoServer,
+) -> None:
+    """Scrolled up while a reply streams, the reply grows below the viewport: only the
+    scroll bar changes, so no frame repaints the view's rows (each stream layout repainted
+    all of them: 12 KB a frame written to the terminal for nothing), and the terminal still
+    equals a full redraw."""
+    params = {"extra": {"demo_tps": 400, "demo_tokens": 50_000}}
+    app = make_app(demo_server.base_url, params=params)
+    terminal = Terminal(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "Write a long technical document")
+        view, reply = view_of(app), last_reply(app)
+        await wait_for(pilot, lambda: view.max_scroll_y > 3 * view.size.height, timeout=30)
+        await pilot.press("pageup")  # from the composer
+        await wait_for(pilot, lambda: not view.follow and not view._repaint_required)
+        await pilot.pause()
+        frames = spy_repaints(view)
+        grown = view.max_scroll_y
+        await wait_for(pilot, lambda: view.max_scroll_y > grown + 20, timeout=30)
+        assert reply.active
+        assert [rows for rows, _ in frames if rows] == []
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not reply.active, timeout=30)
+    assert terminal.stale == []

@@ -365,9 +365,11 @@ class LiveLayoutMixin(ScrollView):
         if self.show_vertical_scrollbar and size.width == old.width and taller:
             # Taller than the view before and after (a streaming reply growing, messages
             # measured off screen): only the scrollbar changes, so the screen is not laid
-            # out again (that repaints every widget).
+            # out again (that repaints every widget), nor the view's rows: those a layout
+            # changed are refreshed by it (`_refresh_after_layout`), and a scroll repaints
+            # them all (read back while a reply grew below, every row was repainted at each
+            # stream layout, 12 KB a frame for an unchanged screen).
             self.set_reactive(ScrollView.virtual_size, size)
             self._scroll_update(size)
-            self.refresh()
         else:
             self.virtual_size = size
