@@ -306,7 +306,7 @@ class LiveLayoutMixin(ScrollView):
     def _scheduled_layout(self) -> None:
         now = time.monotonic()
         gate: InputGate | None = getattr(self.app, "input_gate", None)
-        if self._live and gate is not None and gate.arriving and self._input_first.may_wait(now):
+        if gate is not None and gate.arriving and self._input_first.may_wait(now):
             # A key is in the app's queue: let it go first, so that the frame after it is
             # not held back by this layout and the paint it asks for (measured: a key that
             # came just before a stream layout showed 25-35 ms later at full speed). A timer,
