@@ -48,6 +48,9 @@ VIEW_ROWS = range(1, ROWS - 5)
 SCROLLBAR = COLS - 4
 """Columns from here on are the scroll bar and the margin (left out: the thumb moves)."""
 PAGE_UP = b"\x1b[5~"
+PAGE_DOWN = b"\x1b[6~"
+FINISHED = "finish: "
+"""On the status line under a reply that ended."""
 KEYS = 3
 INTERVAL = 0.08
 STREAMING = re.compile(r" streaming · (\d+) tokens")
@@ -168,6 +171,16 @@ class Watch:
                 until = None
                 deadline = time.perf_counter() + 0.3
 
+    def back_to_the_end(self) -> None:
+        """PgDn until the reply's last line is on screen (not timed, no jumps counted)."""
+        for _ in range(100):
+            if any(FINISHED in row for row in self.rows):
+                return
+            self.proc.write(PAGE_DOWN)
+            jumps = self.jumps
+            self.still(INTERVAL)
+            self.jumps = jumps
+
     def page_up_three_times(self) -> list[float]:
         """Three PgUps, INTERVAL apart; the first may have to leave the end of a reply."""
         times = []
@@ -200,6 +213,7 @@ def run_case(base_url: str, chunks: int, rate: int, before: int) -> dict[str, ob
         ended = not replying(proc.screen())
         watch.still(120, until=lambda screen: not replying(screen))
         after_keys = watch.jumps - during
+        watch.back_to_the_end()
         idle = watch.page_up_three_times()  # the floor: nothing else to draw
         watch.close()
         return {
