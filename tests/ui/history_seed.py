@@ -6,6 +6,7 @@ import itertools
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
@@ -105,3 +106,19 @@ def seed_history(data_dir: Path) -> list[str]:
                 )
             made.append(conversation)
     return made
+
+
+def seed_pairs(data_dir: Path, pairs: int, reply: Callable[[int], str], title: str = "Long") -> str:
+    """One stored conversation of `pairs` questions ("Question N?") each answered by
+    `reply(N)`, in `data_dir`'s database; returns its id."""
+    with Store.open(data_dir / "routmy.db") as store, store.transaction():
+        conversation = store.create_conversation("demo/chat", title=title)
+        parent = None
+        for number in range(pairs):
+            parent = store.add_message(
+                conversation, parent, ChatMessage("user", f"Question {number}?")
+            )
+            parent = store.add_message(
+                conversation, parent, ChatMessage("assistant", reply(number))
+            )
+    return conversation

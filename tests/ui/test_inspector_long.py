@@ -4,24 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from routmy_tui.core.types import ChatMessage
 from routmy_tui.demo.server import DemoServer
-from routmy_tui.store import Store
 from tests.ui.helpers import last_reply, make_app, send, view_of, wait_for
+from tests.ui.history_seed import seed_pairs
 from tests.ui.inspector_helpers import open_inspector
 
 PAIRS = 300
-
-
-def _seed(data: Path) -> None:
-    with Store.open(data / "routmy.db") as store, store.transaction():
-        conversation = store.create_conversation("demo/chat", title="Long")
-        parent = None
-        for number in range(PAIRS):
-            parent = store.add_message(conversation, parent, ChatMessage("user", f"Q {number}?"))
-            parent = store.add_message(
-                conversation, parent, ChatMessage("assistant", f"Answer {number}.")
-            )
 
 
 def _title(panel: object) -> str:
@@ -34,7 +22,7 @@ async def test_a_new_reply_after_stored_ones_is_numbered_after_them_and_nothing_
     """A reply sent in a resumed conversation of 300 stored replies is "Reply 301" (stored
     replies count as much as new ones), and numbering it makes none of the messages the
     view has not drawn (the count walked every item: 10,000 messages made at once)."""
-    _seed(tmp_path)
+    seed_pairs(tmp_path, PAIRS, lambda n: f"Answer {n}.")
     app = make_app(demo_server.base_url, data_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         view = view_of(app)

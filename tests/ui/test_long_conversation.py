@@ -4,27 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from routmy_tui.core.types import ChatMessage
 from routmy_tui.demo.server import DemoServer
-from routmy_tui.store import Store
 from tests.ui.helpers import all_measured, make_app, screen_lines, view_of, wait_for
+from tests.ui.history_seed import seed_pairs
 
 PAIRS = 150
 
 
 def _seed(data: Path) -> None:
     """One conversation of PAIRS questions and multi-paragraph Markdown replies."""
-    with Store.open(data / "routmy.db") as store, store.transaction():
-        conversation = store.create_conversation("demo/chat", title="Long")
-        parent = None
-        for number in range(PAIRS):
-            parent = store.add_message(
-                conversation, parent, ChatMessage("user", f"Question {number}?")
-            )
-            reply = f"## Part {number}\n\n" + "\n\n".join(
-                f"- point {number}.{k}: " + "words " * (5 + (number * k) % 40) for k in range(6)
-            )
-            parent = store.add_message(conversation, parent, ChatMessage("assistant", reply))
+
+    def reply(number: int) -> str:
+        return f"## Part {number}\n\n" + "\n\n".join(
+            f"- point {number}.{k}: " + "words " * (5 + (number * k) % 40) for k in range(6)
+        )
+
+    seed_pairs(data, PAIRS, reply)
 
 
 async def test_the_screen_holds_still_while_the_rest_is_measured(

@@ -12,28 +12,24 @@ import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
 
-from routmy_tui.core.types import ChatMessage
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.store import Store
 from routmy_tui.ui.chat.chat_screen import ChatScreen
 from routmy_tui.ui.chat.conversation_view import ConversationView
 from routmy_tui.ui.chat.line_cache import KEEP_LINES
 from tests.ui.helpers import all_measured, make_app, screen_lines, view_of, wait_for
+from tests.ui.history_seed import seed_pairs
 
 PAIRS = 300
 
 
 def _seed(data: Path, title: str = "Long") -> str:
-    with Store.open(data / "routmy.db") as store, store.transaction():
-        conversation = store.create_conversation("demo/chat", title=title)
-        parent = None
-        for number in range(PAIRS):
-            parent = store.add_message(
-                conversation, parent, ChatMessage("user", f"Question {number}?")
-            )
-            reply = f"## Part {number}\n\n- a point\n- another point\n\n`code` and words"
-            parent = store.add_message(conversation, parent, ChatMessage("assistant", reply))
-    return conversation
+    return seed_pairs(
+        data,
+        PAIRS,
+        lambda n: f"## Part {n}\n\n- a point\n- another point\n\n`code` and words",
+        title,
+    )
 
 
 async def test_paging_to_the_end_keeps_only_the_messages_near_it(
