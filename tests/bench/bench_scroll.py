@@ -27,14 +27,13 @@ import queue
 import re
 import select
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ptyrun import DemoServerProcess, PtyProcess, app_argv, machine, private_home, stats
+from ptyrun import DemoServerProcess, PtyProcess, app_on_demo_server, machine, stats
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 CASES = {  # name: (chunks, chunks per second, tokens on screen before the first PgUp)
@@ -195,11 +194,7 @@ class Watch:
 
 
 def run_case(base_url: str, chunks: int, rate: int, before: int) -> dict[str, object]:
-    config = f"[params]\ndemo_tokens = {chunks}\ndemo_tps = {rate}\n"
-    _, env = private_home(config)
-    data = tempfile.mkdtemp(prefix="routmy-bench-data-")
-    argv = app_argv("--base-url", base_url, "--model", "demo/chat", "--data-dir", data)
-    proc = PtyProcess(argv, cols=COLS, rows=ROWS, env={**env, "ROUTMY_API_KEY": "sk_bench_0"})
+    proc = app_on_demo_server(base_url, chunks, rate, cols=COLS, rows=ROWS)
     try:
         proc.wait_for("Enter send")
         proc.drain(quiet=0.5)

@@ -26,13 +26,12 @@ import json
 import os
 import socket
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ptyrun import DemoServerProcess, PtyProcess, app_argv, machine, private_home, stats
+from ptyrun import DemoServerProcess, app_on_demo_server, machine, stats
 
 from routmy_tui.demo.replies import reply_tokens
 
@@ -159,11 +158,7 @@ def is_final(screen: list[str], reference: list[str]) -> bool:
 
 def in_app(base_url: str, chunks: int, rate: int, reference: list[str]) -> dict[str, object]:
     """One run of the real app: Enter to final frame, CPU, bytes, final screen."""
-    config = f"[params]\ndemo_tokens = {chunks}\ndemo_tps = {rate}\n"
-    _, env = private_home(config)
-    data = tempfile.mkdtemp(prefix="routmy-bench-data-")
-    argv = app_argv("--base-url", base_url, "--model", "demo/chat", "--data-dir", data)
-    proc = PtyProcess(argv, cols=COLS, rows=ROWS, env={**env, "ROUTMY_API_KEY": "sk_bench_0"})
+    proc = app_on_demo_server(base_url, chunks, rate, cols=COLS, rows=ROWS)
     try:
         proc.wait_for("Enter send")
         proc.drain(quiet=0.5)  # start-up done: warm-up and catalog

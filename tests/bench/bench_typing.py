@@ -19,12 +19,11 @@ import json
 import os
 import string
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ptyrun import DemoServerProcess, PtyProcess, app_argv, machine, private_home, stats
+from ptyrun import DemoServerProcess, PtyProcess, app_on_demo_server, machine, stats
 from seed import data_dir_with, open_from_browser
 
 RUNS = int(os.environ.get("BENCH_RUNS", "2"))
@@ -97,11 +96,8 @@ def pty_floor() -> list[float]:
 
 
 def run_case(base_url: str, chunks: int, rate: int, stored: int) -> dict[str, object]:
-    config = f"[params]\ndemo_tokens = {chunks or 50}\ndemo_tps = {rate}\n"
-    _, env = private_home(config)
-    data = data_dir_with(stored) if stored else tempfile.mkdtemp(prefix="routmy-bench-data-")
-    argv = app_argv("--base-url", base_url, "--model", "demo/chat", "--data-dir", data)
-    proc = PtyProcess(argv, env={**env, "ROUTMY_API_KEY": "sk_bench_0"})
+    data = data_dir_with(stored) if stored else None
+    proc = app_on_demo_server(base_url, chunks or 50, rate, data=data)
     try:
         proc.wait_for("Enter send")
         if stored:

@@ -275,3 +275,21 @@ class PtyProcess:
 def app_argv(*arguments: str) -> list[str]:
     """The installed `routmy-tui` command with arguments."""
     return [COMMAND, *arguments]
+
+
+def app_on_demo_server(
+    base_url: str,
+    chunks: int,
+    rate: float,
+    *,
+    data: str | None = None,
+    cols: int = 120,
+    rows: int = 40,
+) -> PtyProcess:
+    """The installed app in a pty of `cols` x `rows` against the demo server at `base_url` (a
+    fake key), its replies `chunks` chunks long at `rate` chunks/s (0: full speed), with a
+    private HOME and a fresh history unless `data` names one. Not waited for."""
+    _, env = private_home(f"[params]\ndemo_tokens = {chunks}\ndemo_tps = {rate}\n")
+    data = data or tempfile.mkdtemp(prefix="routmy-bench-data-")
+    argv = app_argv("--base-url", base_url, "--model", "demo/chat", "--data-dir", data)
+    return PtyProcess(argv, cols=cols, rows=rows, env={**env, "ROUTMY_API_KEY": "sk_bench_0"})
