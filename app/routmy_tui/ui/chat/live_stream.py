@@ -100,12 +100,7 @@ class InputFirst:
         if quiet >= INPUT_FIRST:
             self._waiting_since = None
             return 0.0
-        if self._waiting_since is None:
-            self._waiting_since = now
-        if now - self._waiting_since >= MAX_WAIT:
-            self._waiting_since = None
-            return 0.0
-        return INPUT_FIRST - quiet
+        return INPUT_FIRST - quiet if self.may_wait(now) else 0.0
 
     def may_wait(self, now: float) -> bool:
         """Whether a stream update may wait once more for input on its way (`MAX_WAIT` in
