@@ -323,3 +323,33 @@ async def test_non_streamed_200_with_error_body(client: RoutmyClient) -> None:
     assert reply.error is not None and reply.error.kind == "in_band"
     assert "Provider disconnected" in reply.error.message
     assert run.exchange.status == 200 and run.exchange.response_text
+
+
+async def test_on_written_is_told_once_the_request_is_out_before_any_answer(
+    client: RoutmyClient,
+) -> None:
+    """A UI holds its next frame until the request is written (`on_written`): it must hear
+    it once, after the try began and before anything came back."""
+    run = client.chat(body("hello there"))
+    order: list[str] = []
+    run.on_written = lambda: order.append("written")
+    async for event in run.events():
+        order.append(type(event).__name__)
+    assert order[:3] == ["RequestSent", "written", "HeadersReceived"]
+    assert order.count("written") == 1
+    assert order[-1] == "ReplyFinished"
+
+
+async def test_on_written_is_not_told_when_the_request_never_leaves() -> None:
+    """Nothing listens: the try fails before writing, and ends saying why."""
+    dead = RoutmyClient("http://127.0.0.1:9/v1", Secret(FAKE_KEY), max_retries=0)
+    try:
+        run = dead.chat(body("hello there"))
+        written: list[str] = []
+        run.on_written = lambda: written.append("written")
+        reply, _ = await run_to_end(run)
+    finally:
+        await dead.aclose()
+    assert written == []
+    assert reply.status == "error"
+    assert reply.error is not None and reply.error.kind == "network"

@@ -62,6 +62,10 @@ class ChatRun:
         self.wait_turn: Callable[[], Awaitable[None]] | None = None
         """Awaited before each piece of the body received is parsed: a UI lets input go
         first (buffered bytes are otherwise parsed without the loop ever waiting)."""
+        self.on_written: Callable[[], None] | None = None
+        """Called when a try's request has been written to the connection (httpx's `trace`
+        extension): a UI holds its next frame until then, so the request does not wait
+        for it. Not called when a try fails before that."""
 
     @property
     def reply(self) -> Reply:
@@ -152,7 +156,10 @@ class ChatRun:
         client = self._client
         exchange = self.exchange
         async with client.http.stream(
-            "POST", exchange.url, content=json.dumps(self.body).encode()
+            "POST",
+            exchange.url,
+            content=json.dumps(self.body).encode(),
+            extensions={"trace": self._trace},
         ) as response:
             now = time.monotonic()
             self.last_activity = now
@@ -174,6 +181,11 @@ class ChatRun:
             else:
                 async for event in self._read_whole(response):
                     yield event
+
+    async def _trace(self, name: str, info: dict[str, Any]) -> None:
+        """httpcore's progress through the request: tells `on_written` once it is out."""
+        if name.endswith(".send_request_body.complete") and self.on_written is not None:
+            self.on_written()
 
     async def _read_whole(self, response: httpx.Response) -> AsyncIterator[ChatEvent]:
         raw = self._client.redactor.data(await response.aread())

@@ -14,6 +14,7 @@ from textual.message import Message
 from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.live_stream import InputGate
 from routmy_tui.ui.chat.render import load_markdown_in_background
+from routmy_tui.ui.chat.request_first import hold_frames
 
 if TYPE_CHECKING:
     from weakref import WeakValueDictionary
@@ -98,8 +99,9 @@ class ReplyWorkerMixin:
         info = self.models.get(turn.model or "")
         item.multiplier = info.token_multiplier if info else None
         self._compared[id(turn)] = item
+        release = hold_frames(self.view.app)
         worker = self.view.run_worker(
-            self._run(body, turn, item, changed), group="compare", exit_on_error=False
+            self._run(body, turn, item, release, changed), group="compare", exit_on_error=False
         )
         self._beside[id(turn)] = (worker, item)
         self.view.refresh_bindings()
@@ -110,8 +112,13 @@ class ReplyWorkerMixin:
         item = self._items.get(id(turn))
         assert isinstance(item, AssistantItem)
         self.active = item
+        # The request goes out before the new messages are drawn (see `hold_frames`).
+        release = hold_frames(self.view.app)
         self._worker = self.view.run_worker(
-            self._run(body, turn, item), exclusive=True, group="reply", exit_on_error=False
+            self._run(body, turn, item, release),
+            exclusive=True,
+            group="reply",
+            exit_on_error=False,
         )
         # Keys that depend on a reply running (Escape stops) appear in the footer now.
         self.view.refresh_bindings()
@@ -121,7 +128,23 @@ class ReplyWorkerMixin:
         body: dict[str, Any],
         turn: Turn,
         item: AssistantItem,
+        release: Callable[[], None],
         changed: Callable[[AssistantItem], None] | None = None,
+    ) -> None:
+        """Stream one reply into `item`; `release` ends the frame hold (`hold_frames`) once
+        the request is written, or at the first sign the try ended before that."""
+        try:
+            await self._stream(body, turn, item, release, changed)
+        finally:
+            release()
+
+    async def _stream(
+        self,
+        body: dict[str, Any],
+        turn: Turn,
+        item: AssistantItem,
+        release: Callable[[], None],
+        changed: Callable[[AssistantItem], None] | None,
     ) -> None:
         from routmy_tui.core.client import (
             HeadersReceived,
@@ -134,6 +157,7 @@ class ReplyWorkerMixin:
         item_changed = changed or self.view.item_changed
         run = self.client.chat(body)
         self._gc.started()
+        run.on_written = release
         item.live = run
         item.exchange = run.exchange
         turn.live = lambda: run.reply
@@ -155,6 +179,8 @@ class ReplyWorkerMixin:
                         await asyncio.sleep(0)
                         yielded = time.monotonic()
                     item.run.last_activity = run.last_activity
+                    if not isinstance(event, RequestSent):
+                        release()  # the try answered or ended: nothing more to wait for
                     if isinstance(event, ReplyUpdated):
                         delta = event.delta
                         if item.run.first_token is None and (
