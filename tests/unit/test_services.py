@@ -62,8 +62,14 @@ def test_a_new_chat_is_prepared_in_one_thread_and_a_resumed_one_is_not(tmp_path:
     for thread in prepared():
         thread.join(10)
     assert services.db_path.exists()  # the history was opened without anyone asking
+    # ...but it is no history to resume: the chat screen keeps its welcome shown (hiding
+    # it and showing it again laid the screen out twice more just after the first frame).
+    assert not services.store_exists()
     services.store().close()  # type: ignore[union-attr]
     # A history to resume: the app opens it to show the conversation; no thread.
     again = Services(Settings(base_url="http://127.0.0.1:9/v1", data_dir=tmp_path))
+    assert again.store_exists()
     again.prepare_in_background()
     assert prepared() == []
+    again.store().close()  # type: ignore[union-attr]
+    assert again.store_exists()  # opened, not made, by this one

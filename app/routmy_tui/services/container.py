@@ -94,6 +94,7 @@ class Services:
         """Why the history is off (None while it works or was not opened yet)."""
         self._catalog: CatalogService | None = None
         self._preparing = False
+        self._created_store = False
 
     # --- the API client ------------------------------------------------------------------
 
@@ -154,6 +155,7 @@ class Services:
             return self._store
         from routmy_tui.store import Store
 
+        existed = self.db_path.exists()
         try:
             store = Store.open(self.db_path)
         except StoreError as exc:
@@ -167,11 +169,15 @@ class Services:
             self.store_problem = f"History is off: nothing will be saved. {exc}"
             return None
         self._store = store
+        self._created_store = not existed
         return store
 
     def store_exists(self) -> bool:
-        """Whether a history file exists (start-up will probably resume a conversation)."""
-        return bool(self.db_path.exists())
+        """Whether a history file exists that this run did not create (start-up will
+        probably resume a conversation). The history opened in a thread from the start
+        creates its file: a screen mounted after that must not take it for an old one
+        (it hid the welcome, then showed it again a frame later)."""
+        return bool(self.db_path.exists()) and not self._created_store
 
     # --- the catalog ---------------------------------------------------------------------
 

@@ -141,8 +141,11 @@ class ChatScreen(
         if store is not None and not started:
             resumed, draft = session.resume()
             self._set_draft(draft)
-        if not resumed and not started:
-            self.query_one("#welcome").display = True
+        welcome = self.query_one("#welcome")
+        if not resumed and not started and not welcome.display:
+            # Set only when hidden: setting it again lays the whole screen out once more,
+            # just after the first frame, where a message sent at once waits for it.
+            welcome.display = True
         self.set_interval(0.5, self.save_draft)
         self.refresh_header()
         self.history_changed()
