@@ -10,8 +10,9 @@ from textual._compositor import CompositorUpdate
 from routmy_tui.ui.app import RoutmyApp
 from routmy_tui.ui.chat.chat_screen import ChatScreen
 from routmy_tui.ui.chat.conversation_view import ConversationView
+from routmy_tui.ui.chat.items import UserItem
 from tests.conftest import DemoServer
-from tests.ui.helpers import last_reply, make_app, send, view_of, wait_for
+from tests.ui.helpers import last_reply, make_app, send, view_of, wait_for, without_welcome
 
 SIZE = (100, 30)
 
@@ -140,4 +141,33 @@ async def test_a_reply_growing_below_the_rows_read_back_repaints_none_of_them(
         assert [rows for rows, _ in frames if rows] == []
         await pilot.press("escape")
         await wait_for(pilot, lambda: not reply.active, timeout=30)
+    assert terminal.stale == []
+
+
+async def test_a_conversation_within_the_view_grows_without_laying_out_the_screen(
+    demo_server: DemoServer,
+) -> None:
+    """Messages that fit in the view before and after bring no scroll bar: only the view is
+    repainted (the whole screen was laid out again, as just after the first frame when the
+    empty view was first measured), and the terminal equals a full redraw."""
+    app = make_app(demo_server.base_url)
+    terminal = Terminal(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await without_welcome(pilot)
+        view = view_of(app)
+        screen = app.screen
+        layouts: list[object] = []
+        real = screen._refresh_layout
+
+        def refresh_layout(*args: Any, **kwargs: Any) -> None:
+            layouts.append(args)
+            real(*args, **kwargs)
+
+        screen._refresh_layout = refresh_layout  # type: ignore[method-assign]
+        view.add_items([UserItem("a short question"), UserItem("and another one")])
+        await wait_for(pilot, lambda: view.measured and not view._repaint_required)
+        await pilot.pause()
+        assert view.virtual_size.height > 0 and view.max_scroll_y == 0
+        assert layouts == []
+        assert any("and another one" in line for line in terminal.screen.display)
     assert terminal.stale == []

@@ -357,7 +357,16 @@ class LiveLayoutMixin(ScrollView):
             return
         view = self.container_size.height
         taller = size.height > view and old.height > view
-        if self.show_vertical_scrollbar and size.width == old.width and taller:
+        fits = size.height <= view and old.height <= view
+        if not self.show_vertical_scrollbar and fits:
+            # Within the view before and after (a short conversation, an empty one as it is
+            # first measured): no scroll bar comes or goes, so only the view is repainted,
+            # not the screen laid out again (a full layout and paint just after the first
+            # frame, where a message sent at once waited for it).
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        elif self.show_vertical_scrollbar and size.width == old.width and taller:
             # Taller than the view before and after (a streaming reply growing, messages
             # measured off screen): only the scrollbar changes, so the screen is not laid
             # out again (that repaints every widget), nor the view's rows: those a layout
