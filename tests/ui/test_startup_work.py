@@ -7,9 +7,11 @@ import json
 import ssl
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
+import routmy_tui.ui.chat.render as render
 from routmy_tui.core.client import tls_for
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.app import RoutmyApp
@@ -192,3 +194,24 @@ def test_plain_http_loads_no_certificates_and_trusts_none() -> None:
     assert context.cert_store_stats()["x509_ca"] == 0
     assert tls_for("https://api.rout.my/v1") is True
     assert tls_for("HTTPS://example.test/v1") is True
+
+
+async def test_the_warm_up_thread_never_waits_for_the_app(
+    demo_server: DemoServer, monkeypatch: Any
+) -> None:
+    """Its end is queued for the app, not waited for: after the app closed it ends at once
+    (it blocked until the loop ran it, and left a never-awaited coroutine behind)."""
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+    monkeypatch.setattr(app.services, "prepare", lambda: None)
+    monkeypatch.setattr(render, "warm_up", lambda: None)
+    ended = threading.Event()
+
+    def warm_up_thread() -> None:
+        app._warm_imports()
+        ended.set()
+
+    threading.Thread(target=warm_up_thread, daemon=True).start()
+    # This loop is the one the app ran on: blocked here, it runs nothing for the thread.
+    assert ended.wait(5)

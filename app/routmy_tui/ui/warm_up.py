@@ -8,6 +8,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from textual import events
+
 from routmy_tui.ui.chat.chat_screen import ChatScreen
 
 if TYPE_CHECKING:
@@ -76,8 +78,11 @@ class WarmUpMixin:
 
             warm_up()  # a private console: the app's is not shared across threads
         finally:
-            with contextlib.suppress(RuntimeError):  # the app may already be closing
-                self._app.call_from_thread(self._catalog_when_idle)
+            # Queued for the app's loop, not waited for: `call_from_thread` blocked this
+            # thread until the loop ran it, and an app that closed meanwhile left its
+            # coroutine never awaited (a RuntimeWarning). A closed app drops the message.
+            with contextlib.suppress(RuntimeError):  # the app's loop may already be closed
+                self._app.post_message(events.Callback(callback=self._catalog_when_idle))
 
     def _catalog_when_idle(self) -> None:
         """Load the catalog, once no reply streams.
