@@ -6,12 +6,20 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.widgets import Static
+from textual.widgets._footer import FooterKey
 
 from routmy_tui.conversation.events import Event, TurnAdded
 from routmy_tui.core.chat_run import ChatRun
 from routmy_tui.demo.server import DemoServer
-from routmy_tui.ui.chat.request_first import hold_frames
-from tests.ui.helpers import conversation_text, last_reply, make_app, send, wait_for
+from routmy_tui.ui.request_first import frames_held, hold_frames
+from tests.ui.helpers import (
+    conversation_text,
+    last_reply,
+    make_app,
+    send,
+    view_of,
+    wait_for,
+)
 
 
 class Counter(App[None]):
@@ -94,3 +102,29 @@ async def test_a_request_that_never_leaves_does_not_hold_frames() -> None:
         await pilot.pause()
         assert app._batch_count == 0
         assert "hello" in conversation_text(app)  # the message stays, with its error
+
+
+async def test_the_footer_keys_wait_while_a_request_is_on_its_way(
+    demo_server: DemoServer,
+) -> None:
+    """Building the footer's keys (11 ms the first time) ran while a message sent at the
+    first frame waited to be written: while frames are held, the footer waits too."""
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await send(pilot, "hello")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+        await wait_for(pilot, lambda: "Inspector" in footer_keys(app))
+        assert "Regenerate" not in footer_keys(app)  # the composer has the focus
+        release = hold_frames(app, at_most=30.0)
+        assert frames_held(app)
+        view_of(app).focus()  # the conversation's own keys come with its focus
+        await pilot.pause(0.3)
+        assert "Regenerate" not in footer_keys(app)
+        release()
+        assert not frames_held(app)
+        await wait_for(pilot, lambda: "Regenerate" in footer_keys(app))
+
+
+def footer_keys(app: Any) -> set[str]:
+    """The descriptions of the keys the footer shows."""
+    return {key.description for key in app.screen.query(FooterKey)}

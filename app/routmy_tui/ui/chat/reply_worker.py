@@ -14,7 +14,7 @@ from textual.message import Message
 from routmy_tui.ui.chat.assistant_item import AssistantItem
 from routmy_tui.ui.chat.live_stream import InputGate
 from routmy_tui.ui.chat.render import load_markdown_in_background
-from routmy_tui.ui.chat.request_first import hold_frames
+from routmy_tui.ui.request_first import hold_frames
 
 if TYPE_CHECKING:
     from weakref import WeakValueDictionary

@@ -15,6 +15,7 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from routmy_tui.ui.commands import COMMANDS
+from routmy_tui.ui.request_first import frames_held
 
 __all__ = ["KeysFooter", "ranked"]
 
@@ -215,17 +216,26 @@ class KeysFooter(Footer):
         change goes out after the frame of the next key (the one after it is tens of ms
         away), when typing pauses, or after `MOST_DEFERRED` at the latest."""
         now = time.monotonic()
-        if self.is_attached and self._typing(now):
-            since = self._deferred_since = self._deferred_since or now
-            if now - since < MOST_DEFERRED:
-                if now - float(getattr(self.app, "input_at", 0.0)) < JUST_DRAWN:
-                    self.call_after_refresh(self._update)
-                else:
-                    self.set_timer(JUST_DRAWN, self._rebuild)  # _due stays set meanwhile
-                return
+        if self.is_attached and self._typing(now) and self._may_defer(now):
+            if now - float(getattr(self.app, "input_at", 0.0)) < JUST_DRAWN:
+                self.call_after_refresh(self._update)
+            else:
+                self.set_timer(JUST_DRAWN, self._rebuild)  # _due stays set meanwhile
+            return
         await self._update()
 
+    def _may_defer(self, now: float) -> bool:
+        """Whether a change deferred since `_deferred_since` may wait longer."""
+        since = self._deferred_since = self._deferred_since or now
+        return now - since < MOST_DEFERRED
+
     async def _update(self) -> None:
+        if self.is_attached and frames_held(self.app) and self._may_defer(time.monotonic()):
+            # A request is on its way (`frames_held`): it is written first. The keys' first
+            # build (11 ms) ran between a message sent at the first frame and its request
+            # leaving, the connection waiting for the event loop meanwhile.
+            self.set_timer(JUST_DRAWN, self._rebuild)  # _due stays set meanwhile
+            return
         self._due = False
         self._deferred_since = None
         if not self.is_attached:

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from textual.app import App
 
-__all__ = ["HOLD_AT_MOST", "hold_frames"]
+__all__ = ["HOLD_AT_MOST", "frames_held", "hold_frames"]
 
 HOLD_AT_MOST = 0.05
 """Seconds frames wait at most for a request to be written (a far server's connection
 takes longer: the frame goes out first then, while the connection opens)."""
+
+_HOLDS: WeakKeyDictionary[App[Any], int] = WeakKeyDictionary()
+"""Holds not yet released, per app."""
+
+
+def frames_held(app: App[Any]) -> bool:
+    """Whether a request is on its way with the frames held: other work that can wait (the
+    footer's keys) waits until it is written, rather than run while it waits to be."""
+    return _HOLDS.get(app, 0) > 0
 
 
 def hold_frames(app: App[Any], at_most: float = HOLD_AT_MOST) -> Callable[[], None]:
@@ -27,6 +37,7 @@ def hold_frames(app: App[Any], at_most: float = HOLD_AT_MOST) -> Callable[[], No
     """
     batch = app.batch_update()
     batch.__enter__()
+    _HOLDS[app] = _HOLDS.get(app, 0) + 1
     released = False
 
     def release() -> None:
@@ -35,6 +46,7 @@ def hold_frames(app: App[Any], at_most: float = HOLD_AT_MOST) -> Callable[[], No
             return
         released = True
         timer.stop()
+        _HOLDS[app] -= 1
         batch.__exit__(None, None, None)
 
     timer = app.set_timer(at_most, release, name="request-first")
