@@ -132,20 +132,7 @@ class ReplyWorkerMixin:
         changed: Callable[[AssistantItem], None] | None = None,
     ) -> None:
         """Stream one reply into `item`; `release` ends the frame hold (`hold_frames`) once
-        the request is written, or at the first sign the try ended before that."""
-        try:
-            await self._stream(body, turn, item, release, changed)
-        finally:
-            release()
-
-    async def _stream(
-        self,
-        body: dict[str, Any],
-        turn: Turn,
-        item: AssistantItem,
-        release: Callable[[], None],
-        changed: Callable[[AssistantItem], None] | None,
-    ) -> None:
+        the request is written, the try answers, or the reply ends (else at its limit)."""
         from routmy_tui.core.client import (
             HeadersReceived,
             ReplyFinished,
@@ -179,8 +166,6 @@ class ReplyWorkerMixin:
                         await asyncio.sleep(0)
                         yielded = time.monotonic()
                     item.run.last_activity = run.last_activity
-                    if not isinstance(event, RequestSent):
-                        release()  # the try answered or ended: nothing more to wait for
                     if isinstance(event, ReplyUpdated):
                         delta = event.delta
                         if item.run.first_token is None and (
@@ -198,12 +183,14 @@ class ReplyWorkerMixin:
                         item.run.started = time.monotonic()
                         item_changed(item)
                     elif isinstance(event, Retrying):
+                        release()  # the try ended before its request was written
                         item.run.retry_note = (
                             f"{event.error.summary()} — retry {event.attempt} of "
                             f"{self.client.max_retries} in {event.wait:.1f}s"
                         )
                         item_changed(item)
                     elif isinstance(event, HeadersReceived):
+                        release()  # the try answered: nothing more to wait for
                         item.run.retry_note = ""
                         load_markdown_in_background()  # while the server thinks
                     elif isinstance(event, ReplyFinished):
@@ -213,6 +200,7 @@ class ReplyWorkerMixin:
         except Exception as exc:  # A reply never dies silently: it ends saying why.
             run.fail(exc)
         finally:
+            release()
             self._finish(turn, item, run.reply, run.exchange)
 
     def _finish(self, turn: Turn, item: AssistantItem, reply: Reply, exchange: Any) -> None:
