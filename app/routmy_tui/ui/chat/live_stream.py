@@ -356,24 +356,23 @@ class LiveLayoutMixin(ScrollView):
         if size == old:
             return
         view = self.container_size.height
-        taller = size.height > view and old.height > view
-        fits = size.height <= view and old.height <= view
-        if not self.show_vertical_scrollbar and fits:
-            # Within the view before and after (a short conversation, an empty one as it is
-            # first measured): no scroll bar comes or goes, so only the view is repainted,
-            # not the screen laid out again (a full layout and paint just after the first
-            # frame, where a message sent at once waited for it).
+        bar = self.show_vertical_scrollbar
+        taller = bar and size.width == old.width and size.height > view and old.height > view
+        fits = not bar and size.height <= view and old.height <= view
+        if taller or fits:
+            # No scroll bar comes or goes, so the screen is not laid out again (that
+            # repaints every widget):
+            # - taller than the view before and after (a streaming reply growing, messages
+            #   measured off screen): only the scroll bar changes, not the view's rows:
+            #   those a layout changed are refreshed by it (`_refresh_after_layout`), and a
+            #   scroll repaints them all (read back while a reply grew below, every row was
+            #   repainted at each stream layout, 12 KB a frame for an unchanged screen);
+            # - within the view before and after (a short conversation, an empty one as it
+            #   is first measured, just after the first frame, where a message sent at
+            #   once waited for the full layout): only the view is repainted.
             self.set_reactive(ScrollView.virtual_size, size)
             self._scroll_update(size)
-            self.refresh()
-        elif self.show_vertical_scrollbar and size.width == old.width and taller:
-            # Taller than the view before and after (a streaming reply growing, messages
-            # measured off screen): only the scrollbar changes, so the screen is not laid
-            # out again (that repaints every widget), nor the view's rows: those a layout
-            # changed are refreshed by it (`_refresh_after_layout`), and a scroll repaints
-            # them all (read back while a reply grew below, every row was repainted at each
-            # stream layout, 12 KB a frame for an unchanged screen).
-            self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)
+            if fits:
+                self.refresh()
         else:
             self.virtual_size = size
