@@ -34,10 +34,19 @@ async def test_paging_down_finds_the_next_pictures_already_drawn(
         view.action_scroll_home()
         await wait_for(pilot, lambda: view.measured and not PICTURES.busy)
         page = view.scrollable_content_region.height
+
+        def settled() -> bool:
+            return not view._ahead_pending and not PICTURES.busy
+
         assert view.max_scroll_y > 4 * page  # several screens of pictures
         for _ in range(3):
             await pilot.pause()
-            await wait_for(pilot, lambda: not PICTURES.busy)
+            # Settled: the screens below laid out ahead (in steps, by timer), their pictures
+            # drawn, and the worker's word of it handled by the app (waiting for the
+            # pictures alone raced both in a loaded full run).
+            await wait_for(pilot, settled)
+            await pilot.pause()
+            await wait_for(pilot, settled)
             view.scroll_to(y=view.scroll_y + page, animate=False, immediate=True)
             # The first frame at the new place, before the app runs again.
             shown = [view.render_line(y).text for y in range(page)]
