@@ -27,7 +27,7 @@ from routmy_tui.ui.history.session import Session
 from routmy_tui.ui.models.catalog_actions import CatalogRefresher
 from routmy_tui.ui.palette import CommandsProvider
 from routmy_tui.ui.textual_hooks import TextualHooksMixin
-from routmy_tui.ui.themes import palette_of, to_textual_theme
+from routmy_tui.ui.themes import palette_of, start_with_theme, to_textual_theme
 from routmy_tui.ui.warm_up import WARM_UP_FALLBACK, WarmUpMixin
 from routmy_tui.ui.widgets.type_ahead import take_early_key
 
@@ -130,9 +130,9 @@ class RoutmyApp(TextualHooksMixin, WarmUpMixin, App[None]):
         """The conversation history (a store that cannot open leaves it off, and says so)."""
         services.settings.listeners.append(self._settings_changed)
         # The theme is chosen before the style sheet is first read, so the styles are
-        # parsed and applied with its colours once. Chosen at mount (as it was), it made
-        # Textual parse every style again and restyle and lay out every widget, in front
-        # of the first keys.
+        # parsed and applied with its colours once (`start_with_theme`). Chosen at mount
+        # (as it was), it made Textual parse every style again and restyle and lay out
+        # every widget, in front of the first keys.
         self._load_themes()
         self._theme_ready = True
 
@@ -238,7 +238,7 @@ class RoutmyApp(TextualHooksMixin, WarmUpMixin, App[None]):
             self.register_theme(to_textual_theme(spec))
         wanted = self.settings.theme
         if wanted in self.available_themes:  # ours, a user's, or one of Textual's own
-            self.theme = wanted
+            start_with_theme(self, wanted)
             return
         fallback = resolve_theme(specs, wanted)
         if fallback is not None:
@@ -250,7 +250,7 @@ class RoutmyApp(TextualHooksMixin, WarmUpMixin, App[None]):
                     f"theme {wanted!r} not found; using {fallback.name}",
                 )
             )
-            self.theme = fallback.name
+            start_with_theme(self, fallback.name)
 
     def palette(self) -> Palette:
         """Message styles from the current theme's variables."""

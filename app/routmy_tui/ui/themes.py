@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from rich.color import ColorParseError
 from rich.style import Style
+from textual.app import App
 from textual.theme import Theme
 
 from routmy_tui.config.themes import ThemeSpec
@@ -30,6 +32,27 @@ def to_textual_theme(spec: ThemeSpec) -> Theme:
         dark=spec.dark,
         variables=dict(spec.variables),
     )
+
+
+def start_with_theme(app: App[Any], name: str) -> None:
+    """Choose the theme `name` (registered) for an app that has not started yet.
+
+    Setting `App.theme` makes Textual queue a `refresh_css`: every style is parsed again
+    from a fresh sheet (the first parse's cache is dropped) and re-applied, in front of the
+    first frame (4-6 ms at start). Before the sheet is first read, its variables are all
+    that depends on the theme, so they are set directly. The classes Textual's watcher
+    sets are set too. A theme whose dark/light or ANSI choice differs from the current
+    one also changes Textual's colour filters and the app's pseudo-classes: it is set
+    the usual way.
+    """
+    old, new = app.current_theme, app.get_theme(name)
+    if new is None or app.is_running or (new.dark, new.ansi) != (old.dark, old.ansi):
+        app.theme = name
+        return
+    app.set_reactive(App.theme, name)
+    app.set_class(False, f"-theme-{old.name}", update=False)
+    app.set_class(True, f"-theme-{name}", update=False)
+    app.stylesheet.set_variables(app.get_css_variables())
 
 
 def palette_of(theme: Theme, variables: Mapping[str, str], render_limit: int) -> Palette:
