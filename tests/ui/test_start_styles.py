@@ -5,9 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.dom import DOMNode
+from textual.geometry import Size
+from textual.screen import Screen
 
 from routmy_tui.demo.server import DemoServer
 from routmy_tui.ui.app import RoutmyApp
+from routmy_tui.ui.chat.chat_screen import SLIM, ChatScreen
+from routmy_tui.ui.textual_hooks import with_breakpoints
 from tests.ui.helpers import make_app, wait_for
 
 
@@ -58,3 +63,56 @@ async def test_a_dark_theme_at_start_parses_the_styles_once(demo_server: DemoSer
         assert refreshed == []
         app.theme = "routmy-contrast"  # a change of theme still restyles the screen
         await wait_for(pilot, lambda: refreshed == ["routmy-contrast"])
+
+
+@pytest.mark.parametrize(
+    ("size", "classes"),
+    [
+        ((120, 40), {"-wide", "-tall"}),
+        ((60, 15), {"-narrow", "-short"}),
+        ((95, 25), {"-wide", "-low"}),
+    ],
+)
+async def test_the_chat_screen_starts_with_its_breakpoint_classes(
+    demo_server: DemoServer, size: tuple[int, int], classes: set[str]
+) -> None:
+    """The breakpoint classes are on the chat screen from its first frame, so Textual's
+    first resize finds nothing to change: the screen is not restyled (which laid it out
+    and drew it a second time, in front of the first keys)."""
+    restyled: list[DOMNode] = []
+    mounted_with: list[set[str]] = []
+
+    class Counting(RoutmyApp):
+        def update_styles(self, node: DOMNode, animate: bool = True) -> None:
+            restyled.append(node)
+            super().update_styles(node, animate=animate)
+
+    app: Any = make_app(demo_server.base_url)
+    app.__class__ = Counting
+    async with app.run_test(size=size) as pilot:
+        mounted_with.append(set(app.screen.classes))
+        await wait_for(pilot, lambda: app.screen.history_started)
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        assert classes <= mounted_with[0]
+        assert classes <= set(app.screen.classes)
+        # Textual's own restyle as the screen first shows; a narrow one also turns slim.
+        assert restyled.count(app.screen) == (1 if size[0] >= SLIM else 2)
+        await pilot.resize_terminal(60, 15)  # later resizes still change them
+        await wait_for(pilot, lambda: {"-narrow", "-short"} <= set(app.screen.classes))
+
+
+def test_a_screens_own_breakpoints_come_before_the_apps() -> None:
+    """As in Textual: a screen's own breakpoints, else the app's; the highest reached."""
+
+    class Own(Screen[object]):
+        HORIZONTAL_BREAKPOINTS = [(0, "-small"), (50, "-medium"), (100, "-large")]
+
+    class Plain(Screen[object]):
+        pass
+
+    app: Any = RoutmyApp.__new__(RoutmyApp)
+    assert {"-medium", "-tall"} <= set(with_breakpoints(Own(), app, Size(99, 30)).classes)
+    assert {"-large"} <= set(with_breakpoints(Own(), app, Size(100, 30)).classes)
+    assert {"-narrow", "-short"} <= set(with_breakpoints(Plain(), app, Size(89, 19)).classes)
+    assert {"-wide", "-low"} <= set(with_breakpoints(Plain(), app, Size(90, 20)).classes)

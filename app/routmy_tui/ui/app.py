@@ -26,7 +26,7 @@ from routmy_tui.ui.commands import bindings_for, check_keymap, palette_commands
 from routmy_tui.ui.history.session import Session
 from routmy_tui.ui.models.catalog_actions import CatalogRefresher
 from routmy_tui.ui.palette import CommandsProvider
-from routmy_tui.ui.textual_hooks import TextualHooksMixin
+from routmy_tui.ui.textual_hooks import TextualHooksMixin, with_breakpoints
 from routmy_tui.ui.themes import palette_of, start_with_theme, to_textual_theme
 from routmy_tui.ui.warm_up import WARM_UP_FALLBACK, WarmUpMixin
 from routmy_tui.ui.widgets.type_ahead import take_early_key
@@ -181,8 +181,8 @@ class RoutmyApp(TextualHooksMixin, WarmUpMixin, App[None]):
     # --- start-up ---------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[Any]:
-        """Start on the chat screen."""
-        return ChatScreen(self.conversation)
+        """Start on the chat screen (with its size's breakpoint classes: `with_breakpoints`)."""
+        return with_breakpoints(ChatScreen(self.conversation), self, self.size)
 
     def on_mount(self) -> None:
         """Apply the keymap, then report config problems (the theme's too)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.notifications import SeverityLevel
 
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.binding import Binding
     from textual.driver import Driver
+    from textual.geometry import Size
+    from textual.screen import Screen
 
     from routmy_tui.config.settings import Settings
 
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 else:
     _AppBase = object
 
-__all__ = ["TextualHooksMixin"]
+__all__ = ["TextualHooksMixin", "with_breakpoints"]
 
 
 def _from_textual() -> bool:
@@ -35,6 +37,31 @@ def _from_textual() -> bool:
         frame = frame.f_back  # type: ignore[assignment]
     module = frame.f_globals.get("__name__", "") if frame is not None else ""
     return str(module).split(".")[0] == "textual"
+
+
+ScreenT = TypeVar("ScreenT", bound="Screen[Any]")
+
+
+def with_breakpoints(screen: ScreenT, app: App[Any], size: Size) -> ScreenT:
+    """`screen` with the breakpoint classes of `size` (`App.HORIZONTAL_BREAKPOINTS` and
+    `VERTICAL_BREAKPOINTS`, or the screen's own), as Textual sets them on each resize.
+
+    Textual sets them only on the screen's first resize, after its first frame: every
+    style of the screen was then worked out again, and it was laid out again, in front of
+    the first keys (3-4 ms). Set before it mounts, that resize changes nothing.
+    """
+    classes: set[str] = set()
+    for dimension, own, apps in (
+        (size.width, screen.HORIZONTAL_BREAKPOINTS, app.HORIZONTAL_BREAKPOINTS),
+        (size.height, screen.VERTICAL_BREAKPOINTS, app.VERTICAL_BREAKPOINTS),
+    ):
+        breakpoints = (apps if own is None else own) or []
+        reached = [(at, name) for at, name in breakpoints if dimension >= at]
+        if reached:
+            classes.add(max(reached)[1])
+    if classes:
+        screen.set_class(True, *classes, update=False)
+    return screen
 
 
 class TextualHooksMixin(_AppBase):
