@@ -32,6 +32,7 @@ NOT_BEFORE_USE = (
     "routmy_tui.store.export",
     "routmy_tui.store.import_json",
     "routmy_tui.store.import_markdown",
+    "ctypes",  # giving freed memory back (`core.heap`), once the user is idle after a reply
 )
 """Modules a first reply does without: each loads when its feature is first used."""
 

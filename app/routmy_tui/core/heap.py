@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import sys
 from collections.abc import Callable
 
@@ -25,6 +24,8 @@ def give_back() -> bool:
     if not _looked_up:
         _looked_up = True
         if sys.platform.startswith("linux"):
+            import ctypes  # here: its import is 1.5-2 ms of start-up, needed only now
+
             try:
                 _trim = ctypes.CDLL("libc.so.6").malloc_trim
             except (OSError, AttributeError):
