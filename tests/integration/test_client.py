@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -353,3 +356,38 @@ async def test_on_written_is_not_told_when_the_request_never_leaves() -> None:
     assert written == []
     assert reply.status == "error"
     assert reply.error is not None and reply.error.kind == "network"
+
+
+CATALOG_ON_FIRST_USE = """
+import asyncio, json, sys
+from routmy_tui.core.client import RoutmyClient
+
+async def main() -> None:
+    client = RoutmyClient(sys.argv[1])
+    body = {"model": "demo/chat", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+    run = client.chat(body)
+    async for _ in run.events():
+        pass
+    loaded = "routmy_tui.core.catalog" in sys.modules
+    models, _ = await client.list_models()
+    print(json.dumps([loaded, run.reply.status, len(models)]))
+    await client.aclose()
+
+asyncio.run(main())
+"""
+
+
+def test_a_chat_needs_none_of_the_catalogs_code(demo_server: DemoServer) -> None:
+    """A fresh interpreter makes a client and gets a reply without loading the catalog's
+    parsers (imports a start waits for); the model list then loads them and works."""
+    result = subprocess.run(
+        [sys.executable, "-c", CATALOG_ON_FIRST_USE, demo_server.base_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parents[2],
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded, status, models = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (loaded, status) == (False, "complete")
+    assert models > 3

@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 
 from routmy_tui import __version__
-from routmy_tui.core.catalog import parse_models
 from routmy_tui.core.chat_events import (
     ChatEvent,
     HeadersReceived,
@@ -134,6 +133,10 @@ class RoutmyClient:
             body = loads_bounded(content)
         except (json.JSONDecodeError, UnicodeDecodeError):
             body = content.decode(response.encoding or "utf-8", "replace")
+        # Here, not at import: the catalog's parsers (about 4 ms of imports) are not
+        # needed to make the client or send a message, which a start waits for.
+        from routmy_tui.core.catalog import parse_models
+
         return parse_models(body), body
 
     async def aclose(self) -> None:
