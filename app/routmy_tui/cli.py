@@ -179,12 +179,11 @@ def _run_app(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(settings, base_url=server.base_url, api_key=None)
 
     # The composition root: the services are made here (each opens on first use) and
-    # handed to the app; nothing in the UI makes its own. For a new chat the history and
-    # the client are made in a thread from now on, while the app's modules load.
+    # handed to the app; nothing in the UI makes its own. Nothing is made before the first
+    # frame (see `RoutmyApp.on_mount`).
     from routmy_tui.services.container import Services
 
     services = Services(settings)
-    services.prepare_in_background()
     # The terminal is asked what pictures it draws while the app's modules load: the answers
     # come on stdin, so this must be done before Textual reads it.
     graphics = _Graphics()

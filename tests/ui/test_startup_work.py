@@ -11,6 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import routmy_tui.ui.chat.render as render
 from routmy_tui.core.client import tls_for
 from routmy_tui.demo.server import DemoServer
@@ -216,3 +218,41 @@ async def test_the_warm_up_thread_never_waits_for_the_app(
     threading.Thread(target=warm_up_thread, daemon=True).start()
     # This loop is the one the app ran on: blocked here, it runs nothing for the thread.
     assert ended.wait(5)
+
+
+async def test_nothing_is_made_before_the_first_frame(
+    demo_server: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history and the client wait for the chat screen to be drawn: the history opens
+    on the app's own thread just after, the client in the warm-up. (A thread making both
+    from the start took turns with the app's own start: the first frame, and a message
+    sent at it, came later.)"""
+    import routmy_tui.services.container as container
+
+    made: list[tuple[str, str, bool]] = []
+    app: Any = make_app(demo_server.base_url)
+
+    def shown() -> bool:  # the chat screen laid out, its composer on screen
+        composer = app.screen.query("#composer") if app.screen_stack else []
+        return bool(composer) and composer[0].region.area > 0
+
+    real_store, real_make_client = app.services._open_store, container.make_client
+
+    def open_store() -> Any:
+        if app.services._store is None:
+            made.append(("history", threading.current_thread().name, shown()))
+        return real_store()
+
+    def make_client(settings: Any) -> Any:
+        made.append(("client", threading.current_thread().name, shown()))
+        return real_make_client(settings)
+
+    monkeypatch.setattr(app.services, "_open_store", open_store)
+    monkeypatch.setattr(container, "make_client", make_client)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: len(made) == 2)
+        await send(pilot, "hello")
+        await wait_for(pilot, lambda: last_reply(app).reply.status == "complete")
+    assert made[0] == ("history", "MainThread", True)
+    assert made[1][0] == "client" and made[1][2] is True
+    assert "routmy-prepare" not in {name for _, name, _ in made}

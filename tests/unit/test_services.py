@@ -1,4 +1,4 @@
-"""Services made in a thread at start are the ones the app uses: one history, one client."""
+"""Services made in the warm-up thread are the ones the app uses: one history, one client."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from routmy_tui.services.container import Services
 from routmy_tui.store import Store
 
 
-def test_a_start_thread_and_the_ui_asking_at_once_share_one_history_and_one_client(
+def test_the_warm_up_thread_and_the_ui_asking_at_once_share_one_history_and_one_client(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[Store] = []
@@ -38,7 +38,7 @@ def test_a_start_thread_and_the_ui_asking_at_once_share_one_history_and_one_clie
     opened[0].close()
 
 
-def test_a_history_that_cannot_open_in_the_start_thread_is_reported_on_use(
+def test_a_history_that_cannot_open_in_the_warm_up_thread_is_reported_on_use(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "routmy.db").write_bytes(b"not a database" * 100)
@@ -50,26 +50,18 @@ def test_a_history_that_cannot_open_in_the_start_thread_is_reported_on_use(
     assert services.store_problem is not None and "History is off" in services.store_problem
 
 
-def test_a_new_chat_is_prepared_in_one_thread_and_a_resumed_one_is_not(tmp_path: Path) -> None:
-    def prepared() -> list[threading.Thread]:
-        return [t for t in threading.enumerate() if t.name == "routmy-prepare"]
-
+def test_a_history_this_run_created_is_not_one_to_resume(tmp_path: Path) -> None:
     services = Services(Settings(base_url="http://127.0.0.1:9/v1", data_dir=tmp_path))
     assert not services.db_path.exists()
-    services.prepare_in_background()
-    services.prepare_in_background()  # once
-    assert len(prepared()) <= 1
-    for thread in prepared():
-        thread.join(10)
-    assert services.db_path.exists()  # the history was opened without anyone asking
+    services.prepare()  # as the warm-up does, for a new chat
+    assert services.db_path.exists()
     # ...but it is no history to resume: the chat screen keeps its welcome shown (hiding
     # it and showing it again laid the screen out twice more just after the first frame).
     assert not services.store_exists()
     services.store().close()  # type: ignore[union-attr]
-    # A history to resume: the app opens it to show the conversation; no thread.
+    # A history found at start is one to resume, opened (not made) by this run.
     again = Services(Settings(base_url="http://127.0.0.1:9/v1", data_dir=tmp_path))
     assert again.store_exists()
-    again.prepare_in_background()
-    assert prepared() == []
     again.store().close()  # type: ignore[union-attr]
-    assert again.store_exists()  # opened, not made, by this one
+    assert again.store_exists()
+

@@ -93,7 +93,6 @@ class Services:
         self.store_problem: str | None = None
         """Why the history is off (None while it works or was not opened yet)."""
         self._catalog: CatalogService | None = None
-        self._preparing = False
         self._created_store = False
 
     # --- the API client ------------------------------------------------------------------
@@ -107,24 +106,13 @@ class Services:
             return self._client
 
     def prepare(self) -> None:
-        """Open the history and make the client now; safe from another thread.
-
-        The app runs this in a thread from its start, so that a message sent at the first
-        frame waits for neither SQLite nor httpx and TLS set-up. What cannot be made is
-        left for the first use, which reports why.
+        """Open the history and make the client now; safe from another thread (the warm-up
+        runs it in its thread once the first screen is drawn). What cannot be made is left
+        for the first use, which reports why.
         """
         self.store()
         with contextlib.suppress(Exception):
             self.client  # noqa: B018 - made under the lock
-
-    def prepare_in_background(self) -> None:
-        """Run `prepare` in a thread, once, for a new chat (a message may be sent at the
-        first frame). Not when start-up resumes a conversation: the app opens the history
-        to show it, and makes the client once it is drawn."""
-        if self._preparing or (self.settings.current.resume_last and self.store_exists()):
-            return
-        self._preparing = True
-        threading.Thread(target=self.prepare, name="routmy-prepare", daemon=True).start()
 
     def use_key(self, key: str) -> RoutmyClient | None:
         """Use `key` from now on; returns the old client, for the caller to close."""
@@ -174,9 +162,9 @@ class Services:
 
     def store_exists(self) -> bool:
         """Whether a history file exists that this run did not create (start-up will
-        probably resume a conversation). The history opened in a thread from the start
-        creates its file: a screen mounted after that must not take it for an old one
-        (it hid the welcome, then showed it again a frame later)."""
+        probably resume a conversation). A history this run opened created its file: a
+        screen mounted after that (a new chat) must not take it for an old one (it hid the
+        welcome, then showed it again a frame later)."""
         return bool(self.db_path.exists()) and not self._created_store
 
     # --- the catalog ---------------------------------------------------------------------

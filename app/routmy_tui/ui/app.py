@@ -186,9 +186,12 @@ class RoutmyApp(TextualHooksMixin, WarmUpMixin, App[None]):
 
     def on_mount(self) -> None:
         """Apply the keymap, then report config problems (the theme's too)."""
-        # A new chat: a message may be sent at the first frame. The history and the client
-        # (httpx) are made in a thread meanwhile (the command line started it already).
-        self.services.prepare_in_background()
+        # Nothing is made in a thread before the first frame. The history opens on this
+        # thread just after it (`ChatScreen._start_history`), the client (httpx) in the
+        # warm-up, or when a message sent at once needs it. A thread making both from the
+        # start (as it was) cost more than it saved: it and the app's start took turns with
+        # the interpreter every millisecond (some 550 switches before a message sent at the
+        # first frame left), and that request left about 40 ms later.
         self.keymap, keymap_problems = check_keymap(self.settings.keymap)
         if self.keymap:
             self.set_keymap(self.keymap)
