@@ -65,3 +65,25 @@ def test_a_history_this_run_created_is_not_one_to_resume(tmp_path: Path) -> None
     again.store().close()  # type: ignore[union-attr]
     assert again.store_exists()
 
+
+def test_whether_a_model_makes_pictures_is_known_without_making_the_catalog(
+    tmp_path: Path,
+) -> None:
+    """A send asks it: before the model list loads only the user's overrides know, and
+    making the catalog to ask it loaded its modules in front of the first request."""
+    from routmy_tui.ui.models.catalog_actions import CatalogRefresher
+
+    settings = Settings(
+        base_url="http://127.0.0.1:9/v1",
+        data_dir=tmp_path,
+        cache_dir=tmp_path,
+        model_overrides={"demo/image": {"image_out": True}},
+    )
+    services = Services(settings)
+    refresher = CatalogRefresher(services, print, lambda work: None, lambda catalog: None)
+    assert refresher.makes_pictures("demo/image") is True
+    assert refresher.makes_pictures("demo/chat") is False
+    assert services.catalog_if_made is None
+    catalog = refresher.catalog  # made (the warm-up's start), and listened to
+    assert services.catalog_if_made is catalog
+    assert refresher.makes_pictures("demo/image") is True  # the override still wins

@@ -51,10 +51,11 @@ class CatalogRefresher:
         """Whether a model outputs pictures: the user's override, the catalog's modalities,
         what its replies showed, or the id ("image" in it), in that order."""
         overrides = self.services.settings.current.model_overrides
-        model = self.catalog.by_id.get(model_id)
-        if model is None:
+        catalog = self.services.catalog_if_made  # none yet: it knows no model
+        model = catalog.by_id.get(model_id) if catalog is not None else None
+        if catalog is None or model is None:
             return overrides.get(model_id, {}).get("image_out") is True
-        badge = self.catalog.badges(model, overrides).get("image_out")
+        badge = catalog.badges(model, overrides).get("image_out")
         return badge is not None and badge.value is True
 
     def start(self) -> None:
