@@ -16,14 +16,15 @@ import json
 import math
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
 
+from ptyrun import scratch_dir  # noqa: E402
 from textual import events  # noqa: E402
 
 from routmy_tui.config.settings import Settings  # noqa: E402
@@ -69,7 +70,7 @@ def _app(base_url: str, tokens: int) -> RoutmyApp:
         model="demo/chat",
         demo=True,
         params={"extra": {"demo_tokens": tokens, "demo_tps": 0}},
-        data_dir=Path(tempfile.mkdtemp(prefix="routmy-bench-")),
+        data_dir=Path(scratch_dir("routmy-bench-")),
         resume_last=False,
     )
     return RoutmyApp(settings)

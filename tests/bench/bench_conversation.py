@@ -24,12 +24,11 @@ import json
 import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ptyrun import PtyProcess, app_argv, machine, private_home, stats
+from ptyrun import PtyProcess, app_argv, machine, private_home, scratch_dir, stats
 from seed import data_dir_with, open_from_browser
 
 RUNS = int(os.environ.get("BENCH_RUNS", "2"))
@@ -85,7 +84,7 @@ def scroll_down(
 
 def run(messages: int) -> dict[str, object]:
     _, env = private_home()
-    data = data_dir_with(messages) if messages else tempfile.mkdtemp(prefix="routmy-bench-")
+    data = data_dir_with(messages) if messages else scratch_dir("routmy-bench-")
     proc = PtyProcess(app_argv("--demo", "--data-dir", data), env=env)
     try:
         first = proc.wait_for("Enter send", timeout=60)

@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -40,7 +39,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_typing import pty_floor
-from ptyrun import DemoServerProcess, PtyProcess, app_argv, machine, private_home, stats
+from ptyrun import (
+    DemoServerProcess,
+    PtyProcess,
+    app_argv,
+    machine,
+    private_home,
+    scratch_dir,
+    stats,
+)
 
 from routmy_tui.core.stream_lines import StreamLine
 from routmy_tui.core.wire_text import stream_gist
@@ -155,7 +162,7 @@ class Steps:
 
 def run_once(base_url: str, chunks: int) -> Steps:
     _, env = private_home(f"[params]\ndemo_tokens = {chunks}\ndemo_tps = 0\n")
-    data = tempfile.mkdtemp(prefix="routmy-bench-data-")
+    data = scratch_dir("routmy-bench-data-")
     argv = app_argv("--base-url", base_url, "--model", "demo/chat", "--data-dir", data)
     proc = PtyProcess(argv, env={**env, "ROUTMY_API_KEY": "sk_bench_0"})
     steps = Steps(proc)

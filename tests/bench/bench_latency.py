@@ -19,14 +19,21 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ptyrun import DemoServerProcess, PtyProcess, app_argv, machine, private_home, stats
+from ptyrun import (
+    DemoServerProcess,
+    PtyProcess,
+    app_argv,
+    machine,
+    private_home,
+    scratch_dir,
+    stats,
+)
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 FIRST_WORD = "You"
@@ -60,7 +67,7 @@ def ask(proc: PtyProcess, prompt: str, replies_before: int) -> float:
 
 def one_start(base_url: str, env: dict[str, str], run: int) -> tuple[float, float]:
     """(first message, next message) latencies of one start of the app."""
-    data = tempfile.mkdtemp(prefix="routmy-bench-data-")  # no history to resume
+    data = scratch_dir("routmy-bench-data-")  # no history to resume
     proc = PtyProcess(
         app_argv("--base-url", base_url, "--model", "demo/chat", "--data-dir", data), env=env
     )

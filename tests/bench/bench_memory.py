@@ -21,12 +21,11 @@ import asyncio
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ptyrun import DemoServerProcess, PtyProcess, app_argv, machine, private_home
+from ptyrun import DemoServerProcess, PtyProcess, app_argv, machine, private_home, scratch_dir
 from seed import conversations_db, data_dir_with
 
 REPLIES = int(os.environ.get("BENCH_REPLIES", "20"))
@@ -48,7 +47,7 @@ def self_rss_mb() -> float:
 def replies() -> dict[str, object]:
     """RSS of the app after each of REPLIES long replies in one conversation."""
     _, env = private_home(f"[params]\ndemo_tokens = {CHUNKS}\ndemo_tps = 0\n")
-    data = tempfile.mkdtemp(prefix="routmy-bench-data-")
+    data = scratch_dir("routmy-bench-data-")
     rss: list[float] = []
     seconds: list[float] = []
     with DemoServerProcess(tps=0) as server:

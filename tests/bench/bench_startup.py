@@ -19,11 +19,18 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ptyrun import DemoServerProcess, PtyProcess, app_argv, machine, private_home, stats
+from ptyrun import (
+    DemoServerProcess,
+    PtyProcess,
+    app_argv,
+    machine,
+    private_home,
+    scratch_dir,
+    stats,
+)
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 MESSAGE = "hello ready"
@@ -107,7 +114,7 @@ def main() -> None:
         chat.write_text(MARKDOWN_STREAM)
 
         def ours() -> list[str]:
-            data = tempfile.mkdtemp(prefix="routmy-bench-data-")
+            data = scratch_dir("routmy-bench-data-")
             base = server.base_url
             return app_argv("--base-url", base, "--model", "demo/chat", "--data-dir", data)
 

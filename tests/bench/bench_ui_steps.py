@@ -21,13 +21,12 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_typing import MAX_KEYS, type_and_time
-from ptyrun import BIN, DemoServerProcess, PtyProcess, machine, private_home, stats
+from ptyrun import BIN, DemoServerProcess, PtyProcess, machine, private_home, scratch_dir, stats
 
 RUNS = int(os.environ.get("BENCH_RUNS", "1"))
 CASES = {"idle": (0, 0), "stream_full": (20_000, 0), "stream_1000": (5_000, 1000)}
@@ -39,8 +38,8 @@ def run_case(base_url: str, chunks: int, rate: int) -> tuple[list[float], list[t
     """Echo times (ms) and loop steps ([cpu s, task]) of one run."""
     config = f"[params]\ndemo_tokens = {chunks or 50}\ndemo_tps = {rate}\n"
     _, env = private_home(config)
-    out = str(Path(tempfile.mkdtemp(prefix="routmy-steps-")) / "steps.json")
-    data = tempfile.mkdtemp(prefix="routmy-bench-data-")
+    out = str(Path(scratch_dir("routmy-steps-")) / "steps.json")
+    data = scratch_dir("routmy-bench-data-")
     argv = [str(BIN / "python"), APP, "--base-url", base_url, "--model", "demo/chat"]
     argv += ["--data-dir", data]
     env = {**env, "ROUTMY_API_KEY": "sk_bench_0", "ROUTMY_STEPS_OUT": out}

@@ -10,12 +10,14 @@ and summary statistics.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import gc
 import os
 import pty
 import re
 import select
+import shutil
 import signal
 import socket
 import statistics
@@ -39,12 +41,20 @@ COMMAND = str(BIN / "routmy-tui")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def scratch_dir(prefix: str = "routmy-bench-") -> str:
+    """A fresh temporary folder, removed when the benchmark's process exits (a run starts
+    the app dozens of times: thousands of folders were left in /tmp)."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
 def private_home(config: str = "") -> tuple[str, dict[str, str]]:
     """A fresh temporary HOME and the XDG variables pointing into it (no user config leaks in).
 
     `config` is written as the app's config file (TOML) when given.
     """
-    home = tempfile.mkdtemp(prefix="routmy-bench-")
+    home = scratch_dir()
     env = {
         "HOME": home,
         "XDG_CONFIG_HOME": f"{home}/config",
@@ -290,6 +300,6 @@ def app_on_demo_server(
     fake key), its replies `chunks` chunks long at `rate` chunks/s (0: full speed), with a
     private HOME and a fresh history unless `data` names one. Not waited for."""
     _, env = private_home(f"[params]\ndemo_tokens = {chunks}\ndemo_tps = {rate}\n")
-    data = data or tempfile.mkdtemp(prefix="routmy-bench-data-")
+    data = data or scratch_dir("routmy-bench-data-")
     argv = app_argv("--base-url", base_url, "--model", "demo/chat", "--data-dir", data)
     return PtyProcess(argv, cols=cols, rows=rows, env={**env, "ROUTMY_API_KEY": "sk_bench_0"})

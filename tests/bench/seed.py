@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ptyrun import PtyProcess
+from ptyrun import PtyProcess, scratch_dir
 
 from routmy_tui.core.exchange import Exchange
 from routmy_tui.core.types import ChatMessage, Reply, Usage
@@ -86,7 +86,7 @@ def conversations_db(messages: int, count: int = 1) -> Path:
 def data_dir_with(messages: int, count: int = 1) -> str:
     """A fresh data folder holding a copy of that database (the app writes to it)."""
     source = conversations_db(messages, count)
-    data = tempfile.mkdtemp(prefix="routmy-bench-data-")
+    data = scratch_dir("routmy-bench-data-")
     shutil.copy(source, Path(data) / DB_NAME)
     return data
 
