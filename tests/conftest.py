@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,24 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("ROUTMY_API_KEY", "ROUTMY_BASE_URL", "ROUTMY_TUI_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def fresh_collector() -> Iterator[None]:
+    """Each test ends with Python's cyclic collector as a new process has it: on, nothing
+    frozen, its usual thresholds. The app sets it process-wide (`ui/chat/gc_pacer.py`: it
+    freezes what lives at the first reply, defers full collections while replies stream),
+    which is right for the one app a process runs, but a run of tests is one process: what
+    one test froze came back when a later one unfroze its own, and changed what it counted
+    (tests/ui/test_switch_memory.py, seen once in a serial run)."""
+    yield
+    from routmy_tui.ui.chat import gc_pacer
+
+    if gc_pacer._saved_thresholds:
+        gc.set_threshold(*gc_pacer._saved_thresholds.pop())
+    gc_pacer._settled.clear()
+    gc.unfreeze()
+    gc.enable()
 
 
 @pytest.fixture(scope="session")
