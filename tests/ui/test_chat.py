@@ -126,7 +126,13 @@ async def test_the_view_follows_the_bottom_until_the_user_scrolls_up(
     async with app.run_test(size=(100, 24)) as pilot:
         await send(pilot, "A long answer, please")
         view = view_of(app)
-        await wait_for(pilot, lambda: view.max_scroll_y > 5, timeout=20)
+        try:
+            await wait_for(pilot, lambda: view.max_scroll_y > 5, timeout=20)
+        except AssertionError:  # seen once in a serial CI run, never again: say what was on
+            items = [type(item).__name__ for item in view.items]
+            reply = last_reply(app).reply if "AssistantItem" in items else None
+            state = (reply.status, reply.error, len(reply.content)) if reply else None
+            raise AssertionError(f"no scrolling: {items} {state} {screen_lines(app)}") from None
         assert view.follow and view.scroll_y == view.max_scroll_y
         view.focus()
         await pilot.press("pageup")
